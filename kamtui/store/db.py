@@ -1,0 +1,251 @@
+"""Opening a book: one SQLite file, its pragmas, transactions and sessions.
+
+Two ways in, one file:
+
+* :meth:`Book.query` / :meth:`Book.transaction` use plain ``sqlite3``: fast
+  list reads (tuples, no ORM objects) and bulk writes (``executemany``). These
+  need no SQLModel import, which keeps start-up fast.
+* :meth:`Book.session` gives a SQLModel session for record-at-a-time work; the
+  engine is built on first use.
+
+Every connection gets the same pragmas (WAL, ``synchronous=FULL``,
+``foreign_keys=ON``, ``busy_timeout``). Writes start with ``BEGIN IMMEDIATE`` so
+two processes queue for the write lock instead of failing half-way. A write
+given an ``undo`` label records before-images of every row it touches (see
+:mod:`kamtui.store.undo`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kamtui.errors import BookError
+from kamtui.i18n import t
+from kamtui.paths import ensure_private_dir
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 15_000
+APPLICATION_ID = 0x4B414D54  # "KAMT": marks a file as a kamtui book
+
+
+def configure(con: sqlite3.Connection) -> sqlite3.Connection:
+    """Apply kamtui's pragmas to a new connection."""
+    con.isolation_level = None  # we issue BEGIN ourselves
+    con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    con.execute("PRAGMA foreign_keys = ON")
+    con.execute("PRAGMA synchronous = FULL")
+    mode = con.execute("PRAGMA journal_mode = WAL").fetchone()
+    if mode and str(mode[0]).lower() not in ("wal", "memory"):
+        raise sqlite3.OperationalError(f"cannot switch to WAL (got {mode[0]})")
+    return con
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only (0600), if it does not exist."""
+    ensure_private_dir(path.parent)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class _Holder:
+    """Owns one thread's connection; closing it when the thread's storage goes away."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+
+    def close(self) -> None:
+        with suppress(sqlite3.Error):
+            self.con.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+class Book:
+    """A kamtui book: the SQLite file and the ways to read and write it."""
+
+    def __init__(self, path: str | os.PathLike, *, migrate: bool = True, create: bool = True):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._engines: dict[bool, Any] = {}
+        if not self.path.exists():
+            if not create:
+                raise BookError(t("book.missing", path=self.path))
+            create_private_file(self.path)
+        self._preflight()
+        if migrate:
+            from kamtui.store.migrate import migrate as run_migrations
+
+            run_migrations(self)
+
+    def _preflight(self) -> None:
+        """Refuse a file that is not a usable kamtui book before changing anything in it."""
+        from kamtui.store.migrate import check_is_book
+
+        try:
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise BookError(t("book.unreadable", path=self.path, error=exc)) from exc
+        try:
+            check_is_book(self, con)
+        finally:
+            con.close()
+
+    # ---- plain sqlite3 -------------------------------------------------
+
+    def connect(self) -> sqlite3.Connection:
+        """A new configured connection (the caller closes it)."""
+        try:
+            con = sqlite3.connect(
+                self.path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            return configure(con)
+        except sqlite3.DatabaseError as exc:
+            raise BookError(t("book.unreadable", path=self.path, error=exc)) from exc
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit between explicit transactions).
+
+        It closes by itself when its thread ends, and on :meth:`close`.
+        """
+        holder = getattr(self._local, "holder", None)
+        if holder is None:
+            holder = _Holder(self.connect())
+            self._local.holder = holder
+            with self._lock:
+                self._holders.add(holder)
+        return holder.con
+
+    def query(self, sql: str, params: Any = ()) -> list[tuple]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read of several queries (one read transaction)."""
+        con = self.conn
+        if con.in_transaction:
+            yield con
+            return
+        con.execute("BEGIN")
+        try:
+            yield con
+        finally:
+            con.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self, undo: str | None = None) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``) on this thread's connection.
+
+        All or nothing: an exception rolls everything back. Nested calls join
+        the outer transaction. With ``undo``, the change can be undone later as
+        one step labelled ``undo``.
+        """
+        con = self.conn
+        if con.in_transaction:
+            yield con
+            return
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if undo:
+                from kamtui.store.undo import start_recording
+
+                start_recording(con, undo)
+            yield con
+            if undo:
+                from kamtui.store.undo import stop_recording
+
+                stop_recording(con)
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+
+    # ---- SQLModel ------------------------------------------------------
+
+    def _engine(self, write: bool):
+        engine = self._engines.get(write)
+        if engine is None:
+            from sqlalchemy import event
+            from sqlalchemy.pool import QueuePool
+            from sqlmodel import create_engine
+
+            engine = create_engine(
+                "sqlite://", creator=self.connect, poolclass=QueuePool, pool_size=2
+            )
+
+            @event.listens_for(engine, "connect")
+            def _connect(dbapi_con, _record):
+                dbapi_con.isolation_level = None
+
+            begin_sql = "BEGIN IMMEDIATE" if write else "BEGIN"
+
+            @event.listens_for(engine, "begin")
+            def _begin(conn):
+                conn.exec_driver_sql(begin_sql)
+
+            self._engines[write] = engine
+        return engine
+
+    @contextmanager
+    def session(self, *, write: bool = True, undo: str | None = None) -> Iterator[Session]:
+        """A SQLModel session. Writes commit at the end of the block (all or nothing)."""
+        from sqlmodel import Session
+
+        with Session(self._engine(write), expire_on_commit=False) as s:
+            try:
+                if undo:
+                    from kamtui.store.undo import start_recording, stop_recording
+
+                    raw = s.connection().connection.dbapi_connection
+                    start_recording(raw, undo)
+                yield s
+                if undo:
+                    stop_recording(s.connection().connection.dbapi_connection)
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    # ---- life cycle ----------------------------------------------------
+
+    def close(self) -> None:
+        for engine in self._engines.values():
+            engine.dispose()
+        self._engines.clear()
+        with self._lock:
+            for holder in list(self._holders):
+                holder.close()
+            self._holders = weakref.WeakSet()
+        self._local = threading.local()
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Book({str(self.path)!r})"
+
+
+def open_book(path: str | os.PathLike, **kw) -> Book:
+    return Book(path, **kw)

@@ -1,0 +1,162 @@
+"""Undo for destructive actions (archive, bulk change, merge, import).
+
+Recording happens in the database, so it covers every way of writing (raw
+SQL, ORM, bulk inserts): each recorded table has AFTER INSERT/UPDATE/DELETE
+triggers that, while ``undo_control.action_id`` is set, copy the row's
+before-image into ``undo_row``. ``Book.transaction(undo=label)`` and
+``Book.session(undo=label)`` set it for the length of the transaction.
+
+Undoing replays the before-images in reverse order in one transaction, with
+recording off, and marks the action undone. Only the newest action that has
+not been undone can be undone, so the replay never overwrites later work
+recorded by another action.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+# Tables whose rows are never recorded: the undo machinery itself and settings.
+NOT_RECORDED = {"undo_action", "undo_row", "undo_control", "setting"}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(con: sqlite3.Connection, table: str) -> tuple[list[str], list[str]]:
+    info = con.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
+    cols = [r[1] for r in info]
+    pk = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]]
+    return cols, pk
+
+
+def _json_object(prefix: str, cols: list[str]) -> str:
+    parts = ", ".join(f"'{c}', {prefix}.{_quote(c)}" for c in cols)
+    return f"json_object({parts})"
+
+
+def recorded_tables(con: sqlite3.Connection) -> list[str]:
+    rows = con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return sorted(r[0] for r in rows if r[0] not in NOT_RECORDED)
+
+
+def install_undo_triggers(con: sqlite3.Connection) -> None:
+    """(Re)create the recording triggers for every table, from the live schema."""
+    for (name,) in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'undo\\_%' ESCAPE '\\'"
+    ).fetchall():
+        con.execute(f"DROP TRIGGER {_quote(name)}")
+    active = "(SELECT action_id FROM undo_control WHERE id = 1)"
+    for table in recorded_tables(con):
+        cols, pk = _columns(con, table)
+        if not pk:
+            pk = ["rowid"]
+        q = _quote(table)
+        for event, key_src, old in (
+            ("INSERT", "NEW", "NULL"),
+            ("UPDATE", "NEW", _json_object("OLD", cols)),
+            ("DELETE", "OLD", _json_object("OLD", cols)),
+        ):
+            con.execute(
+                f"""
+                CREATE TRIGGER {_quote(f"undo_{table}_{event.lower()}")}
+                AFTER {event} ON {q}
+                WHEN {active} IS NOT NULL
+                BEGIN
+                    INSERT INTO undo_row (action_id, tbl, row_key, op, old)
+                    VALUES ({active}, '{table}', {_json_object(key_src, pk)},
+                            '{event.lower()}', {old});
+                END
+                """
+            )
+
+
+def start_recording(con: sqlite3.Connection, label: str) -> int:
+    """Open an undo action inside the current write transaction; returns its id."""
+    cur = con.execute(
+        "INSERT INTO undo_action (label, created_at) VALUES (?, ?)",
+        (label, datetime.now(UTC).isoformat(timespec="microseconds")),
+    )
+    action_id = cur.lastrowid
+    con.execute("UPDATE undo_control SET action_id = ? WHERE id = 1", (action_id,))
+    return action_id
+
+
+def stop_recording(con: sqlite3.Connection) -> None:
+    con.execute("UPDATE undo_control SET action_id = NULL WHERE id = 1")
+
+
+@dataclass(frozen=True)
+class UndoInfo:
+    id: int
+    label: str
+    created_at: datetime
+    rows: int
+
+
+def last_action(con: sqlite3.Connection) -> UndoInfo | None:
+    """The newest action that can still be undone, or None."""
+    row = con.execute(
+        """
+        SELECT a.id, a.label, a.created_at,
+               (SELECT count(*) FROM undo_row r WHERE r.action_id = a.id)
+        FROM undo_action a
+        WHERE a.undone_at IS NULL
+        ORDER BY a.id DESC LIMIT 1
+        """
+    ).fetchone()
+    if row is None:
+        return None
+    return UndoInfo(row[0], row[1], datetime.fromisoformat(row[2]), row[3])
+
+
+def undo_action(con: sqlite3.Connection, action_id: int) -> int:
+    """Replay one action's before-images in reverse. Call inside a write transaction.
+
+    Returns the number of rows restored.
+    """
+    rows = con.execute(
+        "SELECT tbl, row_key, op, old FROM undo_row WHERE action_id = ? ORDER BY id DESC",
+        (action_id,),
+    ).fetchall()
+    for tbl, row_key, op, old in rows:
+        key = json.loads(row_key)
+        where = " AND ".join(f"{_quote(k)} = ?" for k in key)
+        q = _quote(tbl)
+        if op == "insert":
+            con.execute(f"DELETE FROM {q} WHERE {where}", tuple(key.values()))
+        elif op == "update":
+            values = json.loads(old)
+            sets = ", ".join(f"{_quote(k)} = ?" for k in values)
+            con.execute(
+                f"UPDATE {q} SET {sets} WHERE {where}",
+                (*values.values(), *key.values()),
+            )
+        else:  # delete
+            values = json.loads(old)
+            cols = ", ".join(_quote(k) for k in values)
+            marks = ", ".join("?" for _ in values)
+            con.execute(f"INSERT INTO {q} ({cols}) VALUES ({marks})", tuple(values.values()))
+    con.execute(
+        "UPDATE undo_action SET undone_at = ? WHERE id = ?",
+        (datetime.now(UTC).isoformat(timespec="microseconds"), action_id),
+    )
+    return len(rows)
+
+
+def prune(con: sqlite3.Connection, keep: int = 20) -> None:
+    """Forget all but the newest ``keep`` actions (their before-images take space)."""
+    old = con.execute(
+        "SELECT id FROM undo_action ORDER BY id DESC LIMIT -1 OFFSET ?", (keep,)
+    ).fetchall()
+    if old:
+        ids = [r[0] for r in old]
+        marks = ",".join("?" * len(ids))
+        con.execute(f"DELETE FROM undo_row WHERE action_id IN ({marks})", ids)
+        con.execute(f"DELETE FROM undo_action WHERE id IN ({marks})", ids)
