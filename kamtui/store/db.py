@@ -5,11 +5,12 @@ Two ways in, one file:
 * :meth:`Book.query` / :meth:`Book.transaction` use plain ``sqlite3``: fast
   list reads (tuples, no ORM objects) and bulk writes (``executemany``). These
   need no SQLModel import, which keeps start-up fast.
-* :meth:`Book.session` gives a SQLModel session for record-at-a-time work; the
-  engine is built on first use.
+* :meth:`Book.session` gives a read-only SQLModel session for typed records
+  (a contact page); the engine is built on first use.
 
 Every connection gets the same pragmas (WAL, ``synchronous=FULL``,
-``foreign_keys=ON``, ``busy_timeout``). Writes start with ``BEGIN IMMEDIATE`` so
+``foreign_keys=ON``, ``busy_timeout``). All writes go through
+:meth:`Book.transaction` and start with ``BEGIN IMMEDIATE`` so
 two processes queue for the write lock instead of failing half-way. A write
 given an ``undo`` label records before-images of every row it touches (see
 :mod:`kamtui.store.undo`).
@@ -80,7 +81,7 @@ class Book:
         self._local = threading.local()
         self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
         self._lock = threading.Lock()
-        self._engines: dict[bool, Any] = {}
+        self._orm_engine: Any = None
         if not self.path.exists():
             if not create:
                 raise BookError(t("book.missing", path=self.path))
@@ -181,9 +182,8 @@ class Book:
 
     # ---- SQLModel ------------------------------------------------------
 
-    def _engine(self, write: bool):
-        engine = self._engines.get(write)
-        if engine is None:
+    def _engine(self):
+        if self._orm_engine is None:
             from sqlalchemy import event
             from sqlalchemy.pool import QueuePool
             from sqlmodel import create_engine
@@ -196,41 +196,37 @@ class Book:
             def _connect(dbapi_con, _record):
                 dbapi_con.isolation_level = None
 
-            begin_sql = "BEGIN IMMEDIATE" if write else "BEGIN"
-
             @event.listens_for(engine, "begin")
             def _begin(conn):
-                conn.exec_driver_sql(begin_sql)
+                conn.exec_driver_sql("BEGIN")
 
-            self._engines[write] = engine
-        return engine
+            self._orm_engine = engine
+        return self._orm_engine
 
     @contextmanager
-    def session(self, *, write: bool = True, undo: str | None = None) -> Iterator[Session]:
-        """A SQLModel session. Writes commit at the end of the block (all or nothing)."""
+    def session(self) -> Iterator[Session]:
+        """A read-only SQLModel session (one consistent snapshot) for typed records.
+
+        Writes never go through the ORM: they use :meth:`transaction`, one write
+        path whose nested calls join the outer transaction. (An ORM write on its
+        own connection inside a raw transaction would wait for the lock the
+        same thread holds.)
+        """
         from sqlmodel import Session
 
-        with Session(self._engine(write), expire_on_commit=False) as s:
+        with Session(self._engine(), expire_on_commit=False) as s:
             try:
-                if undo:
-                    from kamtui.store.undo import start_recording, stop_recording
-
-                    raw = s.connection().connection.dbapi_connection
-                    start_recording(raw, undo)
                 yield s
-                if undo:
-                    stop_recording(s.connection().connection.dbapi_connection)
-                s.commit()
-            except BaseException:
+            finally:
+                s.expunge_all()  # records stay readable after the session ends
                 s.rollback()
-                raise
 
     # ---- life cycle ----------------------------------------------------
 
     def close(self) -> None:
-        for engine in self._engines.values():
-            engine.dispose()
-        self._engines.clear()
+        if self._orm_engine is not None:
+            self._orm_engine.dispose()
+            self._orm_engine = None
         with self._lock:
             for holder in list(self._holders):
                 holder.close()
