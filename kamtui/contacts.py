@@ -470,7 +470,8 @@ def purge_contact(book: Book, contact_id: int) -> None:
         require_contact(con, contact_id)
         con.execute("DELETE FROM payment WHERE contact_id = ?", (contact_id,))
         con.execute(
-            "DELETE FROM payment WHERE purchase_id IN (SELECT id FROM purchase WHERE contact_id = ?)",
+            "DELETE FROM payment WHERE purchase_id IN "
+            "(SELECT id FROM purchase WHERE contact_id = ?)",
             (contact_id,),
         )
         for table in ("interaction", "purchase", "snippet", "reminder", "satisfaction"):

@@ -241,8 +241,8 @@ def totals(book: Book, contact_id: int, today: date | None = None) -> Totals:
 def owed_total(book: Book, contact_id: int | None = None) -> int:
     """Money still owed (by one contact, or by everyone)."""
     sql = """
-        SELECT coalesce(sum(max(p.amount_fen -
-            coalesce((SELECT sum(y.amount_fen) FROM payment y WHERE y.purchase_id = p.id), 0), 0)), 0)
+        SELECT coalesce(sum(max(p.amount_fen - coalesce(
+            (SELECT sum(y.amount_fen) FROM payment y WHERE y.purchase_id = p.id), 0), 0)), 0)
         FROM purchase p WHERE p.credit = 1
     """
     if contact_id is None:
