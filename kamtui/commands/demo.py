@@ -1,0 +1,62 @@
+"""kamtui demo: fill a book with a believable demo business."""
+
+from __future__ import annotations
+
+import sys
+
+from kamtui.cli import add_json_flag
+from kamtui.i18n import t
+
+NAME = "demo"
+HELP = "cmd.demo.help"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--size", type=int, default=600, metavar="N", help=t("cmd.demo.opt_size"))
+    p.add_argument("--seed", type=int, default=2026, metavar="S", help=t("cmd.demo.opt_seed"))
+    p.add_argument("--force", action="store_true", help=t("cmd.demo.opt_force"))
+    add_json_flag(p)
+
+
+def run(ctx) -> int:
+    from kamtui import clock
+    from kamtui.demo import build_demo, clear_book
+    from kamtui.errors import KamtuiError
+    from kamtui.fmt import money
+
+    args = ctx.args
+    if args.size < 1 or args.size > 1_000_000:
+        raise KamtuiError(t("cmd.demo.bad_size", size=args.size))
+    book = ctx.book
+    existing = book.scalar("SELECT count(*) FROM contact")
+    if existing and not args.force:
+        raise KamtuiError(t("cmd.demo.not_empty", path=book.path, count=existing))
+    if existing:
+        from kamtui.store.backup import backup_book
+
+        backup_book(book, reason="before-demo")
+        clear_book(book)
+
+    def progress(label: str, done: int, total: int) -> None:
+        if not ctx.json and sys.stderr.isatty():
+            print(f"\r{label} {done}/{total}    ", end="", file=sys.stderr, flush=True)
+
+    summary = build_demo(book, size=args.size, seed=args.seed, today=clock.today(), progress=progress)
+    if not ctx.json and sys.stderr.isatty():
+        print(file=sys.stderr)
+    if ctx.json:
+        ctx.emit_json({"book": str(book.path), **summary.as_dict()})
+        return 0
+    ctx.out(t("cmd.demo.done", path=book.path))
+    ctx.out(
+        t(
+            "cmd.demo.summary",
+            contacts=summary.contacts,
+            accounts=summary.accounts,
+            buyers=summary.buyers,
+            purchases=summary.purchases,
+            revenue=money(summary.revenue_365_fen),
+            share=round(summary.top20_share * 100),
+        )
+    )
+    return 0
