@@ -92,11 +92,15 @@ _ARGPARSE_ZH = {
     "%(prog)s: error: %(message)s\n": "%(prog)s: 错误: %(message)s\n",
     "the following arguments are required: %s": "缺少参数: %s",
     "unrecognized arguments: %s": "无法识别的参数: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效选项: %(value)r (可选: %(choices)s)",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "无效选项: %(value)r (可选: %(choices)s)"
+    ),
     "invalid %(type)s value: %(value)r": "无效的 %(type)s 值: %(value)r",
     "expected one argument": "需要一个参数",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s: %(message)s",
-    "ambiguous option: %(option)s could match %(matches)s": "选项不明确: %(option)s 可能是 %(matches)s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "选项不明确: %(option)s 可能是 %(matches)s"
+    ),
 }
 
 

@@ -33,7 +33,13 @@ def test_chinese_messages_are_chinese():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("zh_CN.UTF-8", "zh"), ("zh-Hans", "zh"), ("en_US.UTF-8", "en"), ("C.UTF-8", "en"), ("fr_FR", None)],
+    [
+        ("zh_CN.UTF-8", "zh"),
+        ("zh-Hans", "zh"),
+        ("en_US.UTF-8", "en"),
+        ("C.UTF-8", "en"),
+        ("fr_FR", None),
+    ],
 )
 def test_normalize(value, expected):
     assert i18n.normalize(value) == expected

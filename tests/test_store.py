@@ -127,3 +127,17 @@ def test_migration_from_first_schema_keeps_data_and_backs_up(tmp_path):
         assert con.execute("PRAGMA user_version").fetchone()[0] == 1
         con.close()
     book.close()
+
+
+def test_stamp_moves_on_own_and_foreign_commits(book):
+    first = book.stamp()
+    assert book.stamp() == first
+    with book.transaction() as con:
+        con.execute("INSERT INTO account (name) VALUES ('A')")
+    second = book.stamp()
+    assert second != first
+    other = Book(book.path)
+    with other.transaction() as con:
+        con.execute("INSERT INTO account (name) VALUES ('B')")
+    other.close()
+    assert book.stamp() != second

@@ -65,5 +65,7 @@ def run(ctx) -> int:
     if not infos:
         ctx.out(t("cmd.accounts.none"))
     for a in infos:
-        ctx.out(t("cmd.info.account", name=a.name, friends=a.friends, cap=a.friend_cap, free=a.free))
+        ctx.out(
+            t("cmd.info.account", name=a.name, friends=a.friends, cap=a.friend_cap, free=a.free)
+        )
     return 0

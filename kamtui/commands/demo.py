@@ -41,7 +41,9 @@ def run(ctx) -> int:
         if not ctx.json and sys.stderr.isatty():
             print(f"\r{label} {done}/{total}    ", end="", file=sys.stderr, flush=True)
 
-    summary = build_demo(book, size=args.size, seed=args.seed, today=clock.today(), progress=progress)
+    summary = build_demo(
+        book, size=args.size, seed=args.seed, today=clock.today(), progress=progress
+    )
     if not ctx.json and sys.stderr.isatty():
         print(file=sys.stderr)
     if ctx.json:

@@ -58,6 +58,8 @@ def run(ctx) -> int:
     for tb in TABLES[2:]:
         ctx.out(f"  {t('table.' + tb)}: {counts[tb]}")
     for a in accounts:
-        ctx.out(t("cmd.info.account", name=a.name, friends=a.friends, cap=a.friend_cap, free=a.free))
+        ctx.out(
+            t("cmd.info.account", name=a.name, friends=a.friends, cap=a.friend_cap, free=a.free)
+        )
     ctx.out(t("cmd.info.backups", folder=backup_dir(book.path), n=len(backups)))
     return 0

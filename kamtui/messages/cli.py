@@ -14,15 +14,25 @@ MESSAGES = {
     ),
     "cli.command_metavar": ("命令", "COMMAND"),
     "cli.opt_db": ("客户簿文件 (也可用环境变量 KAMTUI_DB)", "the book file (or set KAMTUI_DB)"),
-    "cli.opt_lang": ("界面语言: zh 或 en (默认跟随 LANG)", "language: zh or en (default: from LANG)"),
+    "cli.opt_lang": (
+        "界面语言: zh 或 en (默认跟随 LANG)",
+        "language: zh or en (default: from LANG)",
+    ),
     "cli.opt_demo": (
         "在演示客户簿上打开 (不会动你自己的数据)",
         "open on the demo book (never touches your own data)",
     ),
     "cli.opt_json": ("以 JSON 输出, 方便脚本处理", "print JSON for scripts"),
     "cli.usage_error": ("{prog}: 错误: {message}", "{prog}: error: {message}"),
-    "cli.bad_lang": ("不支持的语言 “{value}”: 请用 zh 或 en", "Unknown language “{value}”: use zh or en"),
+    "cli.bad_lang": (
+        "不支持的语言 “{value}”: 请用 zh 或 en",
+        "Unknown language “{value}”: use zh or en",
+    ),
     "cli.error": ("错误: {message}", "Error: {message}"),
+    "cli.needs_terminal": (
+        "kamtui 界面需要在终端里运行。在脚本中请使用命令, 如 kamtui today --json",
+        "The kamtui app needs a terminal. From scripts, use a command such as kamtui today --json",
+    ),
     "cli.interrupted": ("已中断, 没有保存未完成的改动", "Interrupted; nothing half-done was saved"),
     "cli.internal_error": (
         "抱歉, kamtui 出现内部错误 ({error})。你的数据没有被改动一半。详情已写入 {log}",
@@ -30,11 +40,23 @@ MESSAGES = {
         "Details are in {log}",
     ),
     # demo
-    "cmd.demo.help": ("生成一个演示客户簿 (默认 600 位联系人)", "fill the book with a demo business (600 contacts by default)"),
+    "cmd.demo.help": (
+        "生成一个演示客户簿 (默认 600 位联系人)",
+        "fill the book with a demo business (600 contacts by default)",
+    ),
     "cmd.demo.opt_size": ("联系人数量", "number of contacts"),
-    "cmd.demo.opt_seed": ("随机种子 (相同种子生成相同数据)", "random seed (the same seed gives the same book)"),
-    "cmd.demo.opt_force": ("清空已有数据后再生成 (会先备份)", "empty a non-empty book first (after a backup)"),
-    "cmd.demo.bad_size": ("数量 {size} 无效: 请给 1 到 1000000", "Size {size} is not valid: give 1 to 1000000"),
+    "cmd.demo.opt_seed": (
+        "随机种子 (相同种子生成相同数据)",
+        "random seed (the same seed gives the same book)",
+    ),
+    "cmd.demo.opt_force": (
+        "清空已有数据后再生成 (会先备份)",
+        "empty a non-empty book first (after a backup)",
+    ),
+    "cmd.demo.bad_size": (
+        "数量 {size} 无效: 请给 1 到 1000000",
+        "Size {size} is not valid: give 1 to 1000000",
+    ),
     "cmd.demo.not_empty": (
         "客户簿 {path} 已有 {count} 位联系人; 如要覆盖请加 --force (会先备份)",
         "The book {path} already holds {count} contacts; add --force to replace them "
@@ -48,9 +70,18 @@ MESSAGES = {
         "revenue over the last year {revenue}, top 20% of buyers bring {share}%",
     ),
     # info
-    "cmd.info.help": ("显示客户簿位置、版本和数据量", "show where the book is, its version and what it holds"),
-    "cmd.info.book": ("客户簿: {path} (结构版本 {version}, {size} KB)", "Book: {path} (schema {version}, {size} KB)"),
-    "cmd.info.contacts": ("联系人: {n} (另有 {archived} 位已归档)", "Contacts: {n} ({archived} of them archived)"),
+    "cmd.info.help": (
+        "显示客户簿位置、版本和数据量",
+        "show where the book is, its version and what it holds",
+    ),
+    "cmd.info.book": (
+        "客户簿: {path} (结构版本 {version}, {size} KB)",
+        "Book: {path} (schema {version}, {size} KB)",
+    ),
+    "cmd.info.contacts": (
+        "联系人: {n} (另有 {archived} 位已归档)",
+        "Contacts: {n} ({archived} of them archived)",
+    ),
     "cmd.info.account": (
         "微信号 {name}: 好友 {friends}/{cap}, 还可加 {free}",
         "Account {name}: {friends}/{cap} friends, {free} free",
@@ -68,15 +99,24 @@ MESSAGES = {
     "table.reminder": ("提醒", "reminders"),
     "table.satisfaction": ("满意度", "satisfaction ratings"),
     # accounts
-    "cmd.accounts.help": ("查看和管理你的微信号 (好友上限与已用)", "list and manage your WeChat accounts (caps and friends used)"),
+    "cmd.accounts.help": (
+        "查看和管理你的微信号 (好友上限与已用)",
+        "list and manage your WeChat accounts (caps and friends used)",
+    ),
     "cmd.accounts.add_help": ("添加微信号", "add an account"),
     "cmd.accounts.set_help": ("修改微信号", "change an account"),
     "cmd.accounts.opt_cap": ("好友上限 (默认 5000)", "friend cap (default 5000)"),
     "cmd.accounts.added": ("已添加微信号 {name}", "Account {name} added"),
     "cmd.accounts.updated": ("已更新微信号 {name}", "Account {name} updated"),
-    "cmd.accounts.none": ("还没有微信号。用 kamtui accounts add 名称 添加", "No accounts yet. Add one with: kamtui accounts add NAME"),
+    "cmd.accounts.none": (
+        "还没有微信号。用 kamtui accounts add 名称 添加",
+        "No accounts yet. Add one with: kamtui accounts add NAME",
+    ),
     # settings
-    "cmd.settings.help": ("查看和修改设置 (所有默认值都可改)", "show and change settings (every default is one)"),
+    "cmd.settings.help": (
+        "查看和修改设置 (所有默认值都可改)",
+        "show and change settings (every default is one)",
+    ),
     "cmd.settings.get_help": ("显示一个设置", "show one setting"),
     "cmd.settings.set_help": ("修改一个设置", "change one setting"),
     "cmd.settings.reset_help": ("恢复默认值", "back to the default"),

@@ -82,6 +82,7 @@ class Book:
         self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._orm_engine: Any = None
+        self._commits = 0  # write transactions committed through this Book
         if not self.path.exists():
             if not create:
                 raise BookError(t("book.missing", path=self.path))
@@ -175,10 +176,20 @@ class Book:
 
                 stop_recording(con)
             con.execute("COMMIT")
+            self._commits += 1
         except BaseException:
             if con.in_transaction:
                 con.execute("ROLLBACK")
             raise
+
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever anyone commits to the book (this process or another).
+
+        ``PRAGMA data_version`` moves when *other* connections commit; the
+        counter covers this Book's own writes. Screens compare stamps to know
+        whether to reload when the seller comes back to them.
+        """
+        return (self.conn.execute("PRAGMA data_version").fetchone()[0], self._commits)
 
     # ---- SQLModel ------------------------------------------------------
 

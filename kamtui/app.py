@@ -1,0 +1,172 @@
+"""The kamtui app: sections switched with number keys, the palette, help, theme, language.
+
+Kept small: screens live in ``kamtui/screens/`` and call domain functions.
+Each top-level section is a Textual *mode* with its own screen stack, listed in
+:data:`SECTIONS` (a section joins when its screen exists).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+
+from kamtui import i18n
+from kamtui.i18n import t
+from kamtui.screens.base import translate_bindings
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from kamtui.store.db import Book
+
+RELAUNCH = "relaunch"
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    key: str
+    module: str
+    cls: str
+    title_key: str
+
+    def factory(self):
+        module = importlib.import_module(self.module)
+        return getattr(module, self.cls)()
+
+
+SECTIONS: list[Section] = []
+
+
+def _section_bindings() -> list[Binding]:
+    return [
+        Binding(s.key, f"section('{s.name}')", s.title_key, id=f"section.{s.name}")
+        for s in SECTIONS
+    ]
+
+
+class KamtuiApp(App[str]):
+    TITLE = "kamtui"
+    CSS_PATH = "screens/app.tcss"
+    BINDINGS = [
+        *_section_bindings(),
+        Binding("question_mark,f1", "help", "key.help", id="app.help"),
+        Binding("ctrl+q", "quit", "key.quit", id="app.quit", show=False, priority=True),
+    ]
+
+    def __init__(self, book: Book, *, demo: bool = False, start: str | None = None):
+        super().__init__()
+        self._bindings = translate_bindings(self._bindings)
+        self.book = book
+        self.demo = demo
+        self.start_section = start or (SECTIONS[0].name if SECTIONS else None)
+        for section in SECTIONS:
+            self.add_mode(section.name, section.factory)
+
+    def on_mount(self) -> None:
+        from kamtui import settings
+
+        saved = settings.get(self.book, "ui.theme")
+        if saved and saved in self.available_themes:
+            self.theme = saved
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.sub_title = str(self.book.path) + (f"  · {t('app.demo_badge')}" if self.demo else "")
+        if self.start_section:
+            self.switch_mode(self.start_section)
+
+    def _remember_theme(self, theme) -> None:
+        from kamtui import settings
+
+        settings.put(self.book, "ui.theme", theme.name)
+
+    # ---- actions -------------------------------------------------------------
+
+    def action_section(self, name: str) -> None:
+        if name in {s.name for s in SECTIONS}:
+            self.switch_mode(name)
+
+    def action_help(self) -> None:
+        from kamtui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_language(self, lang: str) -> None:
+        """Switch the language: saved in the book; the app reopens in it."""
+        from kamtui import settings
+
+        settings.put(self.book, "ui.language", lang)
+        i18n.set_language(lang)
+        self.exit(RELAUNCH)
+
+    # ---- the command palette ----------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the current screen, then the app-wide ones."""
+        from kamtui.screens.help import key_label
+
+        seen: set[tuple[str, str]] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or not active.enabled:
+                continue
+            ident = (binding.action, binding.description)
+            if ident in seen:
+                continue
+            seen.add(ident)
+            node = active.node
+
+            def run(action=binding.action, node=node):
+                self.call_later(self.run_action, action, node)
+
+            yield SystemCommand(binding.description, t("palette.key", key=key_label(key)), run)
+        for lang in ("zh", "en"):
+            if lang != i18n.language():
+                yield SystemCommand(
+                    t(f"palette.language_{lang}"),
+                    t("palette.language_help"),
+                    lambda lang=lang: self.action_language(lang),
+                )
+        yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
+        yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
+
+    # ---- errors: never a traceback on the seller's screen ---------------------------
+
+    def report_unexpected(self, error: BaseException) -> None:
+        from kamtui.cli import log_internal_error
+
+        path = log_internal_error(error)
+        self.notify(
+            t("app.unexpected", error=type(error).__name__, log=path or "-"),
+            severity="error",
+            markup=False,
+            timeout=12,
+        )
+
+    def _handle_exception(self, error: Exception) -> None:
+        from rich.text import Text
+
+        from kamtui.cli import log_internal_error
+
+        path = log_internal_error(error)
+        super()._handle_exception(error)
+        # Replace Textual's traceback with a short message; the details are in the log.
+        self._exit_renderables.clear()
+        self._exit_renderables.append(
+            Text(t("app.crashed", error=type(error).__name__, log=path or "-"))
+        )
+
+
+def run_app(book: Book, *, demo: bool = False) -> int:
+    """Run the app until the seller quits (reopening it after a language switch)."""
+    while True:
+        app = KamtuiApp(book, demo=demo)
+        result = app.run()
+        if result != RELAUNCH:
+            return app.return_code or 0
