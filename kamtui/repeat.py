@@ -259,15 +259,15 @@ def _en_days(s: str) -> list[int] | None:
     while i < len(tokens):
         tok = tokens[i].rstrip("s") if tokens[i] not in EN_WEEKDAYS else tokens[i]
         if "-" in tok or "–" in tok:
-            a, _, b = re.split(r"([-–])", tok)
-            if a in EN_WEEKDAYS and b.rstrip("s") in EN_WEEKDAYS:
-                lo, hi = EN_WEEKDAYS[a], EN_WEEKDAYS[b.rstrip("s")]
-                if hi < lo:
-                    return None
-                days.extend(range(lo, hi + 1))
-                i += 1
-                continue
-            return None
+            m = re.fullmatch(r"([a-z]+)[-–]([a-z]+?)s?", tok)
+            if not m or m[1] not in EN_WEEKDAYS or m[2] not in EN_WEEKDAYS:
+                return None
+            lo, hi = EN_WEEKDAYS[m[1]], EN_WEEKDAYS[m[2]]
+            if hi < lo:
+                return None
+            days.extend(range(lo, hi + 1))
+            i += 1
+            continue
         if tok not in EN_WEEKDAYS:
             return None
         if i + 2 < len(tokens) and tokens[i + 1] in ("to", "through", "thru"):
@@ -438,8 +438,9 @@ def parse_repeat(text, field: str = "repeat") -> str | None:
     s = re.sub(r"\s+", " ", s).strip()
     if not s:
         return None
-    if raw := re.search(r"(?:rrule:)?\s*freq\s*=.*", s):  # also "custom repeat: FREQ=..."
-        canonical = _checked(raw[0], field, text)
+    if re.search(r"\bfreq\s*=", s):  # raw text, also as shown: "custom repeat: FREQ=..."
+        raw = re.search(r"(?:rrule:\s*)?[a-z]+\s*=.*", s)
+        canonical = _checked(raw[0] if raw else s, field, text)
     else:
         c = s.replace(" ", "")
         c = re.sub(r"(?:一次|1次|重复)$", "", c)

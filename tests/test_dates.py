@@ -693,7 +693,7 @@ def test_age():
     assert age_on(lunar, date(1990, 3, 30)) is None
 
 
-TODAYS = st.dates(date(1901, 1, 1), date(2098, 12, 31))
+TODAYS = st.dates(date(1901, 1, 1), date(2097, 12, 31))  # the year after stays in range
 
 
 @settings(max_examples=300)
@@ -790,3 +790,28 @@ def test_describe_relative(offset, zh, en):
 def test_relative_across_the_year_end():
     assert describe_relative(date(2027, 1, 1), date(2026, 12, 31), "zh") == "明天"
     assert describe_relative(date(2026, 12, 31), date(2027, 1, 2), "en") == "2 days overdue"
+
+
+# ---------------------------------------------------------------------------
+# anything typed: a value or a ValidationError, never a crash
+
+TOKENS = [
+    *"0123456789-/.+ :年月日号天周星期礼拜一二三四五六七八九十廿卅两初闰农历阴正冬腊下这本个后前",
+    *"dwmyLlunartoesxfihkp",
+    *["next ", "mon", "--", "\x00", "１", "ago", "in ", "lunar ", "leap "],
+]
+TYPED = st.lists(st.sampled_from(TOKENS), max_size=10).map("".join)
+
+
+@settings(max_examples=500)
+@given(TYPED, DATES)
+def test_any_text_gives_a_date_or_a_validation_error(text, today):
+    for parse in (
+        lambda: parse_date_input(text, today),
+        lambda: parse_date_value(text),
+        lambda: parse_birthday(text),
+    ):
+        try:
+            parse()
+        except ValidationError as e:
+            assert e.message
