@@ -131,7 +131,11 @@ _EN_NUMBERS = {
 
 
 def cn_number(s: str) -> int | None:
-    """``15``, ``十五``, ``二十``, ``廿五``, ``两`` -> int (0-99); None if not a number."""
+    """``15``, ``十五``, ``二十``, ``廿五``, ``两`` -> int (0-99); None if not a number.
+
+    English number words (``a``, ``one`` ... ``twelve``, ``other`` = 2) count too,
+    for ``a week``, ``every other day``.
+    """
     if not s:
         return None
     if re.fullmatch(r"[0-9]+", s):

@@ -458,11 +458,6 @@ def parse_repeat(text, field: str = "repeat") -> str | None:
 # describing a rule
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _days_text(byday: str, lang: str) -> str:
     codes = byday.split(",")
     if lang == "zh":
