@@ -94,27 +94,19 @@ def _gender(value) -> str:
 def _optional_date(value, field: str) -> date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, date):
-        return value
-    return validate.iso_date(value, field)
+    from kamtui.dates import parse_date_value
+
+    return parse_date_value(value, field)
 
 
 def _birthday(value) -> dict[str, Any]:
     """birth_* columns from a Birthday, text (1990-05-01, 05-01, 农历三月初五) or None."""
-    if value is None or value == "":
-        return dict.fromkeys(BIRTH_FIELDS[:3]) | {"birth_lunar": False, "birth_leap": False}
     from kamtui.dates import Birthday, parse_birthday
 
-    b = value if isinstance(value, Birthday) else parse_birthday(str(value), "birthday")
+    b = value if isinstance(value, Birthday) or value is None else parse_birthday(value, "birthday")
     if b is None:
-        return _birthday(None)
-    return {
-        "birth_year": b.year,
-        "birth_month": b.month,
-        "birth_day": b.day,
-        "birth_lunar": b.lunar,
-        "birth_leap": b.leap,
-    }
+        return dict.fromkeys(BIRTH_FIELDS[:3]) | {"birth_lunar": False, "birth_leap": False}
+    return b.columns()
 
 
 def clean_fields(book: Book, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -164,16 +156,20 @@ def clean_fields(book: Book, fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_birth_parts(out: dict[str, Any]) -> None:
+    """Birthday columns given one by one must make a real birthday (solar or lunar)."""
+    from kamtui.dates import Birthday
+
     month, day = out.get("birth_month"), out.get("birth_day")
     if (month is None) != (day is None):
         raise ValidationError("birthday", t("err.birthday_invalid", value=f"{month}-{day}"))
-    if month is not None and not out.get("birth_lunar"):
-        try:
-            date(2000, month, day)  # a leap year: Feb 29 allowed
-        except ValueError:
-            raise ValidationError(
-                "birthday", t("err.birthday_invalid", value=f"{month:02d}-{day:02d}")
-            ) from None
+    if month is not None:
+        Birthday(
+            month,
+            day,
+            out.get("birth_year"),
+            out.get("birth_lunar", False),
+            out.get("birth_leap", False),
+        )
 
 
 def _require_name(data: Mapping[str, Any]) -> None:

@@ -60,9 +60,13 @@ def _row(r) -> ReminderRow:
 def add_reminder(
     book: Book, contact_id: int, due_on: date, note: str = "", *, rrule: str | None = None
 ) -> int:
-    """A manual reminder (``rrule``: an RFC 5545 repeat rule, e.g. ``FREQ=WEEKLY``)."""
+    """A manual reminder; ``rrule`` is a repeat rule as typed (每2周, weekly, FREQ=…)."""
+    from kamtui.repeat import parse_repeat, pin_rule
+
     note = validate.text(note, "note", max_len=2000)
     due = validate.iso_date(due_on, "due_on")
+    rule = parse_repeat(rrule, "repeat") if rrule else None
+    rrule = pin_rule(rule, due) if rule else None
     with book.transaction() as con:
         require_contact(con, contact_id)
         stamp = rows.now_text()

@@ -83,16 +83,12 @@ def boolean(value) -> bool:
 
 
 def iso_date(value, field: str = "date") -> date:
-    """A calendar date from a ``date`` or ISO text (forms sellers type: see kamtui.dates)."""
+    """A calendar date from a ``date`` or stored/imported text (ISO, 2026/3/5, 2026年3月5日,
+    Excel serials); see :mod:`kamtui.dates` for what a seller may type."""
     if isinstance(value, date):
         return value
-    s = unicodedata.normalize("NFKC", str(value or "")).strip()
-    if not s:
+    if value is None or not str(value).strip():
         raise ValidationError(field, t("err.required", field=label(field)))
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", s)
-    if not m:
-        raise ValidationError(field, t("err.date_invalid", value=value))
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise ValidationError(field, t("err.date_impossible", value=value)) from None
+    from kamtui.dates import parse_date_value
+
+    return parse_date_value(value, field)

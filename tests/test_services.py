@@ -328,3 +328,42 @@ def test_purge_erases_everything(book):
     assert book.scalar("SELECT count(*) FROM referral") == 0
     assert book.query("PRAGMA foreign_key_check") == []
     assert contacts.get_contact(book, b).nickname == "B"
+
+
+def test_birthdays_solar_lunar_and_invalid(book):
+    cid = contacts.create_contact(book, nickname="A", birthday="农历闰四月初八")
+    c = contacts.get_contact(book, cid)
+    assert (c.birth_month, c.birth_day, c.birth_lunar, c.birth_leap, c.birth_year) == (
+        4,
+        8,
+        True,
+        True,
+        None,
+    )
+    contacts.update_contact(book, cid, birthday="2000-02-29")
+    c = contacts.get_contact(book, cid)
+    assert (c.birth_year, c.birth_month, c.birth_day, c.birth_lunar) == (2000, 2, 29, False)
+    contacts.update_contact(book, cid, birthday="")
+    assert contacts.get_contact(book, cid).birth_month is None
+    with pytest.raises(ValidationError) as e:
+        contacts.create_contact(book, nickname="B", birthday="2001-02-29")
+    assert e.value.field == "birthday"
+    with pytest.raises(ValidationError):
+        contacts.create_contact(book, nickname="B", birth_month=2, birth_day=30)
+    with pytest.raises(ValidationError):
+        contacts.create_contact(
+            book,
+            nickname="B",
+            birth_month=2,
+            birth_day=30,
+            birth_lunar=True,
+            birth_leap=True,
+            birth_year=2026,
+        )
+
+
+def test_dates_in_seller_forms(book):
+    cid = contacts.create_contact(book, nickname="A", added_on="2026年3月5日")
+    assert contacts.get_contact(book, cid).added_on == date(2026, 3, 5)
+    cid = contacts.create_contact(book, nickname="B", added_on="46000")  # Excel serial
+    assert contacts.get_contact(book, cid).added_on == date(2025, 12, 9)
