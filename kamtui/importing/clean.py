@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 from kamtui.errors import ValidationError
 from kamtui.i18n import t
@@ -17,6 +18,7 @@ from kamtui.importing._dates import parse_birthday, parse_date_value
 from kamtui.importing.layouts import Layout, Mapping
 from kamtui.importing.model import Birthday, ImportRecord, RowProblem
 from kamtui.importing.regions import (
+    PROVINCES,
     city_name,
     country_name,
     parse_address,
@@ -108,7 +110,13 @@ _FAST_MOBILE = re.compile(r"^(?:\+86|0086|86)?[ \-]?(1\d{2})[ \-]?(\d{4})[ \-]?(
 _MISSING_DATES = {"0/0/00", "00/00/0000", "0000-00-00", "0000/00/00", "1/0/00"}
 _GOOGLE_SYSTEM = re.compile(r"^(\*\s*|system group:\s*)", re.IGNORECASE)
 _STARRED = {"starred", "starred in android", "收藏", "星标"}
-_MULTI = frozenset({"phone", "email", "tags", "description", "signature", "address"})
+_E = ("",)
+_DASHES = frozenset({"-", "--", "—", "－"})
+_DATE_FIELDS = frozenset({"added_on", "last_order_on", "birthday"})
+_REGION_FIELDS = frozenset({"country", "province", "city", "region", "address", "address_note"})
+_WS = re.compile(r"\s+")
+MAX_NAME = 200  # names, IDs, source, account
+MAX_TAG = 50
 _WECHAT_LAYOUTS = frozenset({"memotrace", "pywxdump"})
 
 
@@ -177,7 +185,6 @@ class Cleaner:
         self.layout = layout
         self.dash_missing = layout.dash_missing
         self.date_order = layout.date_order
-        self.region_words = layout.region_words
         self.tag_ids = layout.name in _WECHAT_LAYOUTS
         self.slots = [(i, f) for i, f in enumerate(mapping.fields) if f] if mapping else []
         self.width = len(mapping.columns) if mapping else 0
@@ -197,9 +204,7 @@ class Cleaner:
         n = len(cells)
         if n > self.width:
             extra = cells[self.width :]
-            if any(
-                (isinstance(c, str) and c.strip()) or (c and not isinstance(c, str)) for c in extra
-            ):
+            if any((c.strip() if isinstance(c, str) else c) for c in extra):
                 self._problem(
                     row,
                     "",
@@ -209,16 +214,25 @@ class Cleaner:
                 return None
         values: dict[str, list] = {}
         dash = self.dash_missing
+        long = False
         for i, fld in self.slots:
             if i >= n:
                 break
             v = cells[i]
-            if isinstance(v, str):
-                v = clean_text(v, dash_missing=dash)
+            if v.__class__ is str:
+                v = v.strip()
                 if not v:
                     continue
+                if v[0] == "'" or not v.isprintable() or (dash and v in _DASHES):
+                    v = clean_text(v, dash_missing=dash)
+                    if not v:
+                        continue
+                if len(v) > 200:
+                    long = True
             elif v is None:
                 continue
+            elif fld not in _DATE_FIELDS:
+                v = str(v)
             got = values.get(fld)
             if got is None:
                 values[fld] = [v]
@@ -227,7 +241,7 @@ class Cleaner:
         if not values and not any((c.strip() if isinstance(c, str) else c) for c in cells):
             self._skip("empty")
             return None
-        return self.build(row, values)
+        return self.build(row, values, check_length=long)
 
     # -- the record -----------------------------------------------------------------
     def build(
@@ -236,15 +250,14 @@ class Cleaner:
         values: dict[str, list],
         extras: dict | None = None,
         problems: list[tuple[str, str]] = (),
+        *,
+        check_length: bool = True,
     ) -> ImportRecord | None:
-        extras = extras or {}
-
-        def first(fld: str) -> str:
-            got = values.get(fld)
-            return str(got[0]) if got else ""
-
-        wxid = first("wxid")
-        wechat_id = first("wechat_id")
+        """The record for one row's ``values`` (field -> raw values), or None if skipped
+        or rejected (then counted in ``skipped`` / ``problems``)."""
+        get = values.get
+        wxid = (get("wxid") or _E)[0]
+        wechat_id = (get("wechat_id") or _E)[0]
         if not wxid and wechat_id.startswith("wxid_"):
             wxid = wechat_id
         for ident in (wxid, wechat_id):
@@ -264,42 +277,64 @@ class Cleaner:
             self._problem(row, fld, message)
         notes: list[str] = []
 
-        rec.nickname = first("nickname")
-        rec.remark = first("remark") or compose_name(
-            first("first_name"), first("middle_name"), first("last_name")
-        )
-        self._phones(rec, values.get("phone", ()), notes)
-        self._region(rec, values, first, notes)
-        self._gender(rec, first("gender"))
-        self._birthday(rec, values, extras, first)
-        rec.added_on = self._date(row, "added_on", _cell(values, "added_on"))
-        rec.last_order_on = self._date(row, "last_order_on", _cell(values, "last_order_on"))
-        self._amount(rec, first("total_amount"))
-        self._tags(rec, values.get("tags", ()))
-        rec.occupation = first("occupation") or " ".join(
-            p for p in (first("company"), first("title")) if p
-        )
-        rec.source = first("source")
-        rec.account = first("account")
-        rec.picture_url = first("picture_url")
-        if "picture" in extras:
+        rec.nickname = (get("nickname") or _E)[0]
+        rec.remark = (get("remark") or _E)[0]
+        if not rec.remark and ("first_name" in values or "last_name" in values):
+            rec.remark = compose_name(
+                (get("first_name") or _E)[0],
+                (get("middle_name") or _E)[0],
+                (get("last_name") or _E)[0],
+            )
+        if "phone" in values:
+            self._phones(rec, values["phone"], notes)
+        if not _REGION_FIELDS.isdisjoint(values):
+            self._region(rec, values, notes)
+        if "gender" in values:
+            self._gender(rec, values["gender"][0])
+        if extras and "birthday" in extras:
+            rec.birthday = extras["birthday"]
+        elif "birthday" in values or "birth_month" in values:
+            self._birthday(rec, values)
+        if "added_on" in values:
+            rec.added_on = self._date(row, "added_on", values["added_on"][0])
+        if "last_order_on" in values:
+            rec.last_order_on = self._date(row, "last_order_on", values["last_order_on"][0])
+        if "total_amount" in values:
+            self._amount(rec, values["total_amount"][0])
+        if "tags" in values:
+            self._tags(rec, values["tags"])
+        rec.occupation = (get("occupation") or _E)[0]
+        if not rec.occupation and ("company" in values or "title" in values):
+            rec.occupation = " ".join(
+                p for p in ((get("company") or _E)[0], (get("title") or _E)[0]) if p
+            )
+        rec.source = (get("source") or _E)[0]
+        rec.account = (get("account") or _E)[0]
+        rec.picture_url = (get("picture_url") or _E)[0]
+        if extras and "picture" in extras:
             rec.picture = extras["picture"]
             rec.picture_ext = extras.get("picture_ext", "")
-        for email in values.get("email", ()):
+        for email in get("email", ()):
             notes.append(t("import.note_email", value=email))
-        parts = [str(v) for v in values.get("description", ())]
-        parts += [str(v) for v in values.get("signature", ()) if str(v) not in parts]
-        description = "\n".join(p for p in [*parts, *notes] if p)
-        if len(description) > MAX_TEXT:
-            self._problem(
-                row, "description", t("import.too_long", field=label("description"), max=MAX_TEXT)
-            )
-            description = ""
-        rec.description = description
-        for fld in ("nickname", "remark", "wechat_id", "occupation", "source", "account"):
-            if len(getattr(rec, fld)) > 200:
-                self._problem(row, fld, t("import.too_long", field=label(fld), max=200))
-                setattr(rec, fld, "")
+        parts = list(get("description", ()))
+        parts += [v for v in get("signature", ()) if v not in parts]
+        if notes:
+            parts += notes
+        if parts:
+            description = parts[0] if len(parts) == 1 else "\n".join(p for p in parts if p)
+            if len(description) > MAX_TEXT:
+                self._problem(
+                    row,
+                    "description",
+                    t("import.too_long", field=label("description"), max=MAX_TEXT),
+                )
+                description = ""
+            rec.description = description
+        if check_length:
+            for fld in ("nickname", "remark", "wechat_id", "occupation", "source", "account"):
+                if len(getattr(rec, fld)) > MAX_NAME:
+                    self._problem(row, fld, t("import.too_long", field=label(fld), max=MAX_NAME))
+                    setattr(rec, fld, "")
         if not (rec.remark or rec.nickname or rec.wechat_id or rec.phone):
             self._problem(row, "", t("import.row_empty_identity"), rejected=True)
             return None
@@ -334,23 +369,21 @@ class Cleaner:
         if rec.other_phones:
             notes.append(t("import.note_other_phones", value=", ".join(rec.other_phones)))
 
-    def _region(self, rec: ImportRecord, values, first, notes: list[str]) -> None:
-        country, province, city = first("country"), first("province"), first("city")
-        if self.region_words or country or province or city:
-            country = country_name(country) if country else ""
-            province = province_name(province) if province else ""
-            city = city_name(city) if city else ""
-        region = first("region")
-        if region:
-            c, p, ci = split_region(region)
+    def _region(self, rec: ImportRecord, values, notes: list[str]) -> None:
+        get = values.get
+        country, province, city = _norm_region(
+            (get("country") or _E)[0], (get("province") or _E)[0], (get("city") or _E)[0]
+        )
+        if "region" in values:
+            c, p, ci = split_region(values["region"][0])
             country, province, city = country or c, province or p, city or ci
-        for address in [*values.get("address", ()), *values.get("address_note", ())]:
+        for address in [*get("address", ()), *get("address_note", ())]:
             address = str(address)
             if not (province or city):
                 c, p, ci = parse_address(address)
                 country, province, city = country or c, province or p, city or ci
             notes.append(t("import.note_address", value=address))
-        if not country and province in _provinces():
+        if not country and province in PROVINCES:
             country = "中国"
         rec.country, rec.province, rec.city = country, province, city
 
@@ -363,17 +396,16 @@ class Cleaner:
         elif key not in _GENDER_UNKNOWN:
             self._problem(rec.row, "gender", t("import.gender_unknown", value=raw))
 
-    def _birthday(self, rec: ImportRecord, values, extras, first) -> None:
-        if "birthday" in extras:
-            rec.birthday = extras["birthday"]
-            return
-        raw = values.get("birthday", [None])[0]
-        if raw is None and first("birth_month") and first("birth_day"):
-            y, m, d = first("birth_year"), first("birth_month"), first("birth_day")
-            raw = f"{y}-{int(m):02d}-{int(d):02d}" if (m.isdigit() and d.isdigit()) else f"{m}-{d}"
-            if not y:
-                raw = f"--{raw[1:]}" if raw.startswith("-") else f"--{raw}"
-        if raw is None or (isinstance(raw, str) and raw.strip() in _MISSING_DATES):
+    def _birthday(self, rec: ImportRecord, values) -> None:
+        raw = values["birthday"][0] if "birthday" in values else None
+        if raw is None:
+            y = (values.get("birth_year") or _E)[0]
+            m = (values.get("birth_month") or _E)[0]
+            d = (values.get("birth_day") or _E)[0]
+            if not (m.isdigit() and d.isdigit()):
+                return
+            raw = f"{y}-{int(m):02d}-{int(d):02d}" if y else f"--{int(m):02d}-{int(d):02d}"
+        if isinstance(raw, str) and raw.strip() in _MISSING_DATES:
             return
         try:
             rec.birthday = parse_birthday(raw, order=self.date_order)
@@ -381,7 +413,13 @@ class Cleaner:
             self._problem(rec.row, "birthday", err.message)
 
     def _date(self, row: int, fld: str, raw) -> date | None:
-        if raw in (None, "") or (isinstance(raw, str) and raw.strip() in _MISSING_DATES):
+        if isinstance(raw, str):
+            if raw in _MISSING_DATES:
+                return None
+            got = _date_cached(raw, self.date_order)
+            if isinstance(got, date):
+                return got
+            self._problem(row, fld, t(got, value=raw))
             return None
         try:
             return parse_date_value(raw, field=fld, order=self.date_order)
@@ -390,36 +428,37 @@ class Cleaner:
             return None
 
     def _amount(self, rec: ImportRecord, raw: str) -> None:
-        if not raw:
-            return
-        try:
-            fen = parse_money(raw, "total_amount", allow_negative=True)
-        except ValidationError:
+        fen = _money_cached(raw)
+        if fen is None:
             self._problem(rec.row, "total_amount", t("import.money_invalid", value=raw))
-            return
-        if fen < 0:
+        elif fen < 0:
             self._problem(rec.row, "total_amount", t("import.money_negative", value=raw))
-            return
-        rec.total_amount_fen = fen
+        else:
+            rec.total_amount_fen = fen
 
     def _tags(self, rec: ImportRecord, raws) -> None:
         tags: list[str] = []
         ids: list[str] = []
         for raw in raws:
-            for tag in split_tags(str(raw)):
-                system = _GOOGLE_SYSTEM.match(tag)
-                if system:
-                    rest = tag[system.end() :].strip()
-                    if rest.lower() in _STARRED:
-                        rec.favourite = True
-                    continue  # "* myContacts", "System Group: My Contacts"
+            for tag in _TAG_SPLIT.split(raw):
+                tag = tag.strip()
+                if not tag:
+                    continue
+                if tag[0] == "*" or tag[:6].lower() == "system":
+                    system = _GOOGLE_SYSTEM.match(tag)
+                    if system:
+                        if tag[system.end() :].strip().lower() in _STARRED:
+                            rec.favourite = True
+                        continue  # "* myContacts", "System Group: My Contacts"
                 if tag.lower() in _STARRED:
                     rec.favourite = True
                     continue
                 if self.tag_ids and tag.isdigit():
                     ids.append(tag)
                     continue
-                tag = re.sub(r"\s+", "_", tag)[:50]
+                if " " in tag or not tag.isprintable():
+                    tag = _WS.sub("_", tag)
+                tag = tag[:MAX_TAG]
                 if tag not in tags:
                     tags.append(tag)
         rec.tags = tags
@@ -428,21 +467,35 @@ class Cleaner:
             self.label_id_rows += 1
 
 
-def _cell(values, fld):
-    got = values.get(fld)
-    return got[0] if got else None
+@lru_cache(maxsize=8192)
+def _date_cached(raw: str, order: str) -> date | str:
+    """A date, or the message key of the problem (cached: files repeat their dates)."""
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    try:
+        return parse_date_value(raw, order=order)
+    except ValidationError as err:
+        return getattr(err, "key", "import.date_invalid")
 
 
-_PROVINCE_SET: frozenset[str] | None = None
+@lru_cache(maxsize=8192)
+def _money_cached(raw: str) -> int | None:
+    try:
+        return parse_money(raw, "total_amount", allow_negative=True)
+    except ValidationError:
+        return None
 
 
-def _provinces() -> frozenset[str]:
-    global _PROVINCE_SET
-    if _PROVINCE_SET is None:
-        from kamtui.importing.regions import PROVINCES
-
-        _PROVINCE_SET = frozenset(PROVINCES)
-    return _PROVINCE_SET
+@lru_cache(maxsize=4096)
+def _norm_region(country: str, province: str, city: str) -> tuple[str, str, str]:
+    return (
+        country_name(country) if country else "",
+        province_name(province) if province else "",
+        city_name(city) if city else "",
+    )
 
 
 __all__ = ["Birthday", "Cleaner", "clean_text", "compose_name", "split_tags"]

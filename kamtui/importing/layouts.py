@@ -217,7 +217,6 @@ class Layout:
     min_signature: int = 2
     dash_missing: bool = False  # "-" means an empty cell (scrapers)
     date_order: str = "ymd"  # how to read 3/5/2026
-    region_words: bool = False  # WeChat's own region codes (CN, Guangdong) -> 中国, 广东
     patterns: tuple[tuple[re.Pattern, str | None], ...] = ()  # numbered columns
 
     def field_for(self, header: str) -> tuple[bool, str | None]:
@@ -288,7 +287,6 @@ _add(
             "UserName", "Alias", "PYInitial", "RemarkPYInitial", "smallHeadImgUrl", "bigHeadImgUrl"
         ),
         min_signature=2,
-        region_words=True,
     )
 )
 _add(
@@ -310,7 +308,6 @@ _add(
         ),
         _sig("国家（地区）", "个性签名", "省份", "城市", "群昵称"),
         min_signature=3,
-        region_words=True,
     )
 )
 _add(
@@ -349,7 +346,6 @@ _add(
         ),
         _sig("ID", "国", "省", "市", "签名"),
         min_signature=4,
-        region_words=True,
     )
 )
 _add(
@@ -398,7 +394,6 @@ _add(
             "wxid", "account", "describe", "LabelIDList", "ExtraBuf", "性别[1男2女]", "headImgUrl"
         ),
         min_signature=2,
-        region_words=True,
     )
 )
 _GOOGLE_NAMES = {
