@@ -79,7 +79,7 @@ def test_memotrace_contacts():
     assert lily.phone == "+8613800138000"
     assert lily.gender == "f"
     assert lily.tags == ["VIP", "老客户"]
-    assert (lily.country, lily.province) == ("中国", "广东")
+    assert (lily.country, lily.province, lily.city) == ("中国", "广东", "深圳")
     assert lily.description == "爱生活，爱美丽"
     assert lily.picture_url.endswith("/0")
     wang = by_name(r, "王哥 杭州 茶叶")
@@ -128,7 +128,7 @@ def test_ios_backup():
     assert r.layout == "ios_backup"
     momo = by_name(r, "默默")
     assert (momo.wxid, momo.wechat_id) == ("wxid_q1w2e3r4t5y6u7", "momo_shop")
-    assert momo.province == "四川"
+    assert (momo.province, momo.city) == ("四川", "成都")  # WeChat's pinyin, in Chinese
     assert momo.description == "代购日韩"
     assert r.skipped == {"chatroom": 1}
 
@@ -143,7 +143,7 @@ def test_pywxdump_users_json():
     assert hua.account == ""  # not the seller's account
     assert hua.gender == "f" and hua.phone == "+8613700137000"
     assert hua.tags == ["VIP", "服装"]
-    assert (hua.country, hua.province) == ("中国", "浙江")
+    assert (hua.country, hua.province, hua.city) == ("中国", "浙江", "杭州")
     assert hua.description == "喜欢连衣裙\n做自己"
     tom = by_name(r, "Tom")
     assert tom.label_ids == ["12"] and tom.gender == "m"
@@ -544,6 +544,11 @@ def test_normalize_header():
     assert normalize_header("国家（地区）") == normalize_header("国家(地区)") == "国家地区"
     assert normalize_header(" Phone 1 - Value ") == "phone1value"
     assert normalize_header("\ufeff姓名") == "姓名"
+
+
+def test_minimal_wechat_export_maps_remark():
+    d = detect_layout(["微信号", "昵称", "备注", "标签", "性别"])
+    assert d.mapping.fields == ["wechat_id", "nickname", "remark", "tags", "gender"]
 
 
 def test_detect_layout_unknown_headers():

@@ -50,6 +50,7 @@ GENERIC = _table(
             "客户名称",
             "客户姓名",
             "客户",
+            "备注",  # WeChat's remark name; a seller's own sheet (layout "seller") means a note
             "备注名",
             "备注名称",
             "name",

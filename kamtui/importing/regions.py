@@ -85,6 +85,37 @@ COUNTRIES: dict[str, str] = {
     "西班牙": "西班牙",
     "ad": "安道尔",
 }
+# Cities as WeChat stores them (English/pinyin) for the most common ones; others stay as stored.
+_CITY_PAIRS = """
+深圳 Shenzhen|广州 Guangzhou|东莞 Dongguan|佛山 Foshan|珠海 Zhuhai|中山 Zhongshan|惠州 Huizhou
+汕头 Shantou|江门 Jiangmen|湛江 Zhanjiang|茂名 Maoming|肇庆 Zhaoqing|梅州 Meizhou|揭阳 Jieyang
+杭州 Hangzhou|宁波 Ningbo|温州 Wenzhou|金华 Jinhua|绍兴 Shaoxing|嘉兴 Jiaxing
+湖州 Huzhou|丽水 Lishui|衢州 Quzhou|舟山 Zhoushan|义乌 Yiwu|南京 Nanjing|苏州 Suzhou
+无锡 Wuxi|常州 Changzhou|南通 Nantong|徐州 Xuzhou|扬州 Yangzhou|盐城 Yancheng|镇江 Zhenjiang
+淮安 Huai'an|连云港 Lianyungang|宿迁 Suqian|成都 Chengdu|绵阳 Mianyang
+乐山 Leshan|宜宾 Yibin|南充 Nanchong|泸州 Luzhou|德阳 Deyang|武汉 Wuhan|宜昌 Yichang
+襄阳 Xiangyang|长沙 Changsha|株洲 Zhuzhou|湘潭 Xiangtan|衡阳 Hengyang|岳阳 Yueyang
+常德 Changde|郑州 Zhengzhou|洛阳 Luoyang|开封 Kaifeng|南阳 Nanyang|新乡 Xinxiang
+济南 Jinan|青岛 Qingdao|烟台 Yantai|潍坊 Weifang|临沂 Linyi|淄博 Zibo|济宁 Jining
+威海 Weihai|石家庄 Shijiazhuang|唐山 Tangshan|保定 Baoding|廊坊 Langfang|邯郸 Handan
+太原 Taiyuan|大同 Datong|沈阳 Shenyang|大连 Dalian|鞍山 Anshan|长春 Changchun|吉林 Jilin
+哈尔滨 Harbin|大庆 Daqing|合肥 Hefei|芜湖 Wuhu|蚌埠 Bengbu|福州 Fuzhou|厦门 Xiamen
+泉州 Quanzhou|漳州 Zhangzhou|莆田 Putian|南昌 Nanchang|赣州 Ganzhou|九江 Jiujiang
+昆明 Kunming|大理 Dali|丽江 Lijiang|贵阳 Guiyang|遵义 Zunyi|西安 Xi'an|咸阳 Xianyang
+宝鸡 Baoji|兰州 Lanzhou|西宁 Xining|银川 Yinchuan|呼和浩特 Hohhot|包头 Baotou
+乌鲁木齐 Urumqi|拉萨 Lhasa|南宁 Nanning|桂林 Guilin|柳州 Liuzhou|海口 Haikou|三亚 Sanya
+台北 Taipei|朝阳 Chaoyang|海淀 Haidian|东城 Dongcheng|西城 Xicheng|丰台 Fengtai
+浦东新区 Pudong New District|徐汇 Xuhui|静安 Jing'an|黄浦 Huangpu|闵行 Minhang
+渝中 Yuzhong|和平 Heping|南开 Nankai
+"""
+_PINYIN_TO_CITY = {
+    en.lower().replace(" ", "").replace("'", ""): zh
+    for zh, en in (
+        pair.strip().split(" ", 1)
+        for pair in _CITY_PAIRS.replace("\n", "|").split("|")
+        if pair.strip()
+    )
+}
 _MUNICIPALITIES = {"北京", "天津", "上海", "重庆"}
 _ADDRESS_CITY = re.compile(r"^(.{1,7}?)(市|自治州|州|盟|地区)")
 _ADDRESS_DISTRICT = re.compile(r"^(.{1,5}?)(区|县)")
@@ -108,7 +139,10 @@ def province_name(value: str) -> str:
 
 
 def city_name(value: str) -> str:
+    """深圳市 / Shenzhen / 深圳 -> 深圳; anything else trimmed."""
     v = value.strip()
+    if v.isascii():
+        return _PINYIN_TO_CITY.get(v.lower().replace(" ", "").replace("'", ""), v)
     if len(v) > 2 and v.endswith("市"):
         return v[:-1]
     return v
