@@ -251,8 +251,11 @@ def test_seller_synonyms_address_lunar_account():
     assert chen.occupation == "程序员" and chen.gender == "m"
 
 
-def test_excel_sep_line():
-    r = read_file(FIX / "sep_semicolon.csv")
+@pytest.mark.parametrize("newline", ["\r", "\n", "\r\n"])
+def test_excel_sep_line(tmp_path, newline):
+    r = read_file(
+        reencode(FIX / "sep_semicolon.csv", tmp_path / "s.csv", "gb18030", newline=newline)
+    )
     yang = by_name(r, "杨洋")
     assert yang.total_amount_fen == 120050 and yang.phone == "+8613800138005"
     assert by_name(r, "何静").tags == ["新客", "潜在"]

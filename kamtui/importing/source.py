@@ -15,7 +15,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -45,7 +45,8 @@ _MAGIC_BINARY = (
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x7f"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_SEP_LINE = re.compile(r'^"?sep=(.)"?[,;\t]*\r?\n?$', re.IGNORECASE)
+_SEP_LINE = re.compile(r'^"?sep=(.)"?[,;\t]*$', re.IGNORECASE)
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -60,7 +61,6 @@ class Table:
     rows: Iterator[tuple[int, list]]
     total: int  # progress total: bytes (text formats) or rows (xlsx)
     layout_hint: str | None = None
-    notices: list[str] = field(default_factory=list)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -230,14 +230,11 @@ def _mixed_row(body: bytes) -> int | None:
 
 def sniff_delimiter(text: str) -> tuple[str, str]:
     """(delimiter, text without an Excel ``sep=`` line)."""
-    first_end = text.find("\n")
-    first = text if first_end < 0 else text[: first_end + 1]
-    m = _SEP_LINE.match(first.strip("\r\n") + ("\n" if first_end >= 0 else ""))
+    end = _LINE_END.search(text)
+    header = text[: end.start()] if end else text
+    m = _SEP_LINE.match(header)
     if m:
-        return m.group(1), text[len(first) :]
-    header = first.rstrip("\r\n")
-    if "\r" in header:  # old Mac line ends
-        header = header.split("\r", 1)[0]
+        return m.group(1), text[end.end() :] if end else ""
     candidates = [d for d in ("\t", ",", ";", "|") if d in _outside_quotes(header)]
     if not candidates:
         return ",", text
