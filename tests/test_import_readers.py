@@ -442,6 +442,18 @@ def test_vcard_gb18030_and_lf(tmp_path):
     assert na.tags == ["VIP", "口红", "老客户"]
 
 
+def test_vcard_photo_limits(tmp_path):
+    big = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(6 * 1024 * 1024)).decode()
+    folded = "\r\n ".join(big[i : i + 74] for i in range(0, len(big), 74))
+    path = tmp_path / "big.vcf"
+    path.write_text(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Big\r\nPHOTO;ENCODING=b:{folded}\r\nEND:VCARD\r\n"
+    )
+    r = read_file(path)
+    assert r.records[0].picture is None
+    assert "too big" in problems_at(r, 1)["picture"].reason
+
+
 def test_truncated_vcard():
     with pytest.raises(ImportFileError) as err:
         read_file(FIX / "truncated.vcf")

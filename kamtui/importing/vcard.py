@@ -132,16 +132,20 @@ def _parse_custom(text: bytes) -> str:
 
 def _parse_prop(line: bytes, line_no: int) -> Prop | None:
     # split name;params : value at the first colon outside quotes (X-CUSTOM(...) has none)
-    quoted = False
-    colon = -1
-    for i, b in enumerate(line):
-        if b == 0x22:
-            quoted = not quoted
-        elif b == 0x3A and not quoted:
-            colon = i
-            break
+    colon = line.find(b":")
     if colon < 0:
         return None
+    if b'"' in line[:colon]:  # a quoted parameter value may hold a colon
+        quoted = False
+        colon = -1
+        for i, b in enumerate(line):
+            if b == 0x22:
+                quoted = not quoted
+            elif b == 0x3A and not quoted:
+                colon = i
+                break
+        if colon < 0:
+            return None
     head, raw = line[:colon], line[colon + 1 :]
     parts = _split_unquoted(head, b";")
     name = parts[0].strip()
