@@ -432,6 +432,7 @@ def test_vcard_40():
     assert lin.birthday == Birthday(None, 5, 1)  # --0501
     assert lin.picture_ext == "png"
     assert lin.tags == ["美妆"]
+    assert lin.gender == "f"  # GENDER:F
 
 
 def test_vcard_gb18030_and_lf(tmp_path):

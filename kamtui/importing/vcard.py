@@ -315,6 +315,8 @@ def card_values(card: Card) -> tuple[dict[str, list], dict, list[tuple[str, str]
             add("title", _unescape(text_value(p)))
         elif name in ("BDAY", "X-ALTBDAY"):
             _birthday(p, extras, problems)
+        elif name in ("GENDER", "X-GENDER"):
+            add("gender", _split_escaped(text_value(p), ";")[0])
         elif name == "NOTE":
             add("description", _unescape(text_value(p)))
         elif name == "CATEGORIES":
