@@ -1,0 +1,187 @@
+"""Messages of reading contact files for import (``import.*``)."""
+
+MESSAGES = {
+    # whole-file failures
+    "import.file_missing": ("找不到文件 {file}", "File {file} not found"),
+    "import.file_unreadable": (
+        "无法读取文件 {file}: {error}",
+        "Cannot read the file {file}: {error}",
+    ),
+    "import.file_too_big": (
+        "文件 {file} 太大 ({size} MB, 最多 {max} MB)",
+        "The file {file} is too big ({size} MB, at most {max} MB)",
+    ),
+    "import.empty": ("文件 {file} 是空的", "The file {file} is empty"),
+    "import.header_only": (
+        "文件 {file} 只有表头, 没有联系人数据",
+        "The file {file} has a header row but no contacts",
+    ),
+    "import.no_header": (
+        "文件 {file} 第 1 行不是表头: 请让第一行写列名 (如 昵称、微信号、手机)",
+        "The first row of {file} is not a header: put column names (nickname, WeChat ID, phone…) in row 1",
+    ),
+    "import.binary": (
+        "文件 {file} 不是文本表格、Excel、vCard 或 JSON 文件, 无法导入",
+        "The file {file} is not a text table, Excel workbook, vCard or JSON file; it cannot be imported",
+    ),
+    "import.nul_bytes": (
+        "文件 {file} 第 {row} 行含有空字节 (NUL): 文件已损坏或不是文本文件",
+        "Row {row} of {file} holds NUL bytes: the file is damaged or not text",
+    ),
+    "import.encoding_unknown": (
+        "文件 {file} 的编码无法识别 (不是 UTF-8、GB18030 或 UTF-16), 第 {row} 行出错: 请用 Excel “另存为 CSV UTF-8”",
+        "Cannot tell the encoding of {file} (not UTF-8, GB18030 or UTF-16), first bad row {row}: save it from Excel as “CSV UTF-8”",
+    ),
+    "import.encoding_mixed": (
+        "文件 {file} 混用了两种编码 (UTF-8 与 GBK): 第 {row} 行与前面的行编码不同。请用同一种编码重新保存",
+        "The file {file} mixes two encodings (UTF-8 and GBK): row {row} differs from the rows before it. Save it again in one encoding",
+    ),
+    "import.truncated_quote": (
+        "文件 {file} 不完整: 第 {row} 行的引号没有结束 (文件可能被截断)",
+        "The file {file} is incomplete: the quote opened in row {row} never closes (the file may be cut short)",
+    ),
+    "import.csv_error": (
+        "文件 {file} 第 {row} 行格式错误: {error}",
+        "Row {row} of {file} is malformed: {error}",
+    ),
+    "import.cell_too_big": (
+        "文件 {file} 第 {row} 行有一格超过 {max} 个字符: 文件可能损坏 (引号未闭合?)",
+        "Row {row} of {file} has a cell over {max} characters: the file may be damaged (an unclosed quote?)",
+    ),
+    "import.too_many_rows": (
+        "文件 {file} 超过 {max} 行, 请拆分后导入",
+        "The file {file} has more than {max} rows; split it before importing",
+    ),
+    "import.xlsx_damaged": (
+        "Excel 文件 {file} 已损坏或不完整, 无法打开",
+        "The Excel file {file} is damaged or incomplete and cannot be opened",
+    ),
+    "import.xlsx_disguised": (
+        "文件 {file} 其实是 Excel 工作簿 (扩展名不对), 已按 Excel 读取",
+        "The file {file} is really an Excel workbook (wrong extension); it was read as Excel",
+    ),
+    "import.zip_not_xlsx": (
+        "文件 {file} 是压缩包, 但不是 Excel 工作簿 (.xlsx)",
+        "The file {file} is a zip archive but not an Excel workbook (.xlsx)",
+    ),
+    "import.xls_old": (
+        "文件 {file} 是旧版 Excel (.xls) 或加了密码的工作簿: 请在 Excel 中去掉密码并“另存为” .xlsx 或 CSV UTF-8",
+        "The file {file} is an old Excel (.xls) or password-protected workbook: remove the password and “Save As” .xlsx or CSV UTF-8 in Excel",
+    ),
+    "import.xlsx_empty": (
+        "Excel 文件 {file} 里没有数据",
+        "The Excel file {file} holds no data",
+    ),
+    "import.json_invalid": (
+        "JSON 文件 {file} 格式错误 (第 {row} 行): {error}",
+        "The JSON file {file} is malformed (line {row}): {error}",
+    ),
+    "import.json_not_contacts": (
+        "JSON 文件 {file} 不是联系人列表 (应为联系人对象的列表, 或以 wxid 为键的对象)",
+        "The JSON file {file} is not a contact list (expected a list of contact objects, or an object keyed by wxid)",
+    ),
+    "import.vcard_truncated": (
+        "vCard 文件 {file} 不完整: 第 {row} 行开始的名片没有 END:VCARD",
+        "The vCard file {file} is incomplete: the card starting on line {row} has no END:VCARD",
+    ),
+    "import.vcard_empty": (
+        "vCard 文件 {file} 里没有名片",
+        "The vCard file {file} holds no cards",
+    ),
+    "import.no_columns": (
+        "文件 {file} 的列名一个也认不出 ({headers}): 请手动指定每列对应的字段",
+        "None of the columns of {file} is recognised ({headers}): map the columns by hand",
+    ),
+    "import.mapping_invalid": (
+        "导入方案无效: {error}",
+        "The import mapping is not valid: {error}",
+    ),
+    # per-row problems
+    "import.row_empty_identity": (
+        "没有名字、微信号或手机号, 无法识别此联系人",
+        "No name, WeChat ID or phone: this contact cannot be identified",
+    ),
+    "import.row_too_many_cells": (
+        "此行有 {cells} 格, 表头只有 {headers} 列 (可能有未加引号的逗号), 已跳过",
+        "This row has {cells} cells but the header has {headers} columns (an unquoted comma?); skipped",
+    ),
+    "import.phone_damaged": (
+        "号码 “{value}” 已被表格软件改坏 (科学计数法或丢了开头的 0), 未导入, 请核对原始号码",
+        "Number “{value}” was damaged by a spreadsheet (scientific notation or a lost leading zero); not imported, check the original",
+    ),
+    "import.phone_invalid": (
+        "号码 “{value}” 无效, 未导入",
+        "Number “{value}” is not valid; not imported",
+    ),
+    "import.date_invalid": (
+        "日期 “{value}” 无法识别 (可写 2026-03-05、2026/3/5 或 2026年3月5日), 未导入",
+        "Date “{value}” not understood (write 2026-03-05, 2026/3/5 or 2026年3月5日); not imported",
+    ),
+    "import.date_impossible": (
+        "日期 “{value}” 不存在, 未导入",
+        "Date “{value}” does not exist; not imported",
+    ),
+    "import.date_ambiguous": (
+        "日期 “{value}” 不确定是 月/日 还是 日/月, 未导入: 请写成 2026-03-05",
+        "Date “{value}” could be month/day or day/month; not imported: write 2026-03-05",
+    ),
+    "import.birthday_invalid": (
+        "生日 “{value}” 无法识别 (可写 1990-05-01、05-01 或 农历三月初五), 未导入",
+        "Birthday “{value}” not understood (write 1990-05-01, 05-01 or 农历三月初五); not imported",
+    ),
+    "import.birthday_impossible": (
+        "生日 “{value}” 不存在, 未导入",
+        "Birthday “{value}” does not exist; not imported",
+    ),
+    "import.gender_unknown": (
+        "性别 “{value}” 无法识别, 未导入",
+        "Gender “{value}” not understood; not imported",
+    ),
+    "import.money_invalid": (
+        "金额 “{value}” 无效, 未导入",
+        "Amount “{value}” is not valid; not imported",
+    ),
+    "import.money_negative": (
+        "金额 “{value}” 是负数, 未导入",
+        "Amount “{value}” is negative; not imported",
+    ),
+    "import.too_long": (
+        "{field}太长 (最多 {max} 个字), 未导入",
+        "{field} is too long (at most {max} characters); not imported",
+    ),
+    "import.photo_invalid": (
+        "照片数据损坏或不是图片, 未导入",
+        "The photo data is damaged or not an image; not imported",
+    ),
+    "import.photo_too_big": (
+        "照片太大 ({size} KB, 最多 {max} KB), 未导入",
+        "The photo is too big ({size} KB, at most {max} KB); not imported",
+    ),
+    "import.label_ids": (
+        "标签只有编号 ({value}) 没有名称, 未作为标签导入",
+        "Tags are ids only ({value}), without names; not imported as tags",
+    ),
+    # lines added to the description
+    "import.note_other_phones": ("其他电话: {value}", "Other phones: {value}"),
+    "import.note_email": ("邮箱: {value}", "E-mail: {value}"),
+    "import.note_address": ("地址: {value}", "Address: {value}"),
+    # layouts (shown in the mapping preview)
+    "import.layout.memotrace": ("留痕 (MemoTrace) 联系人导出", "MemoTrace (留痕) contact export"),
+    "import.layout.group_members": ("微信群成员导出", "WeChat group-member export"),
+    "import.layout.scraper": ("微信好友采集工具导出", "WeChat friend scraper export"),
+    "import.layout.ios_backup": ("iOS 备份导出的微信联系人", "WeChat contacts from an iOS backup"),
+    "import.layout.pywxdump": ("PyWxDump 联系人 (users.json)", "PyWxDump contacts (users.json)"),
+    "import.layout.google": ("Google 通讯录 CSV", "Google Contacts CSV"),
+    "import.layout.outlook": ("Outlook 联系人 CSV", "Outlook contacts CSV"),
+    "import.layout.thunderbird": ("Thunderbird 通讯录 CSV", "Thunderbird address book CSV"),
+    "import.layout.seller": ("卖家自己的表格", "A seller's own spreadsheet"),
+    "import.layout.vcard": ("手机通讯录 (vCard)", "Phone contacts (vCard)"),
+    "import.layout.custom": ("手动指定的列", "Columns mapped by hand"),
+    "import.layout.unknown": ("无法识别的表格", "Unrecognised table"),
+    # skip reasons (counters)
+    "import.skipped.chatroom": ("群聊", "group chats"),
+    "import.skipped.official": ("公众号", "official accounts"),
+    "import.skipped.system": ("微信系统账号", "WeChat system accounts"),
+    "import.skipped.empty": ("空行", "empty rows"),
+    "import.field.skip": ("(不导入)", "(skip)"),
+}
