@@ -25,10 +25,10 @@ def looks_damaged(raw: str) -> bool:
     text = _clean(raw)
     if _SCIENTIFIC.match(text):
         return True
-    digits = _KEEP.sub("", text)
-    # A mainland mobile is 11 digits starting with 1; a 10-digit number starting with
-    # 3-9 is what Excel leaves of a landline like 0xx-xxxxxxxx after dropping the 0.
-    return bool(re.fullmatch(r"[2-9]\d{9}", digits)) and not text.startswith("+")
+    # A mainland mobile is 11 digits starting with 1; a bare run of 10 digits starting
+    # with 2-9 is what Excel leaves of a landline like 0xx-xxxxxxxx after dropping the 0.
+    # Typed numbers with brackets, dashes or spaces ("(650) 253-0000") were not damaged.
+    return bool(re.fullmatch(r"[2-9]\d{9}", text))
 
 
 def normalize_phone(

@@ -367,3 +367,18 @@ def test_dates_in_seller_forms(book):
     assert contacts.get_contact(book, cid).added_on == date(2026, 3, 5)
     cid = contacts.create_contact(book, nickname="B", added_on="46000")  # Excel serial
     assert contacts.get_contact(book, cid).added_on == date(2025, 12, 9)
+
+
+@pytest.mark.parametrize(
+    ("raw", "damaged"),
+    [
+        ("1.38001E+10", True),
+        ("2112345678", True),
+        ("(650) 253-0000", False),
+        ("021-12345678", False),
+    ],
+)
+def test_phone_damage_detection(raw, damaged):
+    from kamtui.phone import looks_damaged
+
+    assert looks_damaged(raw) is damaged
