@@ -363,6 +363,12 @@ async def test_keep_key_keeps_the_cursor_on_the_record():
         table.set_data(rows, keys=keys)
         assert table.cursor_row == 0
         assert table.scroll_offset.y == 0
+        # New data is announced even when the cursor stays on the same row and key.
+        await pilot.pause()
+        app.events.clear()
+        table.set_data([("edited", "", ""), *rows[1:]], keys=keys)
+        await pilot.pause()
+        assert events_of(app, "highlighted") == [("highlighted", 0, 1000)]
 
 
 async def test_set_rows_fetches_only_visible_rows():
@@ -510,17 +516,23 @@ async def test_theme_change_repaints_cached_lines():
         assert first_after.style.bgcolor != first_before.style.bgcolor
 
 
-async def test_resize_relayouts_the_flexible_column():
-    rows = [("n", "p", "note")]
-    app = TableApp(rows, [1])
+async def test_flexible_column_takes_the_slack_and_follows_resizes():
+    columns = [
+        Column("name", "名字", ratio=1, min_width=4),
+        Column("spent", "消费", width=8, align="right"),
+    ]
+    app = TableApp([("张三", "¥1,200")], [1], columns=columns)
     async with app.run_test(size=(40, 8)) as pilot:
         await pilot.pause()
-        assert cell_len(line(app.table, 1)) == 39
+        # 40 columns less the scrollbar: 39 cells; the money ends at the right edge.
+        assert line(app.table, 1) == "  张三" + " " * 24 + "   ¥1,200"
+        assert line(app.table, 0).endswith("    消费")
         await pilot.resize_terminal(60, 8)
         await pilot.pause()
-        text = line(app.table, 0)
+        text = line(app.table, 1)
         assert cell_len(text) == 59
-        assert text.index("Note") == 2 + 8 + 1 + 6 + 1
+        assert text.endswith("  ¥1,200")
+        assert cell_len(text[: text.index("¥")]) == 59 - len("¥1,200")
 
 
 # --------------------------------------------------------------- bindings
