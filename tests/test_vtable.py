@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.events import MouseScrollDown
 
 from kamtui import i18n
+from kamtui.screens.help import binding_rows
 from kamtui.screens.widgets.vtable import (
     ELLIPSIS,
     MARKER,
@@ -479,6 +480,21 @@ async def test_text_cells_keep_their_style_but_are_sanitized():
         assert "[2J" not in strip.text  # the whole escape sequence is gone
 
 
+async def test_text_cells_lose_click_actions_and_links():
+    sneaky = Text.from_markup("[@click=app.quit]click me[/] [link=https://x.example]x[/]")
+    app = TableApp([("a", "b", sneaky)], [1])
+    async with app.run_test(size=(40, 8)) as pilot:
+        await pilot.pause()
+        strip = app.table.render_line(1)
+        assert "click me" in strip.text
+        for segment in strip:
+            assert not segment.style.meta
+            assert not segment.style.link
+        await pilot.click(VirtualTable, offset=(28, 1))
+        await pilot.pause()
+        assert app.is_running
+
+
 async def test_styled_rows_and_cursor_and_selection_styles_differ():
     rows = [("a", "b", "c"), StyledRow(("archived", "b", "c"), "dim"), ("z", "b", "c")]
     app = TableApp(rows, [1, 2, 3])
@@ -542,8 +558,8 @@ def test_bindings_have_ids_and_catalog_descriptions():
     for binding in VirtualTable.BINDINGS:
         assert isinstance(binding, Binding)
         assert binding.id and binding.id.startswith("vtable.")
-        assert i18n.has(f"binding.{binding.id}")
-        assert binding.description
+        assert binding.description == "vtable.key." + binding.id.removeprefix("vtable.")
+        assert i18n.has(binding.description)
     keys = {key for binding in VirtualTable.BINDINGS for key in binding.key.split(",")}
     assert {"up", "down", "j", "k", "pageup", "pagedown", "home", "end", "g", "G"} <= keys
     assert {"enter", "space", "v", "asterisk", "escape", "shift+up", "shift+down"} <= keys
@@ -559,6 +575,14 @@ async def test_binding_descriptions_follow_the_language_at_creation():
         descriptions = {binding.id: binding.description for _, binding in app.table._bindings}
         assert descriptions["vtable.select_all"] == "全选"
         assert descriptions["vtable.cursor_down"] == "下移"
+        # The help screen (?) lists them, navigation keys included.
+        rows = dict((desc, keys) for keys, desc in binding_rows(app.screen))
+        assert "j" in rows["下移"].split(" / ")
+        assert rows["全选"] == "*"
+        assert "取消选择" not in rows  # escape is not the table's while nothing is selected
+        await pilot.press("space")
+        rows = dict((desc, keys) for keys, desc in binding_rows(app.screen))
+        assert "取消选择" in rows
 
 
 # ------------------------------------------------------------- pure helpers

@@ -1,22 +1,23 @@
 """Messages of the shared widgets (the virtual table's keys and empty state).
 
-Binding descriptions are keyed ``binding.<binding id>`` so that a help screen
-can translate a binding at display time from its id alone.
+Binding descriptions are message keys (``vtable.key.<name>`` for the binding
+with id ``vtable.<name>``), translated when a widget is created
+(``kamtui.screens.base.translate_bindings``).
 """
 
 MESSAGES = {
     "vtable.empty": ("没有内容", "Nothing to show"),
-    "binding.vtable.cursor_up": ("上移", "Up"),
-    "binding.vtable.cursor_down": ("下移", "Down"),
-    "binding.vtable.page_up": ("上一页", "Page up"),
-    "binding.vtable.page_down": ("下一页", "Page down"),
-    "binding.vtable.first": ("到顶部", "First row"),
-    "binding.vtable.last": ("到底部", "Last row"),
-    "binding.vtable.select": ("打开", "Open"),
-    "binding.vtable.toggle": ("选择", "Select"),
-    "binding.vtable.range": ("连选", "Select range"),
-    "binding.vtable.extend_up": ("向上连选", "Extend selection up"),
-    "binding.vtable.extend_down": ("向下连选", "Extend selection down"),
-    "binding.vtable.select_all": ("全选", "Select all"),
-    "binding.vtable.clear_selection": ("取消选择", "Clear selection"),
+    "vtable.key.cursor_up": ("上移", "Up"),
+    "vtable.key.cursor_down": ("下移", "Down"),
+    "vtable.key.page_up": ("上一页", "Page up"),
+    "vtable.key.page_down": ("下一页", "Page down"),
+    "vtable.key.first": ("到顶部", "First row"),
+    "vtable.key.last": ("到底部", "Last row"),
+    "vtable.key.select": ("打开", "Open"),
+    "vtable.key.toggle": ("选择", "Select"),
+    "vtable.key.range": ("连选", "Select range"),
+    "vtable.key.extend_up": ("向上连选", "Extend selection up"),
+    "vtable.key.extend_down": ("向下连选", "Extend selection down"),
+    "vtable.key.select_all": ("全选", "Select all"),
+    "vtable.key.clear_selection": ("取消选择", "Clear selection"),
 }

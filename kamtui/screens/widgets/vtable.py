@@ -26,7 +26,7 @@ e.g. "逾期 (3)"; the cursor skips it and it cannot be selected) or a
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar, Literal, NamedTuple
 
 from rich.cells import cell_len, split_graphemes
@@ -44,6 +44,7 @@ from textual.strip import Strip
 
 from kamtui.fmt import safe
 from kamtui.i18n import t
+from kamtui.screens.base import TranslatedBindings
 
 Cell = str | Text
 """A cell: plain text (never markup) or a Rich ``Text`` for styled badges."""
@@ -250,11 +251,11 @@ def _no_row(index: int) -> RowData:
 
 
 def _binding(keys: str, action: str, name: str, *, show: bool = False) -> Binding:
-    binding_id = f"vtable.{name}"
-    return Binding(keys, action, t(f"binding.{binding_id}"), show=show, id=binding_id)
+    """Binding ``vtable.<name>``; its description is the message key ``vtable.key.<name>``."""
+    return Binding(keys, action, f"vtable.key.{name}", show=show, id=f"vtable.{name}")
 
 
-class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
+class VirtualTable(TranslatedBindings, ScrollView, can_focus=True, inherit_bindings=False):
     """A virtual table: a header line, rows fetched lazily, a row cursor and multi-select.
 
     Args:
@@ -282,8 +283,8 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         _binding("asterisk", "select_all", "select_all", show=True),
         _binding("escape", "clear_selection", "clear_selection", show=True),
     ]
-    """Binding ids are ``vtable.<name>``; descriptions are the catalog keys
-    ``binding.vtable.<name>`` (re-translated when a table is created)."""
+    """Ids ``vtable.<name>`` (for keymaps); descriptions are message keys, put in the
+    current language when a table is created (the app restarts to switch language)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "vtable--header",
@@ -421,7 +422,6 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._frame: _Frame | None = None
         self._lines: LRUCache[tuple[int, bool, bool], Strip] = LRUCache(1024)
         self._header: Strip | None = None
-        self._localize_bindings()
         self.virtual_size = Size(self._min_width(), self._header_height)
 
     # ------------------------------------------------------------------ data
@@ -914,13 +914,21 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def _parts(self, cell: object, style: Style) -> list[tuple[str, Style]]:
-        """A cell as (safe text, style) pieces; Text keeps its styles, never markup."""
+        """A cell as (safe text, style) pieces; Text keeps its colours, never actions."""
         if isinstance(cell, Text):
-            return [
-                (safe(segment.text), style + segment.style if segment.style else style)
-                for segment in cell.render(self.app.console)
-                if segment.text and not segment.control
-            ]
+            parts = []
+            for segment in cell.render(self.app.console):
+                if not segment.text or segment.control:
+                    continue
+                cell_style = segment.style
+                if cell_style is None:
+                    parts.append((safe(segment.text), style))
+                    continue
+                if cell_style.link or cell_style.meta:
+                    # No @click actions or links from cell content (e.g. markup parsed by mistake).
+                    cell_style = cell_style.clear_meta_and_links()
+                parts.append((safe(segment.text), style + cell_style))
+            return parts
         if cell is None:
             return []
         return [(safe(cell), style)]
@@ -989,18 +997,3 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             segments.extend(fit_segments(parts, width, column.align, column.overflow, style))
             used += width
         return self._finish(segments, used, frame, style)
-
-    # ------------------------------------------------------------------ i18n
-
-    def _localize_bindings(self) -> None:
-        """Descriptions in the language of the moment (the class was built at import)."""
-        bindings = self._bindings
-        bindings.key_to_bindings = {
-            key: [
-                replace(binding, description=t(f"binding.{binding.id}"))
-                if binding.id and binding.id.startswith("vtable.")
-                else binding
-                for binding in key_bindings
-            ]
-            for key, key_bindings in bindings.key_to_bindings.items()
-        }
