@@ -186,6 +186,19 @@ async def test_mouse_wheel_scrolls_without_moving_cursor():
         assert app.table.cursor_row == 0
 
 
+async def test_without_header_the_first_line_is_the_first_row():
+    rows, keys = people(30)
+    app = TableApp(rows, keys, show_header=False)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        assert line(app.table, 0).startswith("  P0000")
+        await pilot.click(VirtualTable, offset=(3, 2))
+        assert app.table.cursor_row == 2
+        await pilot.press("pagedown")
+        assert app.table.cursor_row == 12  # a page is all 10 lines
+        assert line(app.table, 9).startswith("  P0019")
+
+
 # -------------------------------------------------------------- group rows
 
 

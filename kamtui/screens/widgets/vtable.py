@@ -21,6 +21,21 @@ text too long for its column ends with ``…`` without splitting a wide characte
 A row may also be a :class:`GroupRow` (a bold label across the whole width,
 e.g. "逾期 (3)"; the cursor skips it and it cannot be selected) or a
 :class:`StyledRow` (cells plus a style hint such as ``"dim"``).
+
+Keys: up/down or k/j, pageup/pagedown, home/end or g/G, enter (``Selected``);
+space selects the cursor row, v starts/ends a range, shift+up/down extend one,
+``*`` selects every row, escape clears the selection (and is left to the screen
+when nothing is selected). Messages: ``Highlighted(index, key)``,
+``Selected(index, key)``, ``SelectionChanged(keys)``. The selection is a set of
+record keys, so it survives new data (a search) and may include rows that are
+not shown at the moment.
+
+How it paints: ``set_rows`` only stores the count and the callables, sets the
+virtual height and posts ``Highlighted``. ``render_line(y)`` maps screen line
+``y`` to row ``scroll_y + y - 1`` (line 0 is the fixed header), and caches the
+finished ``Strip`` by (row, is cursor, is selected). The cache is emptied when
+the data, the width or the styles (theme, focus) change; moving the cursor
+repaints just the two lines concerned, because their cache keys change.
 """
 
 from __future__ import annotations
@@ -491,9 +506,9 @@ class VirtualTable(TranslatedBindings, ScrollView, can_focus=True, inherit_bindi
             cursor = self._find_selectable(0, 1)
         self._cursor = cursor
         if cursor is not None and old_line is not None and keep_key:
-            self.scroll_to(y=max(0, cursor - old_line), animate=False, force=True)
+            self._scroll_top(cursor - old_line)
         else:
-            self.scroll_to(y=0, animate=False, force=True)
+            self._scroll_top(0)
         self._scroll_cursor_into_view()
         self.refresh()
         self._post_highlight(force=True)
@@ -655,7 +670,12 @@ class VirtualTable(TranslatedBindings, ScrollView, can_focus=True, inherit_bindi
             new_top = cursor - rows + 1
         else:
             return
-        self.scroll_to(y=new_top, animate=False, force=True)
+        self._scroll_top(new_top)
+
+    def _scroll_top(self, top: int) -> None:
+        """Show row ``top`` first (clamped); before mounting there is nothing to scroll."""
+        if self.is_mounted:
+            self.scroll_to(y=max(0, top), animate=False, force=True)
 
     def _refresh_row(self, index: int | None) -> None:
         if index is None:
@@ -677,8 +697,7 @@ class VirtualTable(TranslatedBindings, ScrollView, can_focus=True, inherit_bindi
         rows = max(1, self._visible_rows())
         target = max(0, min(self._cursor + step * rows, self._count - 1))
         target = self._snap(target, step)
-        top = max(0, min(self.scroll_offset.y + step * rows, self.max_scroll_y))
-        self.scroll_to(y=top, animate=False, force=True)
+        self._scroll_top(min(self.scroll_offset.y + step * rows, self.max_scroll_y))
         if target is not None:
             self._move_to(target)
 
