@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kamtui.store.db import Book
 
 RELAUNCH = "relaunch"
+NAVIGATION = ("cursor_", "extend_", "scroll_")
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ class KamtuiApp(App[str]):
             binding = active.binding
             if not binding.description or not active.enabled:
                 continue
+            if binding.action.startswith(NAVIGATION):
+                continue  # moving the cursor is not a command
             ident = (binding.action, binding.description)
             if ident in seen:
                 continue
