@@ -101,3 +101,134 @@ def for_contact(book: Book, contact_id: int, *, open_only: bool = True) -> list[
         _row(r)
         for r in book.query(sql + " ORDER BY coalesce(snoozed_until, due_on), id", (contact_id,))
     ]
+
+
+# ---- acting on reminders ------------------------------------------------------------
+
+# The interaction logged when a reminder is done, by reminder kind.
+DONE_INTERACTION = {
+    "aftersale": "visit",
+    "birthday": "chat",
+    "birthday_soon": "chat",
+    "prospect": "chat",
+    "dormant": "chat",
+    "thanks": "chat",
+}
+
+
+def complete(book: Book, reminder_id: int, today: date, summary: str = "") -> date | None:
+    """Mark done: log an interaction dated ``today``; a repeating one moves to its next date.
+
+    Returns the next due date of a repeating reminder (None otherwise).
+    """
+    from kamtui.interactions import log_interaction
+    from kamtui.repeat import next_occurrence
+
+    r = get_reminder(book, reminder_id)
+    summary = validate.text(summary, "summary", max_len=2000)
+    if not summary:
+        from kamtui.followup import reason_text
+
+        summary = reason_text(r, today)
+    with book.transaction() as con:
+        log_interaction(
+            book, r.contact_id, DONE_INTERACTION.get(r.kind, "followup"), summary, today
+        )
+        stamp = rows.now_text()
+        nxt = None
+        if r.rrule and r.status == "open":
+            anchor = date.fromisoformat(r.data["anchor"]) if r.data.get("anchor") else r.due_on
+            nxt = next_occurrence(r.rrule, max(today, r.due_on), anchor)
+        if nxt is not None:
+            data = r.data | {"anchor": anchor.isoformat(), "last_done": today.isoformat()}
+            rows.update(
+                con,
+                "reminder",
+                {"id": reminder_id},
+                {
+                    "due_on": nxt,
+                    "snoozed_until": None,
+                    "data": json.dumps(data, ensure_ascii=False),
+                    "updated_at": stamp,
+                },
+            )
+        else:
+            rows.update(
+                con,
+                "reminder",
+                {"id": reminder_id},
+                {"status": "done", "done_at": stamp, "updated_at": stamp},
+            )
+    return nxt
+
+
+def snooze(book: Book, reminder_id: int, until: date) -> None:
+    """Move a reminder to ``until`` (it keeps its own due date for reference)."""
+    until = validate.iso_date(until, "due_on")
+    get_reminder(book, reminder_id)
+    with book.transaction() as con:
+        rows.update(
+            con,
+            "reminder",
+            {"id": reminder_id},
+            {"snoozed_until": until, "updated_at": rows.now_text()},
+        )
+
+
+def dismiss(book: Book, reminder_id: int) -> None:
+    """Drop a reminder without logging anything.
+
+    An automatic one does not come back until its trigger changes (its key
+    stays taken); a manual one is deleted (kept as status ``deleted``).
+    """
+    r = get_reminder(book, reminder_id)
+    status = "deleted" if r.kind == "manual" else "dismissed"
+    with book.transaction() as con:
+        rows.update(
+            con, "reminder", {"id": reminder_id}, {"status": status, "updated_at": rows.now_text()}
+        )
+
+
+def update_reminder(book: Book, reminder_id: int, **changes) -> None:
+    """Edit ``due_on``, ``note``, ``rrule`` (text as typed; "" removes it) or ``contact_id``."""
+    from kamtui.repeat import parse_repeat, pin_rule
+
+    r = get_reminder(book, reminder_id)
+    data: dict[str, Any] = {}
+    due = r.due_on
+    if "due_on" in changes:
+        due = validate.iso_date(changes["due_on"], "due_on")
+        data["due_on"] = due
+        data["snoozed_until"] = None
+    if "note" in changes:
+        data["note"] = validate.text(changes["note"], "note", max_len=2000)
+    if "rrule" in changes:
+        if r.kind != "manual" and changes["rrule"]:
+            from kamtui.errors import ValidationError
+
+            raise ValidationError("repeat", t("err.repeat_auto"))
+        rule = parse_repeat(changes["rrule"], "repeat") if changes["rrule"] else None
+        data["rrule"] = pin_rule(rule, due) if rule else None
+        extra = dict(r.data)
+        extra.pop("anchor", None)
+        data["data"] = json.dumps(extra, ensure_ascii=False) if extra else None
+    if "contact_id" in changes:
+        data["contact_id"] = int(changes["contact_id"])
+    unknown = set(changes) - {"due_on", "note", "rrule", "contact_id"}
+    if unknown:
+        from kamtui.errors import ValidationError
+
+        name = sorted(unknown)[0]
+        raise ValidationError(name, t("err.unknown_field", value=name))
+    if not data:
+        return
+    data["updated_at"] = rows.now_text()
+    with book.transaction() as con:
+        if "contact_id" in data:
+            require_contact(con, data["contact_id"])
+        rows.update(con, "reminder", {"id": reminder_id}, data)
+
+
+def delete_reminder(book: Book, reminder_id: int) -> None:
+    """Remove a manual reminder (kept with status ``deleted``); automatic ones are dismissed."""
+    dismiss(book, reminder_id)

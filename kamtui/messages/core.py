@@ -94,6 +94,10 @@ MESSAGES = {
     "err.not_credit": ("订单 #{value} 不是赊账订单", "Purchase #{value} was not sold on credit"),
     "err.quantity": ("数量必须是正整数", "Quantity must be a positive whole number"),
     "err.rrule_invalid": ("重复规则 “{value}” 无法识别", "Repeat rule “{value}” not understood"),
+    "err.repeat_auto": (
+        "自动提醒不能设置重复 (它会随数据自动出现)",
+        "An automatic reminder cannot repeat (it comes back by itself from the data)",
+    ),
     "err.setting_unknown": ("未知设置 “{value}”", "Unknown setting “{value}”"),
     "err.nothing_to_undo": ("没有可以撤销的操作", "Nothing to undo"),
     # field labels
