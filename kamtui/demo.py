@@ -20,6 +20,7 @@ which is why the book must be empty (:func:`clear_book` empties it).
 
 from __future__ import annotations
 
+import gc
 import random
 from base64 import b32encode
 from bisect import bisect
@@ -442,19 +443,27 @@ def build_demo(
         if progress is not None:
             progress(STEPS[i] if i < total else "done", i, total)
 
-    gen = _Generator(size=size, seed=seed, today=today)
-    step(0)
-    gen.make_accounts()
-    step(1)
-    gen.make_contacts()
-    step(2)
-    gen.make_purchases()
-    step(3)
-    gen.make_activity()
-    step(4)
-    gen.make_search_keys()
-    step(5)
-    summary = gen.save(book)
+    # Millions of small tuples and lists, none of them in reference cycles: the
+    # cyclic garbage collector would only rescan them over and over (~10% of the time).
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        gen = _Generator(size=size, seed=seed, today=today)
+        step(0)
+        gen.make_accounts()
+        step(1)
+        gen.make_contacts()
+        step(2)
+        gen.make_purchases()
+        step(3)
+        gen.make_activity()
+        step(4)
+        gen.make_search_keys()
+        step(5)
+        summary = gen.save(book)
+    finally:
+        if gc_was_on:
+            gc.enable()
     step(total)
     return summary
 
@@ -1315,25 +1324,78 @@ class _Generator:
     # -- writing ----------------------------------------------------------------
 
     def save(self, book) -> DemoSummary:
-        day, ts = self.day, self.ts
-        days, times, n_times = self._days, _TIMES, len(_TIMES)
-        base = _PAST  # days[base - ago] is the day ``ago`` days before today
-        contacts = self.contacts
-        products = [
+        """Write everything; each table's rows are built just before they are inserted."""
+        summary = self._summary()
+        written = _bulk_insert(
+            book,
+            (
+                ("account", lambda: self.accounts),
+                ("product", self._product_rows),
+                ("tag", self._tag_rows),
+                ("contact", self._contact_rows),
+                ("contact_tag", self._contact_tag_rows),
+                ("purchase", self._purchase_rows),  # also lines up the payments
+                ("payment", self._payment_rows),
+                ("interaction", lambda: self._dated_rows("interactions", _interaction_row)),
+                ("snippet", lambda: self._dated_rows("snippets", _snippet_row)),
+                ("satisfaction", lambda: self._dated_rows("satisfaction", _satisfaction_row)),
+                ("referral", self._referral_rows),
+                ("reminder", self._reminder_rows),
+            ),
+        )
+        return DemoSummary(
+            accounts=written["account"],
+            contacts=written["contact"],
+            tags=written["tag"],
+            contact_tags=written["contact_tag"],
+            products=written["product"],
+            purchases=written["purchase"],
+            payments=written["payment"],
+            interactions=written["interaction"],
+            snippets=written["snippet"],
+            referrals=written["referral"],
+            reminders=written["reminder"],
+            satisfaction=written["satisfaction"],
+            **summary,
+        )
+
+    def _summary(self) -> dict:
+        buyers = self.buyers
+        revenue = sorted((c.rev365 for c in buyers if c.rev365 > 0), reverse=True)
+        total = sum(revenue)
+        top = revenue[: max(1, round(len(revenue) * 0.2))]
+        return {
+            "buyers": len(buyers),
+            "repeat_buyers": sum(1 for c in buyers if len({p[0] for p in c.purchases}) >= 2),
+            "buyers_365d": len(revenue),
+            "revenue_365d_fen": total,
+            "top20_share": round(sum(top) / total, 4) if total else 0.0,
+            "owed_fen": sum(
+                p[4] - sum(x[1] for x in p[9]) for c in buyers for p in c.purchases if p[6]
+            ),
+            "favourites": sum(1 for c in self.contacts if c.favourite),
+        }
+
+    def _product_rows(self) -> list[tuple]:
+        ts = self.ts
+        return [
             (i + 1, p[0], p[1], p[2], p[3], int(p[6]), ts(1150 - 3 * i, i))
             for i, p in enumerate(PRODUCTS)
         ]
-        tags = [(i + 1, name, ts(1100 - 5 * i, i)) for i, name in enumerate(TAGS)]
 
-        contact_rows = []
-        contact_tags = []
+    def _tag_rows(self) -> list[tuple]:
+        return [(i + 1, name, self.ts(1100 - 5 * i, i)) for i, name in enumerate(TAGS)]
+
+    def _contact_rows(self) -> list[tuple]:
+        ts, days, base = self.ts, self._days, _PAST
         no_birth = (None, None, None, False, False)
-        for c in contacts:
+        out = []
+        for c in self.contacts:
             birth = c.birth or no_birth
             cid = c.id
             created = ts(c.added, cid)
             updated = ts(c.last_touch, cid + 3) if c.last_touch is not None else created
-            contact_rows.append(
+            out.append(
                 (
                     cid, c.account, c.nickname, c.remark, c.wechat, c.phone, c.country,
                     c.province, c.city, c.occupation, c.gender, birth[0], birth[1], birth[2],
@@ -1343,23 +1405,34 @@ class _Generator:
                     updated,
                 )
             )  # fmt: skip
-            if c.tags:
-                contact_tags.extend((cid, t + 1) for t in sorted(c.tags))
+        return out
 
-        # Rows in the order a seller would have recorded them: by day, then by
-        # contact (a stable sort on the day keeps contact and entry order).
-        by_day = itemgetter(0)
+    def _contact_tag_rows(self) -> list[tuple]:
+        return [(c.id, t + 1) for c in self.contacts for t in sorted(c.tags)]
 
-        def dated(attr: str) -> list[tuple]:
-            out = [(p[0], c.id, p) for c in contacts for p in getattr(c, attr)]
-            out.sort(key=by_day, reverse=True)
-            return out
+    def _dated(self, attr: str) -> list[tuple]:
+        """(ago, contact id, item) for every item of every contact, oldest first.
 
-        purchase_rows = []
+        Rows go in the order a seller would have recorded them: by day, then by
+        contact (a stable sort on the day keeps contact and entry order).
+        """
+        out = [(p[0], c.id, p) for c in self.contacts for p in getattr(c, attr)]
+        out.sort(key=_BY_DAY, reverse=True)
+        return out
+
+    def _dated_rows(self, attr: str, make: Callable) -> list[tuple]:
+        days = self._days
+        return [
+            make(k, cid, item, days) for k, (_ago, cid, item) in enumerate(self._dated(attr), 1)
+        ]
+
+    def _purchase_rows(self) -> list[tuple]:
+        days, base, times, n_times = self._days, _PAST, _TIMES, len(_TIMES)
+        out = []
         payments = []
-        for pid, (ago, cid, p) in enumerate(dated("purchases"), start=1):
+        for pid, (ago, cid, p) in enumerate(self._dated("purchases"), start=1):
             _ago, prod, item, qty, amount, cost, credit, due, note, paid = p
-            purchase_rows.append(
+            out.append(
                 (
                     pid, cid, None if prod < 0 else prod + 1, item, qty, amount, cost,
                     days[base - ago], int(credit), None if due is None else days[base - due],
@@ -1368,79 +1441,58 @@ class _Generator:
             )  # fmt: skip
             for paid_ago, fen in paid:
                 payments.append((paid_ago, pid, cid, fen))
-        payments.sort(key=by_day, reverse=True)
-        payment_rows = [
-            (k, pid, cid, days[base - ago], fen, "", days[base - ago] + times[k * 7 % n_times])
-            for k, (ago, pid, cid, fen) in enumerate(payments, start=1)
+        payments.sort(key=_BY_DAY, reverse=True)
+        self._payments = payments
+        return out
+
+    def _payment_rows(self) -> list[tuple]:
+        day, ts = self.day, self.ts
+        rows = [
+            (k, pid, cid, day(ago), fen, "", ts(ago, k))
+            for k, (ago, pid, cid, fen) in enumerate(self._payments, start=1)
         ]
-        interaction_rows = [
-            (
-                k, cid, i[1], days[base - ago], i[2], int(i[3]),
-                None if i[4] is None else days[base - i[4]],
-                days[base - ago] + times[k * 7 % n_times],
-            )
-            for k, (ago, cid, i) in enumerate(dated("interactions"), start=1)
-        ]  # fmt: skip
-        snippet_rows = [
-            (k, cid, s[1], day(ago), s[2], int(s[3]), ts(ago, k))
-            for k, (ago, cid, s) in enumerate(dated("snippets"), start=1)
-        ]
-        satisfaction_rows = [
-            (k, cid, day(ago), s[1], s[2], ts(ago, k))
-            for k, (ago, cid, s) in enumerate(dated("satisfaction"), start=1)
-        ]
-        referral_rows = [
+        self._payments = []
+        return rows
+
+    def _referral_rows(self) -> list[tuple]:
+        day, ts = self.day, self.ts
+        ordered = sorted(self.referrals, key=lambda x: x[1].id)
+        return [
             (k, a.id, b.id, day(b.added), "", ts(b.added, k))
-            for k, (a, b) in enumerate(sorted(self.referrals, key=lambda x: x[1].id), start=1)
+            for k, (a, b) in enumerate(ordered, start=1)
         ]
-        reminder_rows = [
+
+    def _reminder_rows(self) -> list[tuple]:
+        day, ts = self.day, self.ts
+        return [
             (k, c.id, "manual", day(due), note, rrule, "open", ts(created, k), ts(created, k))
             for k, (c, due, note, rrule, created) in enumerate(self.reminders, start=1)
         ]
 
-        _bulk_insert(
-            book,
-            (
-                ("account", _COLS["account"], self.accounts),
-                ("product", _COLS["product"], products),
-                ("tag", _COLS["tag"], tags),
-                ("contact", _COLS["contact"], contact_rows),
-                ("contact_tag", _COLS["contact_tag"], contact_tags),
-                ("purchase", _COLS["purchase"], purchase_rows),
-                ("payment", _COLS["payment"], payment_rows),
-                ("interaction", _COLS["interaction"], interaction_rows),
-                ("snippet", _COLS["snippet"], snippet_rows),
-                ("satisfaction", _COLS["satisfaction"], satisfaction_rows),
-                ("referral", _COLS["referral"], referral_rows),
-                ("reminder", _COLS["reminder"], reminder_rows),
-            ),
-        )
 
-        revenue = sorted((c.rev365 for c in self.buyers if c.rev365 > 0), reverse=True)
-        total = sum(revenue)
-        top = revenue[: max(1, round(len(revenue) * 0.2))] if revenue else []
-        owed = sum(p[4] - sum(x[1] for x in p[9]) for c in self.buyers for p in c.purchases if p[6])
-        return DemoSummary(
-            accounts=len(self.accounts),
-            contacts=len(contact_rows),
-            tags=len(tags),
-            contact_tags=len(contact_tags),
-            products=len(products),
-            purchases=len(purchase_rows),
-            payments=len(payment_rows),
-            interactions=len(interaction_rows),
-            snippets=len(snippet_rows),
-            referrals=len(referral_rows),
-            reminders=len(reminder_rows),
-            satisfaction=len(satisfaction_rows),
-            buyers=len(self.buyers),
-            repeat_buyers=sum(1 for c in self.buyers if len({p[0] for p in c.purchases}) >= 2),
-            buyers_365d=len(revenue),
-            revenue_365d_fen=total,
-            top20_share=round(sum(top) / total, 4) if total else 0.0,
-            owed_fen=owed,
-            favourites=sum(1 for c in contacts if c.favourite),
-        )
+_BY_DAY = itemgetter(0)
+
+
+def _stamp(days: list[str], ago: int, k: int) -> str:
+    return days[_PAST - ago] + _TIMES[k * 7 % len(_TIMES)]
+
+
+def _interaction_row(k: int, cid: int, i: tuple, days: list[str]) -> tuple:
+    ago, kind, summary, is_open, resolved = i
+    return (
+        k, cid, kind, days[_PAST - ago], summary, int(is_open),
+        None if resolved is None else days[_PAST - resolved], _stamp(days, ago, k),
+    )  # fmt: skip
+
+
+def _snippet_row(k: int, cid: int, s: tuple, days: list[str]) -> tuple:
+    ago, kind, text, closed = s
+    return (k, cid, kind, days[_PAST - ago], text, int(closed), _stamp(days, ago, k))
+
+
+def _satisfaction_row(k: int, cid: int, s: tuple, days: list[str]) -> tuple:
+    ago, level, note = s
+    return (k, cid, days[_PAST - ago], level, note, _stamp(days, ago, k))
 
 
 # Columns written per table, in the order of the generated tuples.
@@ -1474,7 +1526,7 @@ _COLS = {
 }  # fmt: skip
 
 
-def _bulk_insert(book, batches: Sequence[tuple[str, Sequence[str], list]]) -> None:
+def _bulk_insert(book, batches: Sequence[tuple[str, Callable[[], list]]]) -> dict[str, int]:
     """Insert every batch in one transaction, as fast as SQLite allows.
 
     Inside the transaction the secondary indexes and the undo triggers of the
@@ -1488,6 +1540,7 @@ def _bulk_insert(book, batches: Sequence[tuple[str, Sequence[str], list]]) -> No
     """
     tables = [b[0] for b in batches]
     marks = ", ".join("?" for _ in tables)
+    written: dict[str, int] = {}
     con = book.conn
     fk_on = con.execute("PRAGMA foreign_keys").fetchone()[0]
     if not con.in_transaction:
@@ -1506,18 +1559,23 @@ def _bulk_insert(book, batches: Sequence[tuple[str, Sequence[str], list]]) -> No
                 saved = [s for s in saved if s[0] == "index"]
             for kind, name, _sql in saved:
                 tx.execute(f'DROP {kind.upper()} "{name}"')
-            for table, cols, rows in batches:
+            for table, make_rows in batches:
+                rows = make_rows()
+                written[table] = len(rows)
                 if rows:
+                    cols = _COLS[table]
                     sql = (
                         f"INSERT INTO {table} ({', '.join(cols)})"
                         f" VALUES ({', '.join('?' for _ in cols)})"
                     )
                     tx.executemany(sql, rows)
+                del rows  # keep one table's rows in memory at a time
             for _kind, _name, sql in saved:
                 tx.execute(sql)
     finally:
         if fk_on and not con.in_transaction:
             con.execute("PRAGMA foreign_keys = ON")
+    return written
 
 
 def _lunar_of(day: date):

@@ -6,6 +6,7 @@ Expectations are computed here from the tables, independently of the generator.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -738,16 +739,20 @@ def test_failed_build_leaves_the_book_empty_and_usable(tmp_path, monkeypatch):
 
     original = demo._bulk_insert
 
+    def interrupted():
+        raise RuntimeError("interrupted")
+
     def half(book_, batches):
-        # the first tables go in, then an insert fails: everything must roll back
-        original(book_, [*batches[:4], ("nope", ("id",), [(1,)])])
+        # the first tables go in, then building the next one fails: all must roll back
+        return original(book_, [*batches[:5], ("purchase", interrupted)])
 
     monkeypatch.setattr(demo, "_bulk_insert", half)
-    with pytest.raises(Exception):  # noqa: B017  (sqlite3 error for the missing table)
+    with pytest.raises(RuntimeError, match="interrupted"):
         build_demo(book, size=80, today=TODAY)
     assert one(book, "SELECT count(*) FROM contact") == 0
     assert schema(book) == fresh
     assert one(book, "PRAGMA foreign_keys") == 1
+    assert gc.isenabled()
     monkeypatch.setattr(demo, "_bulk_insert", original)
     build_demo(book, size=80, today=TODAY)
     assert one(book, "SELECT count(*) FROM contact") == 80
