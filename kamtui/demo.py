@@ -24,7 +24,8 @@ import gc
 import random
 from base64 import b32encode
 from bisect import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from itertools import accumulate
@@ -408,8 +409,7 @@ def clear_book(book) -> None:
     Settings are kept. Undo history is dropped too: it describes rows that no
     longer exist. Nothing here can be undone: take a backup first.
     """
-    with book.transaction() as con:
-        con.execute("UPDATE undo_control SET action_id = NULL WHERE id = 1")
+    with _bulk_transaction(book, DATA_TABLES, drop_indexes=False) as con:
         for table in DATA_TABLES:
             con.execute(f"DELETE FROM {table}")
 
@@ -1526,21 +1526,22 @@ _COLS = {
 }  # fmt: skip
 
 
-def _bulk_insert(book, batches: Sequence[tuple[str, Callable[[], list]]]) -> dict[str, int]:
-    """Insert every batch in one transaction, as fast as SQLite allows.
+@contextmanager
+def _bulk_transaction(book, tables: Sequence[str], *, drop_indexes: bool) -> Iterator:
+    """A write transaction tuned for writing or deleting whole tables at once.
 
-    Inside the transaction the secondary indexes and the undo triggers of the
-    filled tables are dropped and re-created afterwards from their own SQL, so
-    the schema ends exactly as it was (building an index once is much faster
-    than updating it row by row, and the undo triggers cost more than the
-    inserts while recording is off anyway). Foreign keys are not checked row by
-    row (that costs more than the inserts): the generated rows reference each
-    other by construction, and the tests run ``PRAGMA foreign_key_check`` on
-    demo books. Other triggers are left in place.
+    Inside it the undo triggers of ``tables`` (and with ``drop_indexes`` their
+    secondary indexes) are dropped, and re-created from their own SQL before
+    the commit, so the schema ends exactly as it was: building an index once is
+    much faster than updating it row by row, and the undo triggers cost more
+    than the writes themselves even while recording is off (without triggers a
+    whole-table DELETE is a truncation). Foreign keys are not checked row by
+    row either: the demo's rows reference each other by construction (the
+    tests run ``PRAGMA foreign_key_check`` on demo books), and clearing deletes
+    every table. Other triggers are left in place. When an undo action is being
+    recorded (an outer transaction), its triggers are kept.
     """
-    tables = [b[0] for b in batches]
     marks = ", ".join("?" for _ in tables)
-    written: dict[str, int] = {}
     con = book.conn
     fk_on = con.execute("PRAGMA foreign_keys").fetchone()[0]
     if not con.in_transaction:
@@ -1548,33 +1549,47 @@ def _bulk_insert(book, batches: Sequence[tuple[str, Callable[[], list]]]) -> dic
     try:
         with book.transaction() as tx:
             recording = tx.execute("SELECT action_id FROM undo_control WHERE id = 1").fetchone()
-            saved = tx.execute(
-                "SELECT type, name, sql FROM sqlite_master"
-                f" WHERE tbl_name IN ({marks}) AND sql IS NOT NULL"
-                " AND (type = 'index' OR (type = 'trigger' AND name LIKE 'undo\\_%' ESCAPE '\\'))"
-                " ORDER BY type, name",
-                tables,
-            ).fetchall()
-            if recording and recording[0] is not None:
-                saved = [s for s in saved if s[0] == "index"]
+            keep_triggers = recording is not None and recording[0] is not None
+            saved = [
+                (kind, name, sql)
+                for kind, name, sql in tx.execute(
+                    "SELECT type, name, sql FROM sqlite_master"
+                    f" WHERE tbl_name IN ({marks}) AND sql IS NOT NULL"
+                    " AND type IN ('index', 'trigger') ORDER BY type, name",
+                    list(tables),
+                ).fetchall()
+                if (kind == "index" and drop_indexes)
+                or (kind == "trigger" and name.startswith("undo_") and not keep_triggers)
+            ]
             for kind, name, _sql in saved:
                 tx.execute(f'DROP {kind.upper()} "{name}"')
-            for table, make_rows in batches:
-                rows = make_rows()
-                written[table] = len(rows)
-                if rows:
-                    cols = _COLS[table]
-                    sql = (
-                        f"INSERT INTO {table} ({', '.join(cols)})"
-                        f" VALUES ({', '.join('?' for _ in cols)})"
-                    )
-                    tx.executemany(sql, rows)
-                del rows  # keep one table's rows in memory at a time
+            yield tx
             for _kind, _name, sql in saved:
                 tx.execute(sql)
     finally:
         if fk_on and not con.in_transaction:
             con.execute("PRAGMA foreign_keys = ON")
+
+
+def _bulk_insert(book, batches: Sequence[tuple[str, Callable[[], list]]]) -> dict[str, int]:
+    """Insert every batch in one transaction (see :func:`_bulk_transaction`).
+
+    Each batch is (table, a function building its rows); the rows are built
+    just before they are inserted, so one table's rows are in memory at a time.
+    """
+    written: dict[str, int] = {}
+    with _bulk_transaction(book, [b[0] for b in batches], drop_indexes=True) as tx:
+        for table, make_rows in batches:
+            rows = make_rows()
+            written[table] = len(rows)
+            if rows:
+                cols = _COLS[table]
+                tx.executemany(
+                    f"INSERT INTO {table} ({', '.join(cols)})"
+                    f" VALUES ({', '.join('?' for _ in cols)})",
+                    rows,
+                )
+            del rows
     return written
 
 

@@ -710,6 +710,7 @@ def test_clear_book_empties_data_keeps_settings_and_rebuilds_identically(tmp_pat
     book = Book(tmp_path / "x.db")
     with book.transaction() as con:
         con.execute("INSERT INTO setting (key, value) VALUES ('lang', '\"zh\"')")
+    shape = schema(book)
     build_demo(book, size=200, seed=9, today=TODAY)
     first = dump(book)
     with book.transaction(undo="edit") as con:
@@ -718,6 +719,8 @@ def test_clear_book_empties_data_keeps_settings_and_rebuilds_identically(tmp_pat
     for table in demo.DATA_TABLES:
         assert one(book, f"SELECT count(*) FROM {table}") == 0, table
     assert one(book, "SELECT value FROM setting WHERE key = 'lang'") == '"zh"'
+    assert schema(book) == shape
+    assert one(book, "PRAGMA foreign_keys") == 1
     build_demo(book, size=200, seed=9, today=TODAY)
     assert dump(book) == first
     assert rows(book, "PRAGMA foreign_key_check") == []
