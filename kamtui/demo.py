@@ -948,8 +948,9 @@ class _Generator:
         # returns
         returns = sum(1 for c in self.buyers for p in c.purchases if p[4] < 0)
         for c in self._pick_free(active, max(0, 3 - returns)):
-            row = next(p for p in c.purchases if p[1] >= 0 and p[4] > 0 and not p[6])
-            self._add_return(c, row)
+            row = next((p for p in c.purchases if p[1] >= 0 and p[4] > 0 and not p[6]), None)
+            if row is not None:
+                self._add_return(c, row)
         # dormant buyers: long gone past their own interval
         dormant = sum(1 for c in self.buyers if c.dormant)
         for c in self._pick_free(active, max(0, 3 - dormant)):
@@ -996,7 +997,7 @@ class _Generator:
         kinds = _Weighted(
             (("chat", 50), ("moment", 25), ("call", 8), ("gift", 5), ("meeting", 4), ("survey", 3))
         )
-        texts = {k: v for k, v in INTERACTION_TEXT.items()}
+        texts = INTERACTION_TEXT
         n_text = {k: len(v) for k, v in texts.items()}
 
         def summary(kind: str) -> str:
@@ -1300,7 +1301,7 @@ class _Generator:
                 due = 0
             else:
                 due = -1 - int(rnd() * 20)
-            created = max(due, 0) + 3 + int(rnd() * 20)
+            created = min(c.added, max(due, 0) + 3 + int(rnd() * 20))
             self.reminders.append((c, due, note, rrule, created))
 
     # -- search keys ----------------------------------------------------------

@@ -236,6 +236,12 @@ def test_activity_never_predates_the_friendship(db):
         assert bad == [], table
     bad = rows(
         db,
+        "SELECT r.id FROM reminder r JOIN contact c ON c.id = r.contact_id"
+        " WHERE substr(r.created_at, 1, 10) < c.added_on",
+    )
+    assert bad == []
+    bad = rows(
+        db,
         "SELECT r.id FROM referral r JOIN contact a ON a.id = r.referrer_id"
         " JOIN contact b ON b.id = r.referred_id WHERE a.added_on > b.added_on",
     )
@@ -759,4 +765,37 @@ def test_failed_build_leaves_the_book_empty_and_usable(tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "_bulk_insert", original)
     build_demo(book, size=80, today=TODAY)
     assert one(book, "SELECT count(*) FROM contact") == 80
+    book.close()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_every_seed_has_the_guaranteed_cases(tmp_path, seed):
+    """The cases the screens rely on do not depend on luck (any size >= 100)."""
+    book = Book(tmp_path / "g.db")
+    build_demo(book, size=150, seed=seed, today=TODAY)
+    assert rows(book, "PRAGMA foreign_key_check") == []
+    assert one(book, "SELECT count(*) FROM interaction WHERE kind = 'complaint' AND is_open") >= 3
+    dues = [due for _, due, _ in owed(book)]
+    assert min(dues) < TODAY
+    assert TODAY in dues
+    assert any(TODAY < x <= TODAY + timedelta(days=7) for x in dues)
+    people = rows(
+        book,
+        "SELECT birth_month, birth_day, birth_lunar, birth_leap FROM contact"
+        " WHERE birth_month IS NOT NULL",
+    )
+    upcoming = [next_birthday(m, day, bool(lu), bool(le)) for m, day, lu, le in people]
+    assert TODAY in upcoming
+    for column, value in demo.HOSTILE:
+        assert one(book, f"SELECT count(*) FROM contact WHERE {column} = ?", (value,)) == 1
+    assert one(book, "SELECT count(*) FROM purchase WHERE amount_fen < 0") >= 3
+    assert rows(
+        book,
+        "SELECT a.id FROM contact a JOIN contact b ON a.phone = b.phone AND a.id < b.id",
+    )
+    assert rows(
+        book,
+        "SELECT a.id FROM contact a JOIN contact b ON a.wechat_id = b.wechat_id"
+        " AND a.id < b.id AND a.account_id != b.account_id",
+    )
     book.close()
