@@ -60,11 +60,11 @@ DATA_TABLES = (
     "undo_action",
 )
 
-# Interaction kinds the generator writes.
+# Interaction kinds the generator writes (the vocabulary of kamtui.interactions).
 INTERACTION_KINDS = (
     "chat",
     "call",
-    "moment",
+    "moments",
     "meeting",
     "gift",
     "survey",
@@ -233,7 +233,7 @@ INTERACTION_TEXT = {
         "询问物流", "发节日祝福", "问了会员活动", "分享了护肤小技巧", "她问了代理政策",
     ),
     "call": ("电话沟通使用感受", "电话确认收货地址", "电话聊代理政策", "电话聊了半小时家常"),
-    "moment": (
+    "moments": (
         "点赞了她的朋友圈", "评论了她的旅游照", "她点赞了新品动态", "评论了她晒娃",
         "她评论了上新",
     ),
@@ -277,6 +277,10 @@ TAGS = (
     "敏感肌", "新客", "高意向", "同城", "学生党", "团购",
 )  # fmt: skip
 _TAG = {name: i for i, name in enumerate(TAGS)}
+# Tag indexes in the order the tags service lists a contact's tags (by name, NOCASE).
+_TAG_ORDER = {
+    i: rank for rank, i in enumerate(sorted(range(len(TAGS)), key=lambda i: TAGS[i].lower()))
+}
 LINE_TAG = {"skin": "护肤", "slim": "减肥", "health": "保健"}
 
 ACCOUNTS = (
@@ -368,11 +372,15 @@ class DemoSummary:
     satisfaction: int
     buyers: int  # contacts who ever bought
     repeat_buyers: int  # bought on two or more different days
-    buyers_365d: int  # contacts with positive revenue over the last 365 days
-    revenue_365d_fen: int
+    buyers_365: int  # contacts with positive revenue over the last 365 days
+    revenue_365_fen: int
     top20_share: float  # share of 365-day revenue brought by the top 20% of those buyers
     owed_fen: int  # credit sales not yet paid
     favourites: int
+
+    def as_dict(self) -> dict:
+        """Every field, for ``--json`` output."""
+        return asdict(self)
 
     def counts(self) -> dict[str, int]:
         """Rows written per table (table name -> rows)."""
@@ -995,7 +1003,7 @@ class _Generator:
         rng = self.rng
         rnd = rng.random
         kinds = _Weighted(
-            (("chat", 50), ("moment", 25), ("call", 8), ("gift", 5), ("meeting", 4), ("survey", 3))
+            (("chat", 50), ("moments", 25), ("call", 8), ("gift", 5), ("meeting", 4), ("survey", 3))
         )
         texts = INTERACTION_TEXT
         n_text = {k: len(v) for k, v in texts.items()}
@@ -1032,7 +1040,7 @@ class _Generator:
                     out.append((int(rnd() * (span + 1)), k, summary(k), False, None))
             elif c.kind == "plain" and rnd() < 0.4:
                 for _ in range(1 + int(rnd() * 2)):
-                    k = "moment" if rnd() < 0.6 else "chat"
+                    k = "moments" if rnd() < 0.6 else "chat"
                     out.append((int(rnd() * (c.added + 1)), k, summary(k), False, None))
         if self.size >= HOSTILE_MIN_SIZE:
             open_now = sum(1 for c in self.buyers for i in c.interactions if i[3])
@@ -1286,6 +1294,9 @@ class _Generator:
             setattr(c, field, value)
 
     def _make_reminders(self) -> None:
+        """A handful of manual reminders, repeat rules stored as the reminders service would."""
+        from kamtui.repeat import parse_repeat, pin_rule
+
         rnd = self.rng.random
         n = min(300, 6 + self.size // 200)
         pool = [c for c in self.contacts if c.favourite or c.buyer or c.intent]
@@ -1302,19 +1313,22 @@ class _Generator:
             else:
                 due = -1 - int(rnd() * 20)
             created = min(c.added, max(due, 0) + 3 + int(rnd() * 20))
+            if rrule:
+                due_day = self.today - timedelta(days=due)
+                rrule = pin_rule(parse_repeat(rrule), due_day)
             self.reminders.append((c, due, note, rrule, created))
 
     # -- search keys ----------------------------------------------------------
 
     def make_search_keys(self) -> None:
-        names = TAGS
+        names, order = TAGS, _TAG_ORDER
         for c in self.contacts:
             c.search_key = build_search_key(
                 remark=c.remark,
                 nickname=c.nickname,
                 wechat_id=c.wechat,
                 phone=c.phone,
-                tags=[names[i] for i in sorted(c.tags)],
+                tags=[names[i] for i in sorted(c.tags, key=order.get)],
                 country=c.country,
                 province=c.province,
                 city=c.city,
@@ -1368,8 +1382,8 @@ class _Generator:
         return {
             "buyers": len(buyers),
             "repeat_buyers": sum(1 for c in buyers if len({p[0] for p in c.purchases}) >= 2),
-            "buyers_365d": len(revenue),
-            "revenue_365d_fen": total,
+            "buyers_365": len(revenue),
+            "revenue_365_fen": total,
             "top20_share": round(sum(top) / total, 4) if total else 0.0,
             "owed_fen": sum(
                 p[4] - sum(x[1] for x in p[9]) for c in buyers for p in c.purchases if p[6]

@@ -17,14 +17,12 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from lunardate import LunarDate
 from rapidfuzz import fuzz
 
 from kamtui import demo
 from kamtui.demo import DemoSummary, build_demo, clear_book
 from kamtui.errors import KamtuiError, ValidationError
 from kamtui.phone import normalize_phone
-from kamtui.searchkey import build_search_key
 from kamtui.store.db import Book
 
 TODAY = date(2026, 11, 24)
@@ -160,6 +158,7 @@ def test_size_and_counts(built):
     book, summary, _ = built
     assert one(book, "SELECT count(*) FROM contact") == SIZE
     assert isinstance(summary, DemoSummary)
+    assert summary.as_dict()["contacts"] == SIZE
     for table, n in summary.counts().items():
         assert one(book, f"SELECT count(*) FROM {table}") == n, table
     assert 2 <= summary.accounts <= 3
@@ -269,8 +268,8 @@ def test_top_fifth_of_buyers_bring_most_revenue(built):
     top = revenue[: max(1, round(len(revenue) * 0.2))]
     share = sum(top) / sum(revenue)
     assert share > 0.6
-    assert summary.revenue_365d_fen == sum(revenue)
-    assert summary.buyers_365d == len(revenue)
+    assert summary.revenue_365_fen == sum(revenue)
+    assert summary.buyers_365 == len(revenue)
     assert summary.top20_share == pytest.approx(share, abs=1e-3)
 
 
@@ -385,23 +384,12 @@ def test_referrers_with_and_without_buying_referrals(db):
 # ---- contacts --------------------------------------------------------------------
 
 
-def next_birthday(month: int, day: int, lunar: bool, leap: bool) -> date | None:
-    found = []
-    for year in (TODAY.year - 1, TODAY.year, TODAY.year + 1):
-        if lunar:
-            for is_leap in (leap, False) if leap else (False,):
-                try:
-                    found.append(LunarDate(year, month, day, is_leap).to_solar_date())
-                    break
-                except ValueError:
-                    continue
-        else:
-            try:
-                found.append(date(year, month, day))
-            except ValueError:
-                continue
-    upcoming = [x for x in found if x >= TODAY]
-    return min(upcoming) if upcoming else None
+def next_birthday(month: int, day: int, lunar: bool, leap: bool) -> date:
+    """The domain's rule (kamtui.dates); building the Birthday also validates it."""
+    from kamtui.dates import Birthday
+    from kamtui.dates import next_birthday as upcoming
+
+    return upcoming(Birthday(month, day, None, lunar, leap), TODAY)
 
 
 def test_birthdays_today_this_week_lunar_leap(db):
@@ -411,10 +399,14 @@ def test_birthdays_today_this_week_lunar_leap(db):
         " WHERE birth_month IS NOT NULL",
     )
     assert 0.4 * SIZE <= len(people) <= 0.6 * SIZE
+    from kamtui.dates import Birthday
+
+    for _cid, year, month, day, lunar, leap in people:
+        Birthday.from_row(year, month, day, lunar, leap)  # raises if impossible
     soon = {}
     for cid, _y, m, day, lunar, leap in people:
         when = next_birthday(m, day, bool(lunar), bool(leap))
-        if when is not None and when <= TODAY + timedelta(days=7):
+        if when <= TODAY + timedelta(days=7):
             soon[cid] = (when, bool(lunar))
     assert any(when == TODAY for when, _ in soon.values())
     assert sum(1 for _, lunar in soon.values() if not lunar) >= 3
@@ -426,8 +418,7 @@ def test_birthdays_today_this_week_lunar_leap(db):
     assert leap_people
     for _cid, year, month, _day, lunar, _leap in leap_people:
         assert lunar
-        if year is not None:
-            assert LunarDate.leap_month_for_year(year) == month
+        assert year is None or Birthday(month, 1, year, True, True)
 
 
 def test_phones_are_valid_normalized_mobiles(db):
@@ -439,33 +430,31 @@ def test_phones_are_valid_normalized_mobiles(db):
         assert normalize_phone(f"{phone[3:6]}-{phone[6:10]}-{phone[10:]}") == phone
 
 
-def test_search_keys_match_build_search_key(db):
-    tags = defaultdict(list)
-    for cid, name in rows(
-        db,
-        "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
-        " ORDER BY ct.contact_id, t.id",
-    ):
-        tags[cid].append(name)
-    for row in rows(
-        db,
-        "SELECT id, remark, nickname, wechat_id, phone, country, province, city, occupation,"
-        " description, search_key FROM contact",
-    ):
-        cid, remark, nick, wx, phone, country, prov, city, job, desc, key = row
-        expected = build_search_key(
-            remark=remark,
-            nickname=nick,
-            wechat_id=wx,
-            phone=phone,
-            tags=tags[cid],
-            country=country,
-            province=prov,
-            city=city,
-            occupation=job,
-            description=desc,
-        )
-        assert key == expected, cid
+def test_search_keys_are_what_the_contacts_service_stores(db):
+    from kamtui.contacts import refresh_search_keys
+
+    stored = rows(db, "SELECT id, search_key FROM contact ORDER BY id")
+    con = db.conn
+    con.execute("BEGIN")
+    try:
+        refresh_search_keys(con, [cid for cid, _ in stored])
+        fresh = con.execute("SELECT id, search_key FROM contact ORDER BY id").fetchall()
+    finally:
+        con.execute("ROLLBACK")
+    assert stored == fresh
+
+
+def test_vocabulary_matches_the_domain_modules(db):
+    from kamtui import interactions, reminders, snippets
+    from kamtui.repeat import parse_repeat, pin_rule
+
+    assert set(demo.INTERACTION_KINDS) <= set(interactions.KINDS)
+    used = {r[0] for r in rows(db, "SELECT DISTINCT kind FROM interaction")}
+    assert used <= set(interactions.KINDS)
+    assert {r[0] for r in rows(db, "SELECT DISTINCT kind FROM snippet")} <= set(snippets.KINDS)
+    assert {r[0] for r in rows(db, "SELECT DISTINCT kind FROM reminder")} <= set(reminders.KINDS)
+    for due, rule in rows(db, "SELECT due_on, rrule FROM reminder WHERE rrule IS NOT NULL"):
+        assert rule == pin_rule(parse_repeat(rule), d(due))
 
 
 def test_names_nicknames_and_remarks_look_real(db):
@@ -588,8 +577,8 @@ def test_manual_reminders_only(db):
     assert all(r[4] is None for r in reminders)
     assert any(d(r[2]) < TODAY for r in reminders)
     assert any(d(r[2]) == TODAY for r in reminders)
-    rules = {r[3] for r in reminders if r[3]}
-    assert {"FREQ=WEEKLY;INTERVAL=1", "FREQ=MONTHLY;INTERVAL=1"} <= rules
+    freqs = {r[3].split(";")[0] for r in reminders if r[3]}
+    assert {"FREQ=WEEKLY", "FREQ=MONTHLY", "FREQ=DAILY"} <= freqs
 
 
 # ---- clean-up candidates -----------------------------------------------------------
