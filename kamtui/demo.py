@@ -72,17 +72,14 @@ INTERACTION_KINDS = (
     "visit",
 )
 
-# Messages this module raises. Looked up in the catalog first, so a
-# ``kamtui/messages/demo.py`` holding these keys takes over.
+# The one message without a catalog entry yet (a book holding accounts, tags or
+# products but no contacts). Looked up in the catalog first, so adding
+# ``demo.not_empty`` to ``kamtui/messages/cli.py`` takes over.
 _MESSAGES = {
     "demo.not_empty": (
-        "客户簿里已有数据 ({contacts} 个联系人, 共 {rows} 条记录): 示例数据只能写入空的客户簿",
-        "The book already holds data ({contacts} contacts, {rows} rows in all): "
-        "the demo only fills an empty book",
-    ),
-    "demo.bad_size": (
-        "示例联系人数必须在 1 到 {max} 之间",
-        "The demo size must be between 1 and {max} contacts",
+        "客户簿 {path} 里已有微信号、标签或商品: 演示数据只能写入空的客户簿",
+        "The book {path} already holds accounts, tags or products: the demo only fills "
+        "an empty book",
     ),
 }
 
@@ -438,12 +435,12 @@ def build_demo(
     with ``("done", total, total)``.
     """
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
-        raise ValidationError("size", _msg("demo.bad_size", max=MAX_SIZE))
+        raise ValidationError("size", t("cmd.demo.bad_size", size=size))
     counts = book_row_counts(book)
     if any(counts.values()):
-        raise KamtuiError(
-            _msg("demo.not_empty", contacts=counts["contact"], rows=sum(counts.values()))
-        )
+        if counts["contact"]:
+            raise KamtuiError(t("cmd.demo.not_empty", path=book.path, count=counts["contact"]))
+        raise KamtuiError(_msg("demo.not_empty", path=book.path))
 
     total = len(STEPS)
 
