@@ -180,12 +180,12 @@ def test_schema_unchanged_and_undo_still_records(tmp_path, db):
     fresh = Book(tmp_path / "fresh.db")
     assert schema(db) == schema(fresh)
     fresh.close()
-    with db.transaction(undo="test edit") as con:
-        con.execute("UPDATE contact SET potential = potential WHERE id = 1")
-    assert one(db, "SELECT count(*) FROM undo_row") == 1
-    with db.transaction() as con:
-        con.execute("DELETE FROM undo_row")
-        con.execute("DELETE FROM undo_action")
+    book = Book(tmp_path / "small.db")
+    build_demo(book, size=120, seed=1, today=TODAY)
+    with book.transaction(undo="test edit") as con:
+        con.execute("UPDATE contact SET potential = 5 WHERE id = 1")
+    assert one(book, "SELECT count(*) FROM undo_row") == 1
+    book.close()
 
 
 def test_progress_reports_every_step(built):
