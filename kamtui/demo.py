@@ -32,7 +32,7 @@ from itertools import accumulate
 from operator import itemgetter
 
 from kamtui.errors import KamtuiError, ValidationError
-from kamtui.i18n import catalog, language, t
+from kamtui.i18n import t
 from kamtui.searchkey import build_search_key
 
 Progress = Callable[[str, int, int], None]
@@ -72,25 +72,7 @@ INTERACTION_KINDS = (
     "visit",
 )
 
-# The one message without a catalog entry yet (a book holding accounts, tags or
-# products but no contacts). Looked up in the catalog first, so adding
-# ``demo.not_empty`` to ``kamtui/messages/cli.py`` takes over.
-_MESSAGES = {
-    "demo.not_empty": (
-        "客户簿 {path} 里已有微信号、标签或商品: 演示数据只能写入空的客户簿",
-        "The book {path} already holds accounts, tags or products: the demo only fills "
-        "an empty book",
-    ),
-}
-
 MAX_SIZE = 1_000_000
-
-
-def _msg(key: str, **values) -> str:
-    if key in catalog():
-        return t(key, **values)
-    zh, en = _MESSAGES[key]
-    return (zh if language() == "zh" else en).format(**values)
 
 
 # ---------------------------------------------------------------------------
@@ -262,7 +244,7 @@ PRODUCTS = (
     ("身体乳", 60, 7900, 2200, "slim", 3, False),
     ("益生菌固体饮料", 30, 16800, 5200, "health", 8, False),
     ("胶原蛋白肽", 30, 29900, 9800, "health", 6, False),
-    ("代理礼包", None, 298000, 150000, "agent", 0, False),
+    ("代理礼包", 0, 298000, 150000, "agent", 0, False),
     ("旧款精华(停产)", 30, 16800, 6000, "skin", 0, True),
 )
 AGENT_PACK = 11  # index of 代理礼包
@@ -440,7 +422,7 @@ def build_demo(
     if any(counts.values()):
         if counts["contact"]:
             raise KamtuiError(t("cmd.demo.not_empty", path=book.path, count=counts["contact"]))
-        raise KamtuiError(_msg("demo.not_empty", path=book.path))
+        raise KamtuiError(t("demo.not_empty", path=book.path))
 
     total = len(STEPS)
 

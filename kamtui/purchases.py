@@ -77,7 +77,7 @@ def create_product(book: Book, name: str, *, cycle_days=None, price=None, cost=N
         "name": name,
         "cycle_days": None
         if cycle_days in (None, "")
-        else validate.integer(cycle_days, "cycle_days", low=1, high=3650),
+        else validate.integer(cycle_days, "cycle_days", low=0, high=3650),
         "price_fen": _money_or_none(price, "price"),
         "cost_fen": _money_or_none(cost, "cost"),
         "created_at": rows.now_text(),
@@ -95,7 +95,7 @@ def update_product(book: Book, product_id: int, **changes) -> None:
             data["name"] = validate.text(value, "product", required=True, max_len=200)
         elif key == "cycle_days":
             data["cycle_days"] = (
-                None if value in (None, "") else validate.integer(value, key, low=1, high=3650)
+                None if value in (None, "") else validate.integer(value, key, low=0, high=3650)
             )
         elif key == "price":
             data["price_fen"] = _money_or_none(value, "price")

@@ -36,3 +36,30 @@ def book(tmp_path):
     b = Book(tmp_path / "book.db")
     yield b
     b.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory):
+    """The 600-contact demo book, built once per test session (seed 2026, frozen today)."""
+    from kamtui.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    b = Book(path)
+    build_demo(b, size=600, seed=2026, today=TODAY)
+    b.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    b.close()
+    return path
+
+
+@pytest.fixture
+def demo_book(_demo_template, tmp_path):
+    """A private copy of the demo book; today is frozen at 2026-11-24."""
+    import shutil
+
+    path = tmp_path / "demo.db"
+    shutil.copy(_demo_template, path)
+    path.chmod(0o600)
+    clock.freeze(TODAY)
+    b = Book(path)
+    yield b
+    b.close()

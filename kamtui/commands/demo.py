@@ -20,7 +20,7 @@ def add_arguments(p) -> None:
 
 def run(ctx) -> int:
     from kamtui import clock
-    from kamtui.demo import build_demo, clear_book
+    from kamtui.demo import book_row_counts, build_demo, clear_book
     from kamtui.errors import KamtuiError
     from kamtui.fmt import money
 
@@ -28,10 +28,12 @@ def run(ctx) -> int:
     if args.size < 1 or args.size > 1_000_000:
         raise KamtuiError(t("cmd.demo.bad_size", size=args.size))
     book = ctx.book
-    existing = book.scalar("SELECT count(*) FROM contact")
-    if existing and not args.force:
-        raise KamtuiError(t("cmd.demo.not_empty", path=book.path, count=existing))
-    if existing:
+    counts = book_row_counts(book)
+    if any(counts.values()) and not args.force:
+        if counts.get("contact"):
+            raise KamtuiError(t("cmd.demo.not_empty", path=book.path, count=counts["contact"]))
+        raise KamtuiError(t("demo.not_empty", path=book.path))
+    if any(counts.values()):
         from kamtui.store.backup import backup_book
 
         backup_book(book, reason="before-demo")
@@ -39,7 +41,8 @@ def run(ctx) -> int:
 
     def progress(label: str, done: int, total: int) -> None:
         if not ctx.json and sys.stderr.isatty():
-            print(f"\r{label} {done}/{total}    ", end="", file=sys.stderr, flush=True)
+            step = t(f"cmd.demo.step.{label}")
+            print(f"\r{step} {done}/{total}        ", end="", file=sys.stderr, flush=True)
 
     summary = build_demo(
         book, size=args.size, seed=args.seed, today=clock.today(), progress=progress

@@ -62,6 +62,18 @@ MESSAGES = {
         "The book {path} already holds {count} contacts; add --force to replace them "
         "(a backup is made first)",
     ),
+    "demo.not_empty": (
+        "客户簿 {path} 里已有微信号、标签或商品: 演示数据只能写入空的客户簿 (可加 --force)",
+        "The book {path} already holds accounts, tags or products: the demo only fills "
+        "an empty book (add --force to replace them)",
+    ),
+    "cmd.demo.step.accounts": ("微信号", "accounts"),
+    "cmd.demo.step.contacts": ("联系人", "contacts"),
+    "cmd.demo.step.purchases": ("订单", "purchases"),
+    "cmd.demo.step.activity": ("互动与收藏", "activity"),
+    "cmd.demo.step.search_keys": ("搜索索引", "search keys"),
+    "cmd.demo.step.saving": ("保存", "saving"),
+    "cmd.demo.step.done": ("完成", "done"),
     "cmd.demo.done": ("演示客户簿已生成: {path}", "Demo book ready: {path}"),
     "cmd.demo.summary": (
         "{contacts} 位联系人, {accounts} 个微信号, {buyers} 位已购客户, {purchases} 笔订单; "

@@ -169,7 +169,7 @@ class Product(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
-    cycle_days: int | None = None  # use cycle: when a repurchase is due; None = default
+    cycle_days: int | None = None  # use cycle in days; None = the default, 0 = no repurchase
     price_fen: int | None = None
     cost_fen: int | None = None
     archived: bool = False
