@@ -20,7 +20,17 @@ from kamtui.store import rows
 if TYPE_CHECKING:
     from kamtui.store.db import Book
 
-KINDS = ("manual", "aftersale", "repurchase", "birthday", "prospect", "dormant", "owed", "thanks")
+KINDS = (
+    "manual",
+    "aftersale",
+    "repurchase",
+    "birthday_soon",
+    "birthday",
+    "prospect",
+    "dormant",
+    "owed",
+    "thanks",
+)
 STATUSES = ("open", "done", "dismissed", "obsolete", "deleted")
 
 

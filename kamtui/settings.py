@@ -36,6 +36,7 @@ SPECS: dict[str, Spec] = {
     "reminder.dormant_factor": Spec(1.5, kind="float", low=1.0, high=10.0),
     "reminder.dormant_default_interval": Spec(60, low=1, high=3650),
     "reminder.no_contact_days": Spec(30, low=1, high=3650),
+    "reminder.lookback_days": Spec(30, low=0, high=3650),
     # classification (DOMAIN.md "Classification")
     "tier.top_share": Spec(0.2, kind="float", low=0.01, high=0.99),
     "tier.window_days": Spec(365, low=30, high=3650),

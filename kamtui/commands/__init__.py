@@ -6,6 +6,7 @@ import domain modules inside ``run``.
 from __future__ import annotations
 
 COMMANDS = [
+    "today",
     "demo",
     "info",
     "accounts",

@@ -30,6 +30,10 @@ MESSAGES = {
         "已购客户多少天未联系就提醒",
         "Days without contact before a buyer is flagged",
     ),
+    "setting.reminder.lookback_days": (
+        "自动提醒最多补回多少天前的 (避免导入旧数据后提醒泛滥)",
+        "How many days back automatic reminders are raised (so old history does not flood the agenda)",
+    ),
     "setting.tier.top_share": (
         "高价值客户占比(二八法则)",
         "Share of buyers counted as high value (80/20)",

@@ -1,0 +1,746 @@
+"""The day's follow-ups: automatic reminders derived from the data, and the agenda.
+
+Automatic reminders (DOMAIN.md "Follow-up"; every default is a setting):
+
+=============  ==============================================================
+kind           when
+=============  ==============================================================
+aftersale      ``reminder.aftersale_days`` (3) after a purchase day (回访)
+repurchase     when the product's use cycle × quantity has passed since a
+               purchase (``reminder.repurchase_default_cycle``, 30, for items
+               without a cycle; a cycle of 0 means never), unless the contact
+               bought the same item again since
+birthday_soon  ``reminder.birthday_days_before`` (3) before a birthday
+birthday       on the day (solar or lunar, year optional, Feb 29 → Feb 28)
+prospect       a prospect (intent, or an open need) with no touch for
+               ``reminder.prospect_idle_days`` (7)
+dormant        a buyer with no purchase for ``reminder.dormant_factor`` (1.5) ×
+               their own usual interval (median gap between purchase days;
+               ``reminder.dormant_default_interval`` for one-time buyers), or no
+               touch for ``reminder.no_contact_days`` (30), whichever is first
+owed           on the due date of a credit sale not yet paid
+thanks         when someone a contact introduced makes their first purchase
+=============  ==============================================================
+
+Each automatic reminder has a key naming its trigger (``repurchase:<purchase>``,
+``dormant:<contact>:<last purchase>:<last touch>``…). Deriving is idempotent:
+``INSERT OR IGNORE`` on the key never duplicates one, and never brings back one
+that was done or dismissed for the same trigger; a new trigger (a new purchase,
+next year's birthday, a new touch) makes a new key. Open reminders whose trigger
+no longer holds (paid, bought again, birthday changed…) become ``obsolete``.
+
+History is not replayed. A run creates the reminders that fell due since the
+previous run (so days the seller was away are caught up), at most
+``reminder.lookback_days`` (30) back; the very first run looks back
+``FIRST_RUN_DAYS`` (7) only, so a freshly imported book does not flood the agenda
+with years-old after-sale checks. Birthdays look back 7 days. Owed money is the
+exception: it is raised however late.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from kamtui import settings
+from kamtui.fmt import display_name, money
+from kamtui.i18n import t
+from kamtui.store import rows
+
+if TYPE_CHECKING:
+    from kamtui.reminders import ReminderRow
+    from kamtui.store.db import Book
+
+BIRTHDAY_GRACE_DAYS = 7
+FIRST_RUN_DAYS = 7
+_LAST_RUN_KEY = "state.followup.last_refresh"  # internal state, not a user setting
+AUTO_KINDS = (
+    "aftersale",
+    "repurchase",
+    "birthday_soon",
+    "birthday",
+    "prospect",
+    "dormant",
+    "owed",
+    "thanks",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    contact_id: int
+    kind: str
+    due_on: date
+    data: dict[str, Any]
+
+
+@dataclass
+class Rules:
+    """The settings the rules read, fetched once per run."""
+
+    aftersale_days: int
+    default_cycle: int
+    birthday_before: int
+    prospect_idle: int
+    dormant_factor: float
+    dormant_default: int
+    no_contact_days: int
+    lookback: int
+
+    @classmethod
+    def load(cls, book: Book) -> Rules:
+        s = settings.get_all(book)
+        return cls(
+            aftersale_days=int(s["reminder.aftersale_days"]),
+            default_cycle=int(s["reminder.repurchase_default_cycle"]),
+            birthday_before=int(s["reminder.birthday_days_before"]),
+            prospect_idle=int(s["reminder.prospect_idle_days"]),
+            dormant_factor=float(s["reminder.dormant_factor"]),
+            dormant_default=int(s["reminder.dormant_default_interval"]),
+            no_contact_days=int(s["reminder.no_contact_days"]),
+            lookback=int(s["reminder.lookback_days"]),
+        )
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+# ---- the rules ------------------------------------------------------------------------
+
+
+def _aftersale(con, r: Rules, today: date, earliest: date) -> list[Candidate]:
+    since = earliest - timedelta(days=r.aftersale_days)
+    out: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for cid, item, bought in con.execute(
+        """SELECT p.contact_id, p.item, p.bought_on FROM purchase p
+           JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+           WHERE p.amount_fen > 0 AND p.bought_on >= ? AND p.bought_on <= ?
+           ORDER BY p.id""",
+        (since.isoformat(), today.isoformat()),
+    ):
+        if item not in out[(cid, bought)]:
+            out[(cid, bought)].append(item)
+    return [
+        Candidate(
+            f"aftersale:{cid}:{bought}",
+            cid,
+            "aftersale",
+            date.fromisoformat(bought) + timedelta(days=r.aftersale_days),
+            {"items": items, "bought_on": bought},
+        )
+        for (cid, bought), items in out.items()
+    ]
+
+
+_REPURCHASE_SQL = """
+    SELECT p.id, p.contact_id, p.item, p.quantity, p.bought_on, due FROM (
+        SELECT p.*, date(p.bought_on, '+' || (coalesce(pr.cycle_days, :cycle) * p.quantity)
+                         || ' days') AS due,
+               coalesce(pr.cycle_days, :cycle) AS cyc
+        FROM purchase p LEFT JOIN product pr ON pr.id = p.product_id
+        WHERE p.amount_fen > 0
+    ) p
+    JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+    WHERE p.cyc > 0 AND p.due >= :start AND p.due <= :end
+      AND NOT EXISTS (
+        SELECT 1 FROM purchase q
+        WHERE q.contact_id = p.contact_id AND q.amount_fen > 0 AND q.id != p.id
+          AND (q.bought_on > p.bought_on OR (q.bought_on = p.bought_on AND q.id > p.id))
+          AND (q.item = p.item OR (q.product_id IS NOT NULL AND q.product_id = p.product_id))
+      )
+"""
+
+
+def _repurchase(con, r: Rules, start: date, end: date) -> list[Candidate]:
+    return [
+        Candidate(
+            f"repurchase:{pid}",
+            cid,
+            "repurchase",
+            date.fromisoformat(due),
+            {"item": item, "quantity": qty, "bought_on": bought},
+        )
+        for pid, cid, item, qty, bought, due in con.execute(
+            _REPURCHASE_SQL,
+            {"cycle": r.default_cycle, "start": start.isoformat(), "end": end.isoformat()},
+        )
+    ]
+
+
+def _birthday_windows(start: date, end: date) -> tuple[set, set]:
+    """(month, day) pairs, solar and lunar (with leap flag), whose birthday falls in range."""
+    from lunardate import LunarDate
+
+    from kamtui.dates import lunar_month_days
+
+    solar: set[tuple[int, int]] = set()
+    lunar: set[tuple[int, int, bool]] = set()
+    day = start
+    while day <= end:
+        solar.add((day.month, day.day))
+        if day.month == 2 and day.day == 28:
+            solar.add((2, 29))  # observed on Feb 28 in common years (and harmless otherwise)
+        try:
+            ld = LunarDate.from_solar_date(day.year, day.month, day.day)
+        except ValueError:
+            day += timedelta(days=1)
+            continue
+        leap = bool(ld.is_leap_month) if hasattr(ld, "is_leap_month") else bool(ld.isLeapMonth)
+        lunar.add((ld.month, ld.day, leap))
+        lunar.add((ld.month, ld.day, not leap))  # leap-month birthdays in years without one
+        if ld.day == 29 and lunar_month_days(ld.year, ld.month, leap) == 29:
+            lunar.add((ld.month, 30, False))
+            lunar.add((ld.month, 30, True))
+        day += timedelta(days=1)
+    return solar, lunar
+
+
+def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
+    from kamtui.dates import Birthday, next_birthday
+
+    start = today - timedelta(days=BIRTHDAY_GRACE_DAYS)
+    window_end = end + timedelta(days=r.birthday_before)
+    solar, lunar = _birthday_windows(start, window_end)
+    out = []
+    for cid, year, month, day, is_lunar, leap in con.execute(
+        """SELECT id, birth_year, birth_month, birth_day, birth_lunar, birth_leap FROM contact
+           WHERE archived = 0 AND birth_month IS NOT NULL AND birth_day IS NOT NULL"""
+    ):
+        key = (month, day, bool(leap)) if is_lunar else (month, day)
+        if key not in (lunar if is_lunar else solar):
+            continue
+        try:
+            b = Birthday(month, day, year, bool(is_lunar), bool(leap))
+            when = next_birthday(b, start)
+        except Exception:  # a stored birthday out of the lunar calendar's range
+            continue
+        if when > window_end:
+            continue
+        data = {"date": when.isoformat(), "lunar": bool(is_lunar)}
+        if is_lunar:
+            from kamtui.dates import format_birthday
+
+            data["label"] = format_birthday(Birthday(month, day, None, True, bool(leap)), "zh")
+        if year and not is_lunar:
+            data["age"] = when.year - year
+        if r.birthday_before > 0 and when > today:
+            out.append(
+                Candidate(
+                    f"birthday_soon:{cid}:{when}",
+                    cid,
+                    "birthday_soon",
+                    when - timedelta(days=r.birthday_before),
+                    data,
+                )
+            )
+        out.append(Candidate(f"birthday:{cid}:{when}", cid, "birthday", when, data))
+    return out
+
+
+def _last_touch(con) -> dict[int, str]:
+    """Last interaction day per contact."""
+    return dict(
+        con.execute("SELECT contact_id, max(occurred_on) FROM interaction GROUP BY contact_id")
+    )
+
+
+def _prospects(con, r: Rules, touch: dict[int, str], start: date, end: date) -> list[Candidate]:
+    out = []
+    for cid, added, _intent in con.execute(
+        """SELECT c.id, c.added_on, c.intent FROM contact c
+           WHERE c.archived = 0
+             AND (c.intent = 1 OR EXISTS (SELECT 1 FROM snippet s
+                  WHERE s.contact_id = c.id AND s.kind = 'need' AND s.closed = 0))
+             AND NOT EXISTS (SELECT 1 FROM purchase p
+                  WHERE p.contact_id = c.id AND p.amount_fen > 0)"""
+    ):
+        last = max(x for x in (touch.get(cid), added) if x)
+        due = date.fromisoformat(last) + timedelta(days=r.prospect_idle)
+        if start <= due <= end:
+            out.append(
+                Candidate(f"prospect:{cid}:{last}", cid, "prospect", due, {"last_touch": last})
+            )
+    return out
+
+
+def usual_gaps(con) -> dict[int, tuple[str, int | None]]:
+    """Per buyer: (last purchase day, median gap in days between purchase days or None)."""
+    days: dict[int, list[str]] = defaultdict(list)
+    for cid, d in con.execute(
+        """SELECT contact_id, bought_on FROM purchase GROUP BY contact_id, bought_on
+           HAVING sum(amount_fen) > 0 ORDER BY contact_id, bought_on"""
+    ):
+        days[cid].append(d)
+    out = {}
+    for cid, ds in days.items():
+        if len(ds) > 1:
+            ords = [date.fromisoformat(x).toordinal() for x in ds]
+            gap = statistics.median(b - a for a, b in itertools.pairwise(ords))
+            out[cid] = (ds[-1], gap)
+        else:
+            out[cid] = (ds[0], None)
+    return out
+
+
+def _dormant(con, r: Rules, touch: dict[int, str], start: date, end: date) -> list[Candidate]:
+    archived = {c for (c,) in con.execute("SELECT id FROM contact WHERE archived = 1")}
+    out = []
+    for cid, (last_buy, gap) in usual_gaps(con).items():
+        if cid in archived:
+            continue
+        usual = gap if gap is not None else r.dormant_default
+        gap_days = math.ceil(r.dormant_factor * usual)
+        last_touch = max(x for x in (touch.get(cid), last_buy) if x)
+        by_gap = date.fromisoformat(last_buy) + timedelta(days=gap_days)
+        by_silence = date.fromisoformat(last_touch) + timedelta(days=r.no_contact_days)
+        due, why = (by_gap, "gap") if by_gap <= by_silence else (by_silence, "silence")
+        if start <= due <= end:
+            out.append(
+                Candidate(
+                    f"dormant:{cid}:{last_buy}:{last_touch}",
+                    cid,
+                    "dormant",
+                    due,
+                    {
+                        "why": why,
+                        "last_purchase": last_buy,
+                        "last_touch": last_touch,
+                        "usual_gap": round(usual),
+                        "one_time": gap is None,
+                    },
+                )
+            )
+    return out
+
+
+def _owed(con) -> list[Candidate]:
+    out = []
+    for pid, cid, item, amount, due, paid in con.execute(
+        """SELECT p.id, p.contact_id, p.item, p.amount_fen, p.due_on,
+                  coalesce((SELECT sum(y.amount_fen) FROM payment y WHERE y.purchase_id = p.id), 0)
+           FROM purchase p JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+           WHERE p.credit = 1 AND p.due_on IS NOT NULL"""
+    ):
+        if amount - paid > 0:
+            out.append(
+                Candidate(
+                    f"owed:{pid}:{due}",
+                    cid,
+                    "owed",
+                    date.fromisoformat(due),
+                    {"item": item, "owed_fen": amount - paid, "purchase_id": pid},
+                )
+            )
+    return out
+
+
+def _thanks(con, start: date, end: date) -> list[Candidate]:
+    out = []
+    for rid, referrer, referred, first in con.execute(
+        """SELECT r.id, r.referrer_id, r.referred_id,
+                  (SELECT min(p.bought_on) FROM purchase p
+                   WHERE p.contact_id = r.referred_id AND p.amount_fen > 0)
+           FROM referral r JOIN contact c ON c.id = r.referrer_id AND c.archived = 0"""
+    ):
+        if first and start <= date.fromisoformat(first) <= end:
+            out.append(
+                Candidate(
+                    f"thanks:{rid}",
+                    referrer,
+                    "thanks",
+                    date.fromisoformat(first),
+                    {"referred_id": referred, "bought_on": first},
+                )
+            )
+    return out
+
+
+def _last_run(book: Book) -> date | None:
+    raw = book.scalar('SELECT value FROM setting WHERE "key" = ?', (_LAST_RUN_KEY,))
+    try:
+        return date.fromisoformat(json.loads(raw)) if raw else None
+    except (ValueError, TypeError):
+        return None
+
+
+def catch_up_start(book: Book, today: date, lookback: int) -> date:
+    """The earliest due date a run creates: the day after the last run, within the lookback."""
+    last = _last_run(book)
+    earliest = today - timedelta(days=lookback)
+    if last is None:
+        return max(earliest, today - timedelta(days=FIRST_RUN_DAYS))
+    return min(today, max(earliest, last))
+
+
+def candidates(
+    book: Book, today: date, days_ahead: int | None = None, start: date | None = None
+) -> list[Candidate]:
+    """Every automatic reminder the data calls for from ``start`` to the agenda's end.
+
+    Nothing is written. ``start`` defaults to ``today - reminder.lookback_days``.
+    """
+    r = Rules.load(book)
+    ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
+    start = start or today - timedelta(days=r.lookback)
+    end = today + timedelta(days=ahead)
+    with book.snapshot() as con:
+        touch = _last_touch(con)
+        found = [
+            *_aftersale(con, r, today, start),
+            *_repurchase(con, r, start, end),
+            *_birthdays(con, r, today, end),
+            *_prospects(con, r, touch, start, end),
+            *_dormant(con, r, touch, start, end),
+            *_owed(con),
+            *_thanks(con, start, end),
+        ]
+    return [c for c in found if c.due_on <= end]
+
+
+@dataclass
+class RefreshReport:
+    created: int = 0
+    obsoleted: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshReport:
+    """Derive the automatic reminders: create the new ones, retire those whose trigger is gone.
+
+    Idempotent: running it twice changes nothing the second time.
+    """
+    r = Rules.load(book)
+    found = candidates(book, today, days_ahead, catch_up_start(book, today, r.lookback))
+    report = RefreshReport()
+    with book.transaction() as con:
+        con.execute(
+            'INSERT INTO setting ("key", value) VALUES (?, ?) '
+            'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
+            (_LAST_RUN_KEY, json.dumps(today.isoformat())),
+        )
+        existing = {
+            k: (rid, status)
+            for rid, k, status in con.execute(
+                "SELECT id, auto_key, status FROM reminder WHERE auto_key IS NOT NULL"
+            )
+        }
+        stamp = rows.now_text()
+        new = [c for c in found if c.key not in existing]
+        con.executemany(
+            """INSERT OR IGNORE INTO reminder
+               (contact_id, kind, due_on, note, status, auto_key, data, created_at, updated_at)
+               VALUES (?, ?, ?, '', 'open', ?, ?, ?, ?)""",
+            [
+                (
+                    c.contact_id,
+                    c.kind,
+                    c.due_on.isoformat(),
+                    c.key,
+                    json.dumps(c.data, ensure_ascii=False),
+                    stamp,
+                    stamp,
+                )
+                for c in new
+            ],
+        )
+        report.created = len(new)
+        for c in new:
+            report.kinds[c.kind] = report.kinds.get(c.kind, 0) + 1
+        stale = _stale_open(con, today, {c.key for c in found})
+        if stale:
+            for part in rows.chunks(stale):
+                con.execute(
+                    f"UPDATE reminder SET status = 'obsolete', updated_at = ? "
+                    f"WHERE id IN ({rows.marks(len(part))})",
+                    (stamp, *part),
+                )
+        report.obsoleted = len(stale)
+    return report
+
+
+def _stale_open(con, today: date, current: set[str]) -> list[int]:
+    """Open automatic reminders whose trigger no longer holds."""
+    stale = []
+    open_auto = con.execute(
+        "SELECT id, auto_key, kind, contact_id, due_on, data FROM reminder "
+        "WHERE status = 'open' AND auto_key IS NOT NULL"
+    ).fetchall()
+    if not open_auto:
+        return stale
+    touch = None
+    gaps = None
+    for rid, key, kind, cid, _due, data_text in open_auto:
+        if key in current:
+            continue
+        data = json.loads(data_text) if data_text else {}
+        parts = key.split(":")
+        valid = True
+        if kind == "aftersale":
+            valid = bool(
+                con.execute(
+                    "SELECT 1 FROM purchase WHERE contact_id = ? AND bought_on = ? "
+                    "AND amount_fen > 0",
+                    (cid, data.get("bought_on")),
+                ).fetchone()
+            )
+        elif kind == "repurchase":
+            valid = _repurchase_still_due(con, int(parts[1]))
+        elif kind in ("birthday", "birthday_soon"):
+            valid = _birthday_still(con, cid, data.get("date"), kind, today)
+        elif kind == "prospect":
+            touch = touch if touch is not None else _last_touch(con)
+            valid = _prospect_still(con, cid, parts[2], touch)
+        elif kind == "dormant":
+            touch = touch if touch is not None else _last_touch(con)
+            gaps = gaps if gaps is not None else usual_gaps(con)
+            last_buy = gaps.get(cid, (None, None))[0]
+            last_touch = max(x for x in (touch.get(cid), last_buy) if x) if last_buy else None
+            valid = last_buy == parts[2] and last_touch == parts[3]
+        elif kind == "owed":
+            valid = _owed_still(con, int(parts[1]), parts[2])
+        elif kind == "thanks":
+            valid = bool(
+                con.execute("SELECT 1 FROM referral WHERE id = ?", (int(parts[1]),)).fetchone()
+            )
+        if not valid:
+            stale.append(rid)
+    return stale
+
+
+def _repurchase_still_due(con, pid: int) -> bool:
+    row = con.execute(
+        "SELECT contact_id, item, product_id, bought_on FROM purchase WHERE id = ? "
+        "AND amount_fen > 0",
+        (pid,),
+    ).fetchone()
+    if row is None:
+        return False
+    cid, item, product, bought = row
+    again = con.execute(
+        """SELECT 1 FROM purchase q WHERE q.contact_id = ? AND q.amount_fen > 0 AND q.id != ?
+           AND (q.bought_on > ? OR (q.bought_on = ? AND q.id > ?))
+           AND (q.item = ? OR (q.product_id IS NOT NULL AND q.product_id = ?))""",
+        (cid, pid, bought, bought, pid, item, product),
+    ).fetchone()
+    return again is None
+
+
+def _birthday_still(con, cid: int, when: str | None, kind: str, today: date) -> bool:
+    from kamtui.dates import Birthday, next_birthday
+
+    if when is None:
+        return False
+    row = con.execute(
+        "SELECT birth_year, birth_month, birth_day, birth_lunar, birth_leap FROM contact "
+        "WHERE id = ?",
+        (cid,),
+    ).fetchone()
+    if row is None or row[1] is None or row[2] is None:
+        return False
+    try:
+        b = Birthday(row[1], row[2], row[0], bool(row[3]), bool(row[4]))
+        actual = next_birthday(b, date.fromisoformat(when) - timedelta(days=1))
+    except Exception:
+        return False
+    if actual.isoformat() != when:
+        return False
+    # The "in N days" reminder gives way to the one on the day.
+    return not (kind == "birthday_soon" and today >= actual)
+
+
+def _prospect_still(con, cid: int, last: str, touch: dict[int, str]) -> bool:
+    row = con.execute(
+        """SELECT c.added_on,
+                  c.intent = 1 OR EXISTS (SELECT 1 FROM snippet s WHERE s.contact_id = c.id
+                                          AND s.kind = 'need' AND s.closed = 0),
+                  EXISTS (SELECT 1 FROM purchase p WHERE p.contact_id = c.id AND p.amount_fen > 0)
+           FROM contact c WHERE c.id = ?""",
+        (cid,),
+    ).fetchone()
+    if row is None or not row[1] or row[2]:
+        return False
+    return max(x for x in (touch.get(cid), row[0]) if x) == last
+
+
+def _owed_still(con, pid: int, due: str) -> bool:
+    row = con.execute(
+        """SELECT p.amount_fen - coalesce((SELECT sum(y.amount_fen) FROM payment y
+                                          WHERE y.purchase_id = p.id), 0), p.due_on, p.credit
+           FROM purchase p WHERE p.id = ?""",
+        (pid,),
+    ).fetchone()
+    return row is not None and row[2] == 1 and row[0] > 0 and row[1] == due
+
+
+# ---- words ----------------------------------------------------------------------------
+
+
+def reason_text(r: ReminderRow, today: date, names: dict[int, str] | None = None) -> str:
+    """Why this reminder is here, in the user's language."""
+    d = r.data
+    if r.kind == "manual":
+        return r.note or t("followup.manual_no_note")
+    if r.kind == "aftersale":
+        days = (today - date.fromisoformat(d["bought_on"])).days
+        return t("followup.aftersale", items="、".join(d.get("items", [])), days=days)
+    if r.kind == "repurchase":
+        days = (today - date.fromisoformat(d["bought_on"])).days
+        return t("followup.repurchase", item=d["item"], days=days)
+    if r.kind in ("birthday", "birthday_soon"):
+        when = date.fromisoformat(d["date"])
+        days = (when - today).days
+        extra = f" ({d['label']})" if d.get("label") else ""
+        if d.get("age"):
+            extra += t("followup.age", age=d["age"])
+        if days > 0:
+            return t("followup.birthday_in", days=days) + extra
+        if days == 0:
+            return t("followup.birthday_today") + extra
+        return t("followup.birthday_past", days=-days) + extra
+    if r.kind == "prospect":
+        days = (today - date.fromisoformat(d["last_touch"])).days
+        return t("followup.prospect", days=days)
+    if r.kind == "dormant":
+        if d.get("why") == "gap":
+            days = (today - date.fromisoformat(d["last_purchase"])).days
+            key = "followup.dormant_one_time" if d.get("one_time") else "followup.dormant_gap"
+            return t(key, gap=d["usual_gap"], days=days)
+        days = (today - date.fromisoformat(d["last_touch"])).days
+        return t("followup.dormant_silence", days=days)
+    if r.kind == "owed":
+        days = (today - r.due_on).days
+        amount = money(d.get("owed_fen"))
+        if days > 0:
+            return t("followup.owed_overdue", amount=amount, item=d.get("item", ""), days=days)
+        if days == 0:
+            return t("followup.owed_today", amount=amount, item=d.get("item", ""))
+        return t("followup.owed_due", amount=amount, item=d.get("item", ""), days=-days)
+    if r.kind == "thanks":
+        name = (names or {}).get(d.get("referred_id"), f"#{d.get('referred_id')}")
+        return t("followup.thanks", name=name)
+    return r.note
+
+
+# ---- the agenda -----------------------------------------------------------------------
+
+GROUPS = ("overdue", "today", "upcoming")
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    reminder_id: int
+    contact_id: int
+    name: str
+    favourite: bool
+    kind: str
+    due_on: date  # the day it shows (the snooze date when snoozed)
+    overdue_days: int  # > 0 when overdue
+    reason: str
+    last_contact_on: date | None
+    repeat: str | None
+    snoozed: bool
+    group: str
+    note: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reminder_id": self.reminder_id,
+            "contact_id": self.contact_id,
+            "name": self.name,
+            "favourite": self.favourite,
+            "kind": self.kind,
+            "due_on": self.due_on.isoformat(),
+            "overdue_days": self.overdue_days,
+            "reason": self.reason,
+            "last_contact_on": self.last_contact_on.isoformat() if self.last_contact_on else None,
+            "repeat": self.repeat,
+            "snoozed": self.snoozed,
+            "group": self.group,
+        }
+
+
+@dataclass
+class Agenda:
+    today: date
+    days_ahead: int
+    groups: dict[str, list[AgendaItem]]
+
+    @property
+    def items(self) -> list[AgendaItem]:
+        return [i for g in GROUPS for i in self.groups[g]]
+
+    def counts(self) -> dict[str, int]:
+        return {g: len(self.groups[g]) for g in GROUPS}
+
+
+KIND_ORDER = {k: i for i, k in enumerate(("owed", "manual", *AUTO_KINDS))}
+
+
+def agenda(book: Book, today: date, days_ahead: int | None = None) -> Agenda:
+    """Open reminders up to ``today + days_ahead``: overdue, today, upcoming.
+
+    Favourites (pinned contacts) come first in each group, then by date.
+    Reads only; call :func:`refresh` first (the app does it in a worker).
+    """
+    from kamtui.reminders import _SQL, _row
+
+    ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
+    end = today + timedelta(days=ahead)
+    with book.snapshot() as con:
+        found = con.execute(
+            _SQL
+            + """ WHERE status = 'open' AND coalesce(snoozed_until, due_on) <= ?
+                  AND contact_id IN (SELECT id FROM contact WHERE archived = 0)""",
+            (end.isoformat(),),
+        ).fetchall()
+        reminders = [_row(x) for x in found]
+        ids = sorted({x.contact_id for x in reminders} | _referred_ids(reminders))
+        people: dict[int, tuple] = {}
+        for part in rows.chunks(ids):
+            q = rows.marks(len(part))
+            for cid, remark, nick, fav, last in con.execute(
+                f"""SELECT c.id, c.remark, c.nickname, c.favourite,
+                           (SELECT max(occurred_on) FROM interaction i WHERE i.contact_id = c.id)
+                    FROM contact c WHERE c.id IN ({q})""",
+                part,
+            ):
+                people[cid] = (display_name(remark, nick, cid), bool(fav), _d(last))
+    names = {cid: p[0] for cid, p in people.items()}
+    groups: dict[str, list[AgendaItem]] = {g: [] for g in GROUPS}
+    for rem in reminders:
+        name, fav, last = people.get(rem.contact_id, (f"#{rem.contact_id}", False, None))
+        when = rem.effective_on
+        overdue = (today - when).days
+        group = "overdue" if overdue > 0 else "today" if overdue == 0 else "upcoming"
+        groups[group].append(
+            AgendaItem(
+                reminder_id=rem.id,
+                contact_id=rem.contact_id,
+                name=name,
+                favourite=fav,
+                kind=rem.kind,
+                due_on=when,
+                overdue_days=max(overdue, 0),
+                reason=reason_text(rem, today, names),
+                last_contact_on=last,
+                repeat=rem.rrule,
+                snoozed=rem.snoozed_until is not None,
+                group=group,
+                note=rem.note,
+            )
+        )
+    for items in groups.values():
+        items.sort(key=lambda i: (not i.favourite, i.due_on, KIND_ORDER.get(i.kind, 99), i.name))
+    return Agenda(today, ahead, groups)
+
+
+def _referred_ids(reminders) -> set[int]:
+    return {r.data["referred_id"] for r in reminders if r.kind == "thanks" and r.data}
