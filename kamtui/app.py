@@ -41,7 +41,9 @@ class Section:
         return getattr(module, self.cls)()
 
 
-SECTIONS: list[Section] = []
+SECTIONS: list[Section] = [
+    Section("today", "1", "kamtui.screens.today", "TodayScreen", "section.today"),
+]
 
 
 def _section_bindings() -> list[Binding]:

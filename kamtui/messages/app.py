@@ -38,4 +38,12 @@ MESSAGES = {
         "Sorry, kamtui stopped unexpectedly ({error}). Your data is safe (every write is "
         "all or nothing). Details are in {log}",
     ),
+    "form.help": (
+        "Enter 下一项 / 保存, Ctrl+S 保存, Esc 取消",
+        "Enter: next field / save, Ctrl+S: save, Esc: cancel",
+    ),
+    "form.hint_not_understood": ("(还看不懂, 继续输入…)", "(not understood yet…)"),
+    "confirm.yes": ("确定", "Yes"),
+    "confirm.no": ("取消", "No"),
+    "confirm.help": ("y / Enter 确定, n / Esc 取消", "y / Enter: yes, n / Esc: no"),
 }

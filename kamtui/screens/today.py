@@ -1,0 +1,411 @@
+"""Today (section 1): who to message today, and getting through the list fast.
+
+Overdue, today and the next days (``agenda.days_ahead``). The list shows at once
+from the stored reminders; the automatic ones are derived again in a worker
+thread and the list refreshes when that is done, so typing never waits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from kamtui import clock, followup, reminders
+from kamtui.dates import describe_relative, parse_date_input
+from kamtui.i18n import t
+from kamtui.repeat import describe_repeat, parse_repeat
+from kamtui.screens.base import KamtuiScreen, plain
+from kamtui.screens.contact_panel import ContactPanel
+from kamtui.screens.forms import ChoiceModal, ConfirmModal, Field, FormModal
+from kamtui.screens.widgets import Column, GroupRow, StyledRow, VirtualTable
+
+
+def date_hint(today: date):
+    """A form hint showing what a typed date means (明天 → 2026-11-25, tomorrow)."""
+
+    def hint(text: str) -> str:
+        d = parse_date_input(text, today, "due_on")
+        return f"→ {d.isoformat()} {t(f'weekday.{d.weekday()}')} ({describe_relative(d, today)})"
+
+    return hint
+
+
+def repeat_hint(text: str) -> str:
+    rule = parse_repeat(text, "repeat")
+    return f"→ {describe_repeat(rule)}" if rule else ""
+
+
+def reminder_fields(today: date, *, due: str, note: str, repeat: str, manual: bool) -> list[Field]:
+    fields = [
+        Field(
+            "due_on", t("today.field.due"), due, t("today.field.due_placeholder"), date_hint(today)
+        ),
+        Field("note", t("today.field.note"), note, t("today.field.note_placeholder")),
+    ]
+    if manual:
+        fields.append(
+            Field(
+                "repeat",
+                t("today.field.repeat"),
+                repeat,
+                t("today.field.repeat_placeholder"),
+                repeat_hint,
+            )
+        )
+    return fields
+
+
+class TodayScreen(KamtuiScreen):
+    TITLE_KEY = "section.today"
+    DEFAULT_CSS = """
+    TodayScreen VirtualTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("d", "done", "today.key.done", id="today.done"),
+        Binding("s", "snooze", "today.key.snooze", id="today.snooze"),
+        Binding("n", "new", "today.key.new", id="today.new"),
+        Binding("e", "edit", "today.key.edit", id="today.edit"),
+        Binding("x", "dismiss", "today.key.dismiss", id="today.dismiss"),
+        Binding("o", "open", "today.key.open", id="today.open", show=False),
+        Binding("ctrl+r", "recompute", "today.key.recompute", id="today.recompute", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.agenda: followup.Agenda | None = None
+        self.items: dict[int, followup.AgendaItem] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="today-header", classes="section-header")
+        yield VirtualTable(
+            [
+                Column("fav", "", width=2),
+                Column("name", t("today.col.name"), min_width=10, ratio=2),
+                Column("kind", t("today.col.kind"), width=6),
+                Column("reason", t("today.col.reason"), min_width=16, ratio=5),
+                Column("when", t("today.col.when"), width=12),
+                Column("last", t("today.col.last"), width=10),
+            ],
+            empty_message=t("today.empty"),
+            id="agenda",
+        )
+        yield Static("", id="today-status", classes="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.load()
+        self.recompute()
+        self.query_one(VirtualTable).focus()
+
+    # ---- data -------------------------------------------------------------------
+
+    @property
+    def today(self) -> date:
+        return clock.today()
+
+    def reload(self) -> None:
+        self.load(keep=True)
+        self.recompute()
+
+    def load(self, keep: bool = False) -> None:
+        """Show the stored agenda (fast: a few queries)."""
+        today = self.today
+        try:
+            agenda = followup.agenda(self.book, today)
+        except Exception as e:
+            self.report(e)
+            return
+        self.agenda = agenda
+        self.items = {i.reminder_id: i for i in agenda.items}
+        rows: list = []
+        keys: list = []
+        for group in followup.GROUPS:
+            items = agenda.groups[group]
+            if not items:
+                continue
+            title = t(f"group.{group}", days=agenda.days_ahead)
+            rows.append(GroupRow(f"{title} ({len(items)})"))
+            keys.append(None)
+            for item in items:
+                rows.append(self._row(item, today))
+                keys.append(item.reminder_id)
+        table = self.query_one(VirtualTable)
+        table.selected_keys = table.selected_keys & self.items.keys()
+        table.set_data(rows, keys=keys, keep_key=keep)
+        counts = agenda.counts()
+        self.query_one("#today-header", Static).update(
+            Text(t("today.header", day=today.isoformat(), days=agenda.days_ahead, **counts))
+        )
+        self.mark_fresh()
+
+    def _row(self, item: followup.AgendaItem, today: date):
+        if item.overdue_days:
+            when = t("today.overdue_days", days=item.overdue_days)
+        else:
+            when = describe_relative(item.due_on, today)
+        if item.snoozed:
+            when = "⏸ " + when
+        last = item.last_contact_on.strftime("%y-%m-%d") if item.last_contact_on else "—"
+        cells = (
+            "★" if item.favourite else "",
+            item.name,
+            t(f"kind.{item.kind}"),
+            item.reason,
+            when,
+            last,
+        )
+        if item.overdue_days:
+            return StyledRow(cells, "warning")
+        return cells
+
+    @work(thread=True, exclusive=True, group="recompute")
+    def recompute(self) -> None:
+        """Derive automatic reminders off the UI thread, then show the new list."""
+        try:
+            report = followup.refresh(self.book, self.today)
+        except Exception as e:  # shown, never raised into the UI
+            self.app.call_from_thread(self.report, e)
+            return
+        if report.created or report.obsoleted:
+            self.app.call_from_thread(self.load, True)
+
+    def action_recompute(self) -> None:
+        self.recompute()
+
+    # ---- which reminders an action applies to --------------------------------------
+
+    def targets(self) -> list[followup.AgendaItem]:
+        table = self.query_one(VirtualTable)
+        selected = [self.items[k] for k in table.selected_keys if k in self.items]
+        if selected:
+            return selected
+        key = table.cursor_key
+        return [self.items[key]] if key in self.items else []
+
+    def _after(self, message: str) -> None:
+        table = self.query_one(VirtualTable)
+        table.clear_selection()
+        self.load(keep=True)
+        self.notify(message, markup=False)
+
+    # ---- actions ----------------------------------------------------------------------
+
+    def action_done(self) -> None:
+        items = self.targets()
+        if not items:
+            return
+        today = self.today
+        title = (
+            t("today.done_title", name=items[0].name)
+            if len(items) == 1
+            else t("today.done_many_title", n=len(items))
+        )
+
+        def submit(values: dict[str, str]) -> list:
+            return [
+                reminders.complete(self.book, i.reminder_id, today, values["summary"])
+                for i in items
+            ]
+
+        def finished(result) -> None:
+            if result is None:
+                return
+            repeated = sum(1 for r in result if r)
+            self._after(t("today.done_message", n=len(result), repeated=repeated))
+
+        self.app.push_screen(
+            FormModal(
+                title,
+                [
+                    Field(
+                        "summary",
+                        t("today.field.summary"),
+                        "",
+                        t("today.field.summary_placeholder"),
+                    )
+                ],
+                submit,
+            ),
+            finished,
+        )
+
+    def action_snooze(self) -> None:
+        items = self.targets()
+        if not items:
+            return
+        today = self.today
+        options = [
+            (today + timedelta(days=1), t("today.snooze_1d")),
+            (today + timedelta(days=3), t("today.snooze_3d")),
+            (today + timedelta(days=7), t("today.snooze_week")),
+            ("typed", t("today.snooze_typed")),
+        ]
+
+        def snooze_to(day: date) -> int:
+            for i in items:
+                reminders.snooze(self.book, i.reminder_id, day)
+            return len(items)
+
+        def picked(choice) -> None:
+            if choice is None:
+                return
+            if choice == "typed":
+                self.app.push_screen(
+                    FormModal(
+                        t("today.snooze_title", n=len(items)),
+                        [
+                            Field(
+                                "due_on",
+                                t("today.field.until"),
+                                "",
+                                t("today.field.due_placeholder"),
+                                date_hint(today),
+                            )
+                        ],
+                        lambda v: snooze_to(parse_date_input(v["due_on"], today, "due_on")),
+                    ),
+                    lambda n: n and self._after(t("today.snoozed_message", n=n)),
+                )
+                return
+            try:
+                n = snooze_to(choice)
+            except Exception as e:
+                self.report(e)
+                return
+            self._after(t("today.snoozed_message", n=n))
+
+        self.app.push_screen(ChoiceModal(t("today.snooze_title", n=len(items)), options), picked)
+
+    def action_new(self) -> None:
+        from kamtui.screens.picker import ContactPicker
+
+        def picked(contact_id) -> None:
+            if contact_id is not None:
+                self.new_reminder_for(contact_id)
+
+        self.app.push_screen(ContactPicker(t("today.pick_contact")), picked)
+
+    def new_reminder_for(self, contact_id: int) -> None:
+        today = self.today
+
+        def submit(v: dict[str, str]) -> int:
+            due = parse_date_input(v["due_on"], today, "due_on")
+            return reminders.add_reminder(
+                self.book, contact_id, due, v["note"], rrule=v["repeat"] or None
+            )
+
+        from kamtui.contacts import display_names
+
+        name = display_names(self.book, [contact_id]).get(contact_id, "")
+        self.app.push_screen(
+            FormModal(
+                t("today.new_title", name=name),
+                reminder_fields(today, due=t("today.default_due"), note="", repeat="", manual=True),
+                submit,
+            ),
+            lambda rid: rid and self._after(t("today.created_message", name=name)),
+        )
+
+    def action_edit(self) -> None:
+        table = self.query_one(VirtualTable)
+        item = self.items.get(table.cursor_key)
+        if item is None:
+            return
+        today = self.today
+        r = reminders.get_reminder(self.book, item.reminder_id)
+        manual = r.kind == "manual"
+
+        def submit(v: dict[str, str]) -> bool:
+            changes = {
+                "due_on": parse_date_input(v["due_on"], today, "due_on"),
+                "note": v["note"],
+            }
+            if manual:
+                changes["rrule"] = v["repeat"]
+            reminders.update_reminder(self.book, r.id, **changes)
+            return True
+
+        self.app.push_screen(
+            FormModal(
+                t("today.edit_title", name=item.name),
+                reminder_fields(
+                    today,
+                    due=r.effective_on.isoformat(),
+                    note=r.note,
+                    repeat=describe_repeat(r.rrule),
+                    manual=manual,
+                ),
+                submit,
+            ),
+            lambda ok: ok and self._after(t("today.saved_message")),
+        )
+
+    def action_dismiss(self) -> None:
+        items = self.targets()
+        if not items:
+            return
+        manual = [i for i in items if i.kind == "manual"]
+
+        def go(yes: bool | None = True) -> None:
+            if not yes:
+                return
+            try:
+                for i in items:
+                    reminders.dismiss(self.book, i.reminder_id)
+            except Exception as e:
+                self.report(e)
+                return
+            self._after(t("today.dismissed_message", n=len(items)))
+
+        if manual or len(items) > 1:
+            question = (
+                t("today.delete_manual_question", n=len(items))
+                if manual
+                else t("today.dismiss_question", n=len(items))
+            )
+            self.app.push_screen(ConfirmModal(question), go)
+        else:
+            go()
+
+    def action_open(self) -> None:
+        table = self.query_one(VirtualTable)
+        item = self.items.get(table.cursor_key)
+        if item is not None:
+            self.open_contact(item.contact_id)
+
+    @on(VirtualTable.Selected)
+    def _selected(self, event: VirtualTable.Selected) -> None:
+        item = self.items.get(event.key)
+        if item is not None:
+            self.open_contact(item.contact_id)
+
+    def open_contact(self, contact_id: int) -> None:
+        self.app.push_screen(ContactPanel(contact_id), lambda _=None: self.load(keep=True))
+
+    @on(VirtualTable.Highlighted)
+    def _highlighted(self, event: VirtualTable.Highlighted) -> None:
+        item = self.items.get(event.key)
+        status = self.query_one("#today-status", Static)
+        if item is None:
+            status.update("")
+            return
+        extra = []
+        if item.repeat:
+            extra.append(t("today.repeats", rule=describe_repeat(item.repeat)))
+        if item.kind == "manual" and item.note and item.note != item.reason:
+            extra.append(item.note)
+        line = f"{item.name}: {item.reason}" + ("  · " + "  · ".join(extra) if extra else "")
+        status.update(plain(line, max_len=300))
+
+    @on(VirtualTable.SelectionChanged)
+    def _selection(self, event: VirtualTable.SelectionChanged) -> None:
+        if event.keys:
+            self.query_one("#today-status", Static).update(
+                Text(t("today.selected", n=len(event.keys)))
+            )
