@@ -1,0 +1,187 @@
+"""Reading what an export needs in bulk: a few GROUP BY queries, never one per contact.
+
+A selection is an ordered list of contact ids. Small selections are read with
+``IN (...)`` lists (in chunks under SQLite's variable limit); large ones with
+one scan of each table, keeping the selected ids. Either way the number of
+queries does not grow with the number of contacts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from kamtui.store import rows
+
+if TYPE_CHECKING:
+    from kamtui.store.db import Book
+
+#: Selections up to this size are read with IN lists; larger ones by scanning.
+SMALL_SELECTION = 2_000
+
+#: contact columns read for every export, in this order after ``id``.
+BASE_FIELDS = (
+    "account_id",
+    "remark",
+    "nickname",
+    "wechat_id",
+    "phone",
+    "country",
+    "province",
+    "city",
+    "occupation",
+    "gender",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "birth_lunar",
+    "birth_leap",
+    "source",
+    "added_on",
+    "description",
+    "picture_path",
+    "favourite",
+    "intent",
+    "potential",
+    "is_ad",
+    "blocked_me",
+    "last_moment_on",
+    "archived",
+    "archived_at",
+    "created_at",
+    "updated_at",
+)
+#: index of each field in a base row (``id`` is 0, the account name is last).
+F = {name: i for i, name in enumerate(("id", *BASE_FIELDS, "account"))}
+_BASE_SQL = (
+    "SELECT c.id, "
+    + ", ".join(f"c.{f}" for f in BASE_FIELDS)
+    + ", a.name FROM contact c LEFT JOIN account a ON a.id = c.account_id"
+)
+
+
+def select_contacts(book: Book, *, include_archived: bool = False) -> list[int]:
+    """The default selection: every contact (archived ones only when asked), pinned first."""
+    where = "" if include_archived else " WHERE archived = 0"
+    return [r[0] for r in book.query(f"SELECT id FROM contact{where} ORDER BY favourite DESC, id")]
+
+
+def resolve_selection(
+    book: Book,
+    ids: Iterable[int] | None,
+    *,
+    exclude_ids: Iterable[int] = (),
+    include_archived: bool = False,
+) -> list[int]:
+    """The ids to export, in order, each once: ``ids`` as given (archived or not) or
+    :func:`select_contacts`; minus ``exclude_ids``."""
+    chosen = select_contacts(book, include_archived=include_archived) if ids is None else ids
+    excluded = set(exclude_ids)
+    seen: set[int] = set()
+    out: list[int] = []
+    for i in chosen:
+        i = int(i)
+        if i not in seen and i not in excluded:
+            seen.add(i)
+            out.append(i)
+    return out
+
+
+class Scope:
+    """How to restrict a query to a selection: ``WHERE col IN (...)`` chunks, or everything."""
+
+    def __init__(self, ids: Sequence[int]):
+        self.ids = ids
+        self.full = len(ids) > SMALL_SELECTION
+
+    def run(
+        self, con: sqlite3.Connection, sql: str, column: str, params: Sequence[Any] = ()
+    ) -> list[tuple]:
+        """Rows of ``sql`` (with a ``{where}`` placeholder) for the selection.
+
+        ``{where}`` becomes ``1`` for a scan, or ``column IN (?, ...)``; callers
+        drop rows outside the selection when scanning.
+        """
+        if self.full:
+            return con.execute(sql.format(where="1"), params).fetchall()
+        found: list[tuple] = []
+        for part in rows.chunks(list(self.ids)):
+            where = f"{column} IN ({rows.marks(len(part))})"
+            found += con.execute(sql.format(where=where), (*params, *part)).fetchall()
+        return found
+
+
+def fetch_base(
+    con: sqlite3.Connection, scope: Scope, fields: Sequence[str] | None = None
+) -> dict[int, tuple]:
+    """Rows of the selected contacts that exist, by id: ``(id, *fields)``.
+
+    Without ``fields``: every base field and the account name (indexes in :data:`F`).
+    """
+    if fields is None:
+        sql = _BASE_SQL
+    else:
+        cols = ", ".join("a.name" if f == "account" else f"c.{f}" for f in fields)
+        sql = f"SELECT c.id, {cols} FROM contact c"
+        if "account" in fields:
+            sql += " LEFT JOIN account a ON a.id = c.account_id"
+    # A scan may hold contacts outside the selection: callers look up selected ids only.
+    return {r[0]: r for r in scope.run(con, sql + " WHERE {where}", "c.id")}
+
+
+#: Tag names are joined with this (a tag name never holds a comma or a space).
+TAG_SEPARATOR = ", "
+
+
+def fetch_tag_text(con: sqlite3.Connection, scope: Scope) -> dict[int, str]:
+    """Each contact's tag names, sorted, joined with :data:`TAG_SEPARATOR`."""
+    sql = (
+        f"SELECT ct.contact_id, group_concat(t.name, '{TAG_SEPARATOR}') FROM contact_tag ct "
+        "JOIN tag t ON t.id = ct.tag_id WHERE {where} GROUP BY ct.contact_id"
+    )
+    sep = TAG_SEPARATOR
+    return {
+        cid: sep.join(sorted(text.split(sep))) if sep in text else text
+        for cid, text in scope.run(con, sql, "ct.contact_id")
+    }
+
+
+def fetch_tags(con: sqlite3.Connection, scope: Scope) -> dict[int, list[str]]:
+    """Tag names of each contact, sorted."""
+    return {cid: text.split(TAG_SEPARATOR) for cid, text in fetch_tag_text(con, scope).items()}
+
+
+def fetch_last_contact(con: sqlite3.Connection, scope: Scope) -> dict[int, str]:
+    """ISO day of each contact's last interaction."""
+    sql = "SELECT contact_id, max(occurred_on) FROM interaction WHERE {where} GROUP BY contact_id"
+    return dict(scope.run(con, sql, "contact_id"))
+
+
+def fetch_purchase_totals(
+    con: sqlite3.Connection, scope: Scope, today: date
+) -> dict[int, tuple[int, int, int, str | None]]:
+    """(lifetime fen, last-365-days fen, purchases, last purchase day) of each buyer.
+
+    The same rules as :func:`kamtui.purchases.totals`: returns are negative
+    amounts and count; the 365-day window ends today.
+    """
+    since = (today - timedelta(days=365)).isoformat()
+    sql = (
+        "SELECT contact_id, sum(amount_fen), "
+        "coalesce(sum(CASE WHEN bought_on > ? AND bought_on <= ? THEN amount_fen END), 0), "
+        "count(*), max(bought_on) FROM purchase WHERE {where} GROUP BY contact_id"
+    )
+    return {r[0]: r[1:] for r in scope.run(con, sql, "contact_id", (since, today.isoformat()))}
+
+
+def fetch_owed(con: sqlite3.Connection, scope: Scope) -> dict[int, int]:
+    """Money still owed by each contact (credit purchases not yet covered by payments)."""
+    sql = (
+        "SELECT p.contact_id, sum(max(p.amount_fen - coalesce(y.paid, 0), 0)) FROM purchase p "
+        "LEFT JOIN (SELECT purchase_id, sum(amount_fen) AS paid FROM payment "
+        "GROUP BY purchase_id) y ON y.purchase_id = p.id "
+        "WHERE p.credit = 1 AND {where} GROUP BY p.contact_id"
+    )
+    return dict(scope.run(con, sql, "p.contact_id"))
