@@ -11,6 +11,7 @@ COMMANDS = [
     "info",
     "accounts",
     "settings",
+    "export",
 ]
 
 
