@@ -123,8 +123,8 @@ def fetch_base(
     if fields is None:
         sql = _BASE_SQL
     else:
-        cols = ", ".join("a.name" if f == "account" else f"c.{f}" for f in fields)
-        sql = f"SELECT c.id, {cols} FROM contact c"
+        cols = "".join(", a.name" if f == "account" else f", c.{f}" for f in fields)
+        sql = f"SELECT c.id{cols} FROM contact c"
         if "account" in fields:
             sql += " LEFT JOIN account a ON a.id = c.account_id"
     # A scan may hold contacts outside the selection: callers look up selected ids only.
@@ -136,16 +136,25 @@ TAG_SEPARATOR = ", "
 
 
 def fetch_tag_text(con: sqlite3.Connection, scope: Scope) -> dict[int, str]:
-    """Each contact's tag names, sorted, joined with :data:`TAG_SEPARATOR`."""
+    """Each contact's tag names, sorted as on the contact page, joined with
+    :data:`TAG_SEPARATOR`."""
     sql = (
         f"SELECT ct.contact_id, group_concat(t.name, '{TAG_SEPARATOR}') FROM contact_tag ct "
         "JOIN tag t ON t.id = ct.tag_id WHERE {where} GROUP BY ct.contact_id"
     )
     sep = TAG_SEPARATOR
     return {
-        cid: sep.join(sorted(text.split(sep))) if sep in text else text
+        cid: sep.join(sorted(text.split(sep), key=nocase)) if sep in text else text
         for cid, text in scope.run(con, sql, "ct.contact_id")
     }
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def nocase(name: str) -> str:
+    """Sort key matching SQLite's NOCASE (tag names' collation: ASCII letters folded)."""
+    return name.translate(_ASCII_LOWER)
 
 
 def fetch_tags(con: sqlite3.Connection, scope: Scope) -> dict[int, list[str]]:
