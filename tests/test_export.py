@@ -138,7 +138,7 @@ def test_csv_utf8_bom_crlf_and_values(shop, book):
     assert z["Owed"] == "200.00"
     assert by_name["退货王"]["Lifetime value"] == "-50.00"  # a return stays a negative number
     assert by_name["'=1+1"]["Birthday"] == "02-29"
-    assert by_name["欧阳娜娜"]["Birthday"] == "lunar 3/5 (农历三月初五)"
+    assert by_name["欧阳娜娜"]["Birthday"] == "农历三月初五"  # the form every reader knows
     assert next(iter(by_name)) == "张三"  # pinned first
 
 
@@ -435,7 +435,9 @@ def test_json_has_everything(shop, book):
     z = by_id[shop["zhang"]]
     assert z["phone"] == "+8613800138000" and z["gender"] == "f" and z["favourite"] is True
     assert z["account"] == "主号" and z["tags"] == ["VIP", "宝妈"]
-    assert z["birthday"] == "1990-05-01" and z["birth_year"] == 1990
+    assert z["birthday"] == "1990-05-01"
+    assert z["birth"] == {"year": 1990, "month": 5, "day": 1, "lunar": False, "leap": False}
+    assert z["added_on"] == "2025-03-08" and z["record_created_at"].startswith("20")
     assert z["lifetime_fen"] == 46550 and z["lifetime"] == "465.50"
     assert z["value_365d_fen"] == 34500 and z["owed_fen"] == 20000 and z["owed"] == "200.00"
     assert z["last_contact"] == "2026-11-02" and z["orders"] == 4
@@ -452,7 +454,8 @@ def test_json_has_everything(shop, book):
     assert z["satisfaction"] == [{"id": 1, "rated_on": "2026-10-05", "level": 5, "note": "很满意"}]
     lunar = by_id[shop["lunar"]]
     assert lunar["referrer_id"] == shop["zhang"] and lunar["referral_note"] == "闺蜜"
-    assert lunar["birthday"] == "农历三月初五" and lunar["birth_lunar"] is True
+    assert lunar["birthday"] == "农历三月初五" and lunar["birth"]["lunar"] is True
+    assert by_id[shop["returns"]]["birth"] is None
     assert by_id[shop["archived"]]["archived"] is True
     assert by_id[shop["returns"]]["lifetime"] == "-50.00"
 
@@ -657,3 +660,60 @@ def test_cli_lists_columns(db, capsys):
     out = capsys.readouterr().out
     assert "* remark" in out and "备注名" in out and "  owed" not in out
     assert "lifetime_value" in out
+
+
+# ---- round trip through kamtui's importer ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options"),
+    [
+        ("csv", {"headers": "zh"}),
+        ("csv", {"headers": "en"}),
+        ("csv", {"headers": "zh", "encoding": "gb18030"}),
+        ("xlsx", {"headers": "zh"}),
+        ("xlsx", {"headers": "en"}),
+        ("json", {}),
+        ("vcf", {}),
+    ],
+)
+def test_importer_reads_exports_back(shop, book, outdir, fmt, options):
+    from kamtui.importing import read_file
+    from kamtui.importing.model import Birthday
+
+    path = outdir / f"round.{fmt}"
+    exporting.export_contacts(book, fmt, path, today=TODAY, **options)
+    result = read_file(path)
+    assert not [p for p in result.problems if p.rejected]
+    records = {r.remark or r.nickname: r for r in result.records}
+    assert set(records) == {"张三", "=1+1", "欧阳娜娜", "退货王"}
+    z = records["张三"]
+    assert (z.nickname, z.wechat_id, z.phone) == ("小张🌸", "zhang3", "+8613800138000")
+    assert (z.province, z.city, z.occupation) == ("广东", "深圳", "教师")
+    assert z.tags == ["VIP", "宝妈"]
+    assert z.birthday == Birthday(1990, 5, 1)
+    assert z.description.startswith("喜欢红茶\n常买, 要发票; 路径 C:\\docs")
+    assert records["欧阳娜娜"].birthday == Birthday(None, 3, 5, lunar=True) or fmt == "vcf"
+    f = records["=1+1"]
+    assert (f.nickname, f.phone) == ("-2+3", "+16502530000")  # apostrophes taken off again
+    assert f.birthday == Birthday(None, 2, 29)
+    if fmt != "vcf":  # vCard has no such fields
+        assert (z.gender, z.source, z.account) == ("f", "朋友圈", "主号")
+        assert z.added_on == date(2025, 3, 8)
+        assert z.description == "喜欢红茶\n常买, 要发票; 路径 C:\\docs"
+
+
+def test_birthday_text_reads_back():
+    from kamtui.dates import Birthday, parse_birthday
+
+    for parts in [
+        (1990, 5, 1, False, False),
+        (None, 2, 29, False, False),
+        (None, 3, 5, True, False),
+        (2020, 4, 8, True, True),
+        (None, 12, 23, True, False),
+        (2001, 1, 30, True, False),
+    ]:
+        year, month, day, lunar, leap = parts
+        text = columns.birthday_text(*parts)
+        assert parse_birthday(text) == Birthday(month, day, year, lunar, leap), text

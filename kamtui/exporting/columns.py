@@ -13,7 +13,7 @@ Kinds:
   ``+1 650-253-0000``): a text cell.
 * ``date``  — a day (ISO ``2026-11-24``; a real date in XLSX).
 * ``birthday`` — a solar birthday with its year is a date; otherwise text
-  (``05-01`` without a year, ``农历三月初五`` for a lunar one).
+  (``05-01`` without a year, ``农历三月初五`` for a lunar one, in every language).
 * ``money`` — yuan: ``120.50`` in CSV, a real number in XLSX; returns negative.
 * ``int``   — a whole number.
 
@@ -181,26 +181,12 @@ def parse_columns(value: str | Iterable[str] | None) -> list[str]:
 
 # ---- values --------------------------------------------------------------------------
 
-_LUNAR_MONTHS = ("正", "二", "三", "四", "五", "六", "七", "八", "九", "十", "冬", "腊")
-_DIGITS = "一二三四五六七八九十"
 
+def birthday_text(year, month, day, lunar=False, leap=False) -> str:
+    """``1990-05-01``, ``05-01``; lunar ``农历三月初五``, ``农历1990年闰四月初八``.
 
-def _lunar_day(day: int) -> str:
-    if day <= 10:
-        return "初" + _DIGITS[day - 1]
-    if day < 20:
-        return "十" + _DIGITS[day - 11]
-    if day == 20:
-        return "二十"
-    if day < 30:
-        return "廿" + _DIGITS[day - 21]
-    return "三十"
-
-
-def birthday_text(year, month, day, lunar=False, leap=False, lang: str = "zh") -> str:
-    """``1990-05-01``, ``05-01``; lunar ``农历1990年闰四月初八`` (English adds ``lunar 4/8``).
-
-    The forms kamtui reads back (``kamtui.dates.parse_birthday``).
+    The lunar form is the Chinese one whatever the header language: every kamtui
+    reader (``kamtui.dates.parse_birthday``, the importer) takes it back.
     """
     if not month or not day:
         return ""
@@ -208,15 +194,15 @@ def birthday_text(year, month, day, lunar=False, leap=False, lang: str = "zh") -
         if year:
             return f"{year:04d}-{month:02d}-{day:02d}"
         return f"{month:02d}-{day:02d}"
-    name = (f"{year}年" if year else "") + ("闰" if leap else "")
-    name += _LUNAR_MONTHS[month - 1] + "月" + _lunar_day(day)
-    if lang == "zh":
-        return "农历" + name
-    md = ("leap " if leap else "") + (f"{year}/" if year else "") + f"{month}/{day}"
-    return f"lunar {md} (农历{name})"
+    from kamtui.dates import lunar_day_name, lunar_month_name
+
+    if not 1 <= month <= 12 or not 1 <= day <= 30:  # damaged data: say it plainly
+        return f"农历{year or ''}{'年' if year else ''}{month}月{day}日"
+    year_text = f"{year}年" if year else ""
+    return f"农历{year_text}{lunar_month_name(month, bool(leap))}{lunar_day_name(day)}"
 
 
-def birthday_value(year, month, day, lunar, leap, lang: str) -> date | str | None:
+def birthday_value(year, month, day, lunar, leap) -> date | str | None:
     """A date for a solar birthday with its year, else the text form (None when unknown)."""
     if not month or not day:
         return None
@@ -225,7 +211,7 @@ def birthday_value(year, month, day, lunar, leap, lang: str) -> date | str | Non
             return date(year, month, day)
         except ValueError:
             pass
-    return birthday_text(year, month, day, lunar, leap, lang)
+    return birthday_text(year, month, day, lunar, leap)
 
 
 _CN_MOBILE = re.compile(r"\+86(1\d{2})(\d{4})(\d{4})")
@@ -331,8 +317,7 @@ def _values(reader: _Reader, cid: str, lang: str) -> list:
     if cid == "birthday":
         y, m, d, lu, le = (reader.index[k] for k in _BIRTH)
         return [
-            birthday_value(r[y], r[m], r[d], r[lu], r[le], lang) if r[m] else None
-            for r in reader.rows
+            birthday_value(r[y], r[m], r[d], r[lu], r[le]) if r[m] else None for r in reader.rows
         ]
     if cid in ("added_on", "last_moment_on", "potential"):
         return reader.field(cid)

@@ -8,10 +8,15 @@
      "contacts": [ {one contact per line}, ... ], "count": N}
 
 A contact holds every column of the ``contact`` table (``phone`` in E.164,
-``gender`` m/f/"", the birthday both as text and as its ``birth_*`` parts),
-its account name, tags, last contact day, totals, who referred it, and its
-snippets, interactions, purchases (with their payments), reminders and
-satisfaction ratings. Money is integer fen (``amount_fen``) plus the same
+``gender`` m/f/""), its account name, tags, last contact day, totals, who
+referred it, and its snippets, interactions, purchases (with their payments),
+reminders and satisfaction ratings. Two deliberate differences from the column
+names, so that generic readers (which match keys loosely: ``birth_day`` reads as
+"birthday", ``created_at`` as "date added") cannot misread them: the birthday is
+``birthday`` (text kamtui parses: ``1990-05-01``, ``05-01``, ``农历三月初五``) plus
+``birth`` ``{year, month, day, lunar, leap}``; the row timestamps are
+``record_created_at`` / ``record_updated_at`` (``added_on`` is the day the friend
+was added). Money is integer fen (``amount_fen``) plus the same
 amount as a yuan string (``amount``: ``"120.50"``, returns ``"-35.00"``).
 Days are ``YYYY-MM-DD``; timestamps are UTC ISO-8601 as stored.
 
@@ -55,9 +60,14 @@ def _bool(v) -> bool:
     return bool(v)
 
 
-_FLAGS = frozenset(
-    ("birth_lunar", "birth_leap", "favourite", "intent", "is_ad", "blocked_me", "archived")
-)
+_FLAGS = frozenset(("favourite", "intent", "is_ad", "blocked_me", "archived"))
+#: Bookkeeping timestamps, renamed so that no generic reader takes "created_at" for
+#: the day the friend was added (that is ``added_on``).
+_STAMPS = {
+    "archived_at": "archived_at",
+    "created_at": "record_created_at",
+    "updated_at": "record_updated_at",
+}
 
 
 def _meta(con, today: date) -> dict[str, Any]:
@@ -178,20 +188,21 @@ class _Chunk:
         F = data.F
         out: dict[str, Any] = {"id": cid}
         for name in data.BASE_FIELDS:
+            if name.startswith("birth_") or name in _STAMPS:
+                continue
             value = row[F[name]]
             out[name] = _bool(value) if name in _FLAGS else value
         out["account"] = row[F["account"]]
-        out["birthday"] = (
-            birthday_text(
-                row[F["birth_year"]],
-                row[F["birth_month"]],
-                row[F["birth_day"]],
-                bool(row[F["birth_lunar"]]),
-                bool(row[F["birth_leap"]]),
-                "zh",
-            )
-            or None
+        year, month, day = row[F["birth_year"]], row[F["birth_month"]], row[F["birth_day"]]
+        lunar, leap = bool(row[F["birth_lunar"]]), bool(row[F["birth_leap"]])
+        out["birthday"] = birthday_text(year, month, day, lunar, leap) or None
+        out["birth"] = (
+            {"year": year, "month": month, "day": day, "lunar": lunar, "leap": leap}
+            if month
+            else None
         )
+        for name, key in _STAMPS.items():
+            out[key] = row[F[name]]
         out["tags"] = self.tags.get(cid, [])
         out["last_contact"] = self.last_contact.get(cid)
         lifetime, last365, orders, last_purchase = self.totals.get(cid, (0, 0, 0, None))

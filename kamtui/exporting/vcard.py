@@ -186,7 +186,7 @@ def card_lines(row: tuple, tags: Sequence[str], *, lang: str, birthday_style: st
     if account:
         note.append(f"{t('export.vcard_account', lang=lang)}: {account}")
     if month and day and lunar:
-        text = birthday_text(year, month, day, True, leap, lang)
+        text = birthday_text(year, month, day, True, leap)
         note.append(f"{t('export.vcard_birthday', lang=lang)}: {text}")
     note_text = "\n".join(n for n in note if n)
     if note_text:
