@@ -717,3 +717,12 @@ def test_birthday_text_reads_back():
         year, month, day, lunar, leap = parts
         text = columns.birthday_text(*parts)
         assert parse_birthday(text) == Birthday(month, day, year, lunar, leap), text
+
+
+def test_xlsx_without_openpyxl_is_a_clear_error(shop, book, outdir, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
+    with pytest.raises(KamtuiError, match="openpyxl"):
+        exporting.export_contacts(book, "xlsx", outdir / "x.xlsx")
+    assert list(outdir.iterdir()) == []

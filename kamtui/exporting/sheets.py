@@ -29,6 +29,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, BinaryIO
 
+from kamtui.errors import KamtuiError
 from kamtui.exporting.cells import (
     EXCEL_MAX_CHARS,
     SUSPECT_IN_JOINED,
@@ -37,6 +38,7 @@ from kamtui.exporting.cells import (
     spreadsheet_text,
 )
 from kamtui.exporting.columns import Table, yuan
+from kamtui.i18n import t
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 #: progress(contacts written, contacts to write)
@@ -150,7 +152,10 @@ def write_xlsx(
     progress: Progress | None = None,
 ) -> int:
     """Write ``table`` as an XLSX workbook to the binary stream ``out``; returns rows."""
-    from openpyxl import Workbook
+    try:
+        from openpyxl import Workbook
+    except ImportError:
+        raise KamtuiError(t("export.needs_openpyxl")) from None
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

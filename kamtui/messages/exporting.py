@@ -28,6 +28,10 @@ MESSAGES = {
         "无法写入 {path}: {error}。没有留下不完整的文件",
         "Cannot write {path}: {error}. No partial file was left",
     ),
+    "export.needs_openpyxl": (
+        "导出 Excel 需要 openpyxl: pip install openpyxl; 也可以导出 CSV",
+        "Excel export needs openpyxl: pip install openpyxl (or export CSV instead)",
+    ),
     "export.sheet_title": ("联系人", "Contacts"),
     "export.vcard_wechat": ("微信号", "WeChat ID"),
     "export.vcard_account": ("所属微信", "Account"),
