@@ -40,9 +40,12 @@ _DROP = re.compile(f"[\x00{_DROP_BODY}]")
 #: First characters that make Excel, WPS or LibreOffice read a cell as a formula.
 TRIGGERS = frozenset("=+-@\t\r\n＝＋－＠")
 _SPACES = " \u3000"
-#: In texts joined with NUL: a character :func:`clean_text` would change (escapes start
-#: with one), or a text starting like a formula, an apostrophe or a space.
-SUSPECT_IN_JOINED = re.compile(f"[{_DROP_BODY}]|(?:^|\x00)[=+\\-@\t\r\n＝＋－＠'{_SPACES}]")
+#: A character :func:`clean_text` would change or remove (escapes start with one), NUL aside.
+CLEANABLE_BUT_NUL = re.compile(f"[{_DROP_BODY}]")
+#: In texts joined with NUL: a text (not the first) that starts like a formula, with an
+#: apostrophe or with a space. (Two searches are several times faster than one with "|".)
+RISKY_START_IN_JOINED = re.compile(f"\x00[=+\\-@\t\r\n＝＋－＠'{_SPACES}]")
+RISKY_FIRST = frozenset(TRIGGERS | {"'", *_SPACES})
 
 
 def clean_text(value: object, *, max_len: int | None = None) -> str:

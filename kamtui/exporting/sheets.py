@@ -31,8 +31,10 @@ from typing import Any, BinaryIO
 
 from kamtui.errors import KamtuiError
 from kamtui.exporting.cells import (
+    CLEANABLE_BUT_NUL,
     EXCEL_MAX_CHARS,
-    SUSPECT_IN_JOINED,
+    RISKY_FIRST,
+    RISKY_START_IN_JOINED,
     clean_text,
     needs_guard,
     spreadsheet_text,
@@ -58,7 +60,9 @@ def _encode_text(values: list) -> list:
         return [spreadsheet_text(v) for v in values]
     if (
         joined.count("\x00") == max(len(values) - 1, 0)  # no NUL inside a value
-        and not SUSPECT_IN_JOINED.search(joined)
+        and not CLEANABLE_BUT_NUL.search(joined)
+        and not RISKY_START_IN_JOINED.search(joined)
+        and not (values and values[0][:1] in RISKY_FIRST)
         and max(map(len, values), default=0) <= _MAX
     ):
         return values
