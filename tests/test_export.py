@@ -223,8 +223,8 @@ def test_neutralise_and_restore_are_inverse():
 def test_csv_hostile_text_is_kept_but_defused(book):
     cid = contacts.create_contact(book, remark="x")
     long = "长" * 10_000
-    _set(book, cid, remark=HOSTILE, description=long, city="深圳\r\n南山")
-    raw, rows = _csv(book, columns="remark,description,city")
+    _set(book, cid, remark=HOSTILE, description=long, city="深圳\r\n南山", source="渠道\x00A")
+    raw, rows = _csv(book, columns="remark,description,city,source")
     text = raw.decode("utf-8-sig")
     for bad in ("\x1b", "\x00", "\x07", "\u202e", "\u202c", "\u200b", "\x9b"):
         assert bad not in text
@@ -234,6 +234,7 @@ def test_csv_hostile_text_is_kept_but_defused(book):
     assert "[31m" not in remark  # the whole escape sequence went, not just ESC
     assert rows[1][1] == long
     assert rows[1][2] == "深圳\n南山"
+    assert rows[1][3] == "渠道A"  # a NUL alone is caught too
 
 
 def test_clean_text_table():
