@@ -151,8 +151,15 @@ def export_contacts(
         raise ValidationError("headers", t("export.bad_headers", value=headers))
     column_ids = parse_columns(columns)
     today = today or clock.today()
-    selection = resolve_selection(
-        book, ids, exclude_ids=exclude_ids, include_archived=include_archived
+    exclude_ids = list(exclude_ids)
+    # Everything in the default order: a table reads it in one ordered query, no id list.
+    table_reads_all = ids is None and not exclude_ids and fmt in ("csv", "xlsx")
+    selection = (
+        None
+        if table_reads_all
+        else resolve_selection(
+            book, ids, exclude_ids=exclude_ids, include_archived=include_archived
+        )
     )
 
     def write(out: BinaryIO) -> int:
@@ -162,7 +169,14 @@ def export_contacts(
             return write_vcard(
                 book, selection, out, lang=lang, birthday_style=birthday_style, progress=progress
             )
-        table = load_table(book, selection, column_ids, today=today, lang=lang)
+        table = load_table(
+            book,
+            selection,
+            column_ids,
+            today=today,
+            lang=lang,
+            include_archived=include_archived,
+        )
         if fmt == "csv":
             return write_csv(table, out, encoding=encoding, progress=progress)
         title = t("export.sheet_title", lang=lang)

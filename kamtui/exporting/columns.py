@@ -278,12 +278,24 @@ def _base_fields(column_ids: Iterable[str]) -> list[str]:
 class _Reader:
     """The selection's contact fields, with aggregates fetched when a column needs them."""
 
-    def __init__(self, con: sqlite3.Connection, ids: Sequence[int], fields: list[str], today: date):
+    def __init__(
+        self,
+        con: sqlite3.Connection,
+        ids: Sequence[int] | None,
+        fields: list[str],
+        today: date,
+        include_archived: bool = False,
+    ):
         self.con, self.today = con, today
-        self.scope = data.Scope(ids)
-        base = data.fetch_base(con, self.scope, fields)
-        self.ids = [i for i in ids if i in base]
-        self.rows = [base[i] for i in self.ids]
+        if ids is None:  # the default selection, read in order in one query
+            self.rows = data.fetch_default_rows(con, fields, include_archived=include_archived)
+            self.ids = [r[0] for r in self.rows]
+            self.scope = data.Scope(self.ids, full=True)
+        else:
+            self.scope = data.Scope(ids)
+            base = data.fetch_base(con, self.scope, fields)
+            self.ids = [i for i in ids if i in base]
+            self.rows = [base[i] for i in self.ids]
         self.index = {f: i for i, f in enumerate(fields, start=1)}
         self._totals: dict[int, tuple] | None = None
 
@@ -338,17 +350,22 @@ def _values(reader: _Reader, cid: str, lang: str) -> list:
 
 def load_table(
     book: Book,
-    ids: Sequence[int],
+    ids: Sequence[int] | None,
     columns: Sequence[str],
     *,
     today: date,
     lang: str,
+    include_archived: bool = False,
 ) -> Table:
-    """The values of ``columns`` for the contacts ``ids`` (in that order), in bulk."""
+    """The values of ``columns`` for the contacts ``ids`` (in that order), in bulk.
+
+    ``ids`` None: the default selection (every contact, archived ones only with
+    ``include_archived``, pinned first).
+    """
     known = all_columns()
     cols = [known[c] for c in columns]
     with book.snapshot() as con:
-        reader = _Reader(con, ids, _base_fields(columns), today)
+        reader = _Reader(con, ids, _base_fields(columns), today, include_archived)
         values = []
         for col in cols:
             if col.id in _registered:

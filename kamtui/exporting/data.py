@@ -62,10 +62,14 @@ _BASE_SQL = (
 )
 
 
+_DEFAULT_ORDER = " ORDER BY c.favourite DESC, c.id"
+
+
 def select_contacts(book: Book, *, include_archived: bool = False) -> list[int]:
     """The default selection: every contact (archived ones only when asked), pinned first."""
-    where = "" if include_archived else " WHERE archived = 0"
-    return [r[0] for r in book.query(f"SELECT id FROM contact{where} ORDER BY favourite DESC, id")]
+    where = "" if include_archived else " WHERE c.archived = 0"
+    sql = f"SELECT c.id FROM contact c{where}{_DEFAULT_ORDER}"
+    return [r[0] for r in book.query(sql)]
 
 
 def resolve_selection(
@@ -77,24 +81,22 @@ def resolve_selection(
 ) -> list[int]:
     """The ids to export, in order, each once: ``ids`` as given (archived or not) or
     :func:`select_contacts`; minus ``exclude_ids``."""
-    chosen = select_contacts(book, include_archived=include_archived) if ids is None else ids
-    excluded = set(exclude_ids)
-    seen: set[int] = set()
-    out: list[int] = []
-    for i in chosen:
-        i = int(i)
-        if i not in seen and i not in excluded:
-            seen.add(i)
-            out.append(i)
-    return out
+    if ids is None:
+        chosen = select_contacts(book, include_archived=include_archived)  # already unique
+    else:
+        chosen = list(dict.fromkeys(map(int, ids)))
+    excluded = set(map(int, exclude_ids))
+    if excluded:
+        chosen = [i for i in chosen if i not in excluded]
+    return chosen
 
 
 class Scope:
     """How to restrict a query to a selection: ``WHERE col IN (...)`` chunks, or everything."""
 
-    def __init__(self, ids: Sequence[int]):
+    def __init__(self, ids: Sequence[int], *, full: bool | None = None):
         self.ids = ids
-        self.full = len(ids) > SMALL_SELECTION
+        self.full = len(ids) > SMALL_SELECTION if full is None else full
 
     def run(
         self, con: sqlite3.Connection, sql: str, column: str, params: Sequence[Any] = ()
@@ -113,6 +115,16 @@ class Scope:
         return found
 
 
+def _base_sql(fields: Sequence[str] | None) -> str:
+    if fields is None:
+        return _BASE_SQL
+    cols = "".join(", a.name" if f == "account" else f", c.{f}" for f in fields)
+    sql = f"SELECT c.id{cols} FROM contact c"
+    if "account" in fields:
+        sql += " LEFT JOIN account a ON a.id = c.account_id"
+    return sql
+
+
 def fetch_base(
     con: sqlite3.Connection, scope: Scope, fields: Sequence[str] | None = None
 ) -> dict[int, tuple]:
@@ -120,15 +132,17 @@ def fetch_base(
 
     Without ``fields``: every base field and the account name (indexes in :data:`F`).
     """
-    if fields is None:
-        sql = _BASE_SQL
-    else:
-        cols = "".join(", a.name" if f == "account" else f", c.{f}" for f in fields)
-        sql = f"SELECT c.id{cols} FROM contact c"
-        if "account" in fields:
-            sql += " LEFT JOIN account a ON a.id = c.account_id"
     # A scan may hold contacts outside the selection: callers look up selected ids only.
-    return {r[0]: r for r in scope.run(con, sql + " WHERE {where}", "c.id")}
+    return {r[0]: r for r in scope.run(con, _base_sql(fields) + " WHERE {where}", "c.id")}
+
+
+def fetch_default_rows(
+    con: sqlite3.Connection, fields: Sequence[str] | None, *, include_archived: bool = False
+) -> list[tuple]:
+    """``(id, *fields)`` rows of the default selection, in its order, in one query
+    (the common "export everything" case skips building and matching an id list)."""
+    where = "1" if include_archived else "c.archived = 0"
+    return con.execute(f"{_base_sql(fields)} WHERE {where}{_DEFAULT_ORDER}").fetchall()
 
 
 #: Tag names are joined with this (a tag name never holds a comma or a space).
@@ -143,8 +157,16 @@ def fetch_tag_text(con: sqlite3.Connection, scope: Scope) -> dict[int, str]:
         "JOIN tag t ON t.id = ct.tag_id WHERE {where} GROUP BY ct.contact_id"
     )
     sep = TAG_SEPARATOR
+    ordered: dict[str, str] = {}  # contacts share tag combinations: sort each one once
+
+    def in_order(text: str) -> str:
+        found = ordered.get(text)
+        if found is None:
+            found = ordered[text] = sep.join(sorted(text.split(sep), key=nocase))
+        return found
+
     return {
-        cid: sep.join(sorted(text.split(sep), key=nocase)) if sep in text else text
+        cid: in_order(text) if sep in text else text
         for cid, text in scope.run(con, sql, "ct.contact_id")
     }
 
