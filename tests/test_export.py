@@ -410,6 +410,14 @@ def test_vcard_folding_keeps_utf8_whole_and_escapes(book):
     assert "👨\u200d👩\u200d👧" in note
 
 
+def test_vcard_structure_survives_a_damaged_phone(book):
+    cid = contacts.create_contact(book, remark="x")
+    _set(book, cid, phone="+86;TYPE=X\nEND:VCARD")
+    raw = _vcf(book)
+    assert raw.split(b"\r\n").count(b"END:VCARD") == 1
+    assert _cards(raw)[0]["TEL;TYPE=VOICE"] == ["+86\\;TYPE=X\\nEND:VCARD"]
+
+
 def test_fold_boundaries():
     for n in range(60, 200):
         line = "NOTE:" + "a" * (n % 7) + "中🌸" * n

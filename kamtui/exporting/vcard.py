@@ -125,7 +125,7 @@ def _tel(e164: str) -> str:
         kind = "VOICE"
     else:
         kind = "CELL" if _is_mobile(e164) else "VOICE"
-    return f"TEL;TYPE={kind}:{e164}"
+    return f"TEL;TYPE={kind}:{escape(clean_text(e164))}"  # escaped: the book may hold anything
 
 
 def _is_mobile(e164: str) -> bool:
