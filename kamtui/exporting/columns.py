@@ -214,18 +214,14 @@ def birthday_value(year, month, day, lunar, leap) -> date | str | None:
     return birthday_text(year, month, day, lunar, leap)
 
 
-_CN_MOBILE = re.compile(r"\+86(1\d{2})(\d{4})(\d{4})")
-
-
 def phone_text(e164: str | None) -> str:
     """How a phone goes into a spreadsheet: ``138 0013 8000`` for mainland numbers (no ``+``:
     nothing for Excel to take as a formula, spaces keep it from becoming a number),
     ``+1 650-253-0000`` for others (neutralised like any text starting with ``+``)."""
     if not e164:
         return ""
-    m = _CN_MOBILE.fullmatch(e164)
-    if m:
-        return " ".join(m.groups())
+    if len(e164) == 14 and e164.startswith("+861") and e164[1:].isdigit():
+        return f"{e164[3:6]} {e164[6:10]} {e164[10:]}"
     from kamtui.phone import display_phone
 
     return display_phone(e164)
@@ -256,8 +252,8 @@ class Table:
 _BIRTH = ("birth_year", "birth_month", "birth_day", "birth_lunar", "birth_leap")
 _FLAGS = ("favourite", "intent", "is_ad", "blocked_me", "archived")
 _PLAIN = (
-    "remark", "nickname", "wechat_id", "account", "country", "province", "city",
-    "occupation", "source", "description",
+    "remark", "nickname", "wechat_id", "country", "province", "city", "occupation", "source",
+    "description",
 )  # fmt: skip
 
 
@@ -267,6 +263,8 @@ def _base_fields(column_ids: Iterable[str]) -> list[str]:
     for cid in column_ids:
         if cid == "birthday":
             need: Iterable[str] = _BIRTH
+        elif cid == "account":
+            need = ("account_id",)
         elif cid in data.F and cid != "id":
             need = (cid,)
         else:
@@ -317,10 +315,14 @@ def _values(reader: _Reader, cid: str, lang: str) -> list:
     """The values of built-in column ``cid`` for the reader's contacts."""
     if cid == "id":
         return list(reader.ids)
+    if cid == "account":
+        names = dict(reader.con.execute("SELECT id, name FROM account").fetchall())
+        return [names.get(a, "") for a in reader.field("account_id")]
     if cid in _PLAIN:
-        return [v or "" for v in reader.field(cid)]
+        i = reader.index[cid]
+        return [r[i] or "" for r in reader.rows]
     if cid == "phone":
-        return [phone_text(p) for p in reader.field("phone")]
+        return [phone_text(p) if p else "" for p in reader.field("phone")]
     if cid == "tags":
         return reader.per_contact(data.fetch_tag_text(reader.con, reader.scope), "")
     if cid == "gender":

@@ -62,14 +62,20 @@ _BASE_SQL = (
 )
 
 
-_DEFAULT_ORDER = " ORDER BY c.favourite DESC, c.id"
+def _pinned_first(rows: list[tuple]) -> list[tuple]:
+    """Rows in id order -> pinned (last item true) first, each group still in id order.
+
+    Cheaper than ``ORDER BY favourite DESC, id``, which makes SQLite sort whole rows.
+    """
+    return [r for r in rows if r[-1]] + [r for r in rows if not r[-1]]
 
 
 def select_contacts(book: Book, *, include_archived: bool = False) -> list[int]:
-    """The default selection: every contact (archived ones only when asked), pinned first."""
-    where = "" if include_archived else " WHERE c.archived = 0"
-    sql = f"SELECT c.id FROM contact c{where}{_DEFAULT_ORDER}"
-    return [r[0] for r in book.query(sql)]
+    """The default selection: every contact (archived ones only when asked), pinned first,
+    then by id."""
+    where = "1" if include_archived else "archived = 0"
+    found = book.query(f"SELECT id, favourite FROM contact WHERE {where} ORDER BY id")
+    return [r[0] for r in _pinned_first(found)]
 
 
 def resolve_selection(
@@ -116,13 +122,10 @@ class Scope:
 
 
 def _base_sql(fields: Sequence[str] | None) -> str:
+    """``SELECT c.id, <fields>``: every base field plus the account name when None."""
     if fields is None:
         return _BASE_SQL
-    cols = "".join(", a.name" if f == "account" else f", c.{f}" for f in fields)
-    sql = f"SELECT c.id{cols} FROM contact c"
-    if "account" in fields:
-        sql += " LEFT JOIN account a ON a.id = c.account_id"
-    return sql
+    return f"SELECT c.id{''.join(f', c.{f}' for f in fields)} FROM contact c"
 
 
 def fetch_base(
@@ -130,19 +133,21 @@ def fetch_base(
 ) -> dict[int, tuple]:
     """Rows of the selected contacts that exist, by id: ``(id, *fields)``.
 
-    Without ``fields``: every base field and the account name (indexes in :data:`F`).
+    Without ``fields``: every base field and the account name (indexes in :data:`F`);
+    with them, contact columns only (``account_id``, not the name).
     """
     # A scan may hold contacts outside the selection: callers look up selected ids only.
     return {r[0]: r for r in scope.run(con, _base_sql(fields) + " WHERE {where}", "c.id")}
 
 
 def fetch_default_rows(
-    con: sqlite3.Connection, fields: Sequence[str] | None, *, include_archived: bool = False
+    con: sqlite3.Connection, fields: Sequence[str], *, include_archived: bool = False
 ) -> list[tuple]:
-    """``(id, *fields)`` rows of the default selection, in its order, in one query
-    (the common "export everything" case skips building and matching an id list)."""
+    """``(id, *fields, favourite)`` rows of the default selection, in its order, in one
+    query (the common "export everything" case builds and matches no id list)."""
     where = "1" if include_archived else "c.archived = 0"
-    return con.execute(f"{_base_sql(fields)} WHERE {where}{_DEFAULT_ORDER}").fetchall()
+    sql = f"{_base_sql(fields)[: -len(' FROM contact c')]}, c.favourite FROM contact c"
+    return _pinned_first(con.execute(f"{sql} WHERE {where} ORDER BY c.id").fetchall())
 
 
 #: Tag names are joined with this (a tag name never holds a comma or a space).
@@ -199,10 +204,13 @@ def fetch_purchase_totals(
     amounts and count; the 365-day window ends today.
     """
     since = (today - timedelta(days=365)).isoformat()
+    # A whole-table pass reads the table in order and sorts: walking the contact index
+    # instead costs a random table lookup per purchase (about 1.5x slower at 250k rows).
+    hint = "NOT INDEXED" if scope.full else ""
     sql = (
         "SELECT contact_id, sum(amount_fen), "
         "coalesce(sum(CASE WHEN bought_on > ? AND bought_on <= ? THEN amount_fen END), 0), "
-        "count(*), max(bought_on) FROM purchase WHERE {where} GROUP BY contact_id"
+        f"count(*), max(bought_on) FROM purchase {hint} WHERE {{where}} GROUP BY contact_id"
     )
     return {r[0]: r[1:] for r in scope.run(con, sql, "contact_id", (since, today.isoformat()))}
 

@@ -73,7 +73,10 @@ _MAX = EXCEL_MAX_CHARS - 1
 
 
 def _encode_money(values: list) -> list:
-    return ["" if v is None else f"{v // 100}.{v % 100:02d}" if v >= 0 else yuan(v) for v in values]
+    return [
+        "0.00" if v == 0 else "" if v is None else f"{v // 100}.{v % 100:02d}" if v > 0 else yuan(v)
+        for v in values
+    ]
 
 
 def _encode_column(kind: str, values: list) -> list:
