@@ -735,3 +735,16 @@ def test_xlsx_without_openpyxl_is_a_clear_error(shop, book, outdir, monkeypatch)
     with pytest.raises(KamtuiError, match="openpyxl"):
         exporting.export_contacts(book, "xlsx", outdir / "x.xlsx")
     assert list(outdir.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_default_order_is_pinned_first_then_by_id(shop, book, fmt):
+    contacts.set_favourite(book, [shop["returns"]])
+    buf = io.BytesIO()
+    exporting.export_contacts(book, fmt, buf, columns="id")
+    if fmt == "csv":
+        order = [int(line) for line in buf.getvalue().decode("utf-8-sig").split()[1:]]
+    else:
+        order = [c["id"] for c in json.loads(buf.getvalue())["contacts"]]
+    s = shop
+    assert order == [s["zhang"], s["returns"], s["formula"], s["lunar"]]
