@@ -146,8 +146,8 @@ def fetch_default_rows(
     """``(id, *fields, favourite)`` rows of the default selection, in its order, in one
     query (the common "export everything" case builds and matches no id list)."""
     where = "1" if include_archived else "c.archived = 0"
-    sql = f"{_base_sql(fields)[: -len(' FROM contact c')]}, c.favourite FROM contact c"
-    return _pinned_first(con.execute(f"{sql} WHERE {where} ORDER BY c.id").fetchall())
+    sql = f"{_base_sql([*fields, 'favourite'])} WHERE {where} ORDER BY c.id"
+    return _pinned_first(con.execute(sql).fetchall())
 
 
 #: Tag names are joined with this (a tag name never holds a comma or a space).
