@@ -26,6 +26,7 @@ from kamtui import (
 from kamtui.cli import main
 from kamtui.errors import KamtuiError, ValidationError
 from kamtui.exporting import cells, columns
+from kamtui.exporting.sheets import _encode_column as columns_encode
 from kamtui.exporting.vcard import fold, split_name
 from kamtui.phone import normalize_phone
 
@@ -252,6 +253,19 @@ def test_spreadsheet_cells_are_capped_at_excels_limit(book):
     _, rows = _csv(book, columns="description")
     assert len(rows[1][0]) == cells.EXCEL_MAX_CHARS - 1
     assert rows[1][0].endswith("…")
+
+
+def test_damaged_values_in_number_and_date_columns_are_defused(book, tmp_path):
+    cid = contacts.create_contact(book, remark="x")
+    # (potential has a CHECK constraint; the day columns take any text)
+    _set(book, cid, added_on="@SUM(A1)", last_moment_on="2026-02-30")
+    _, rows = _csv(book, columns="added_on,last_moment_on,potential")
+    assert rows[1] == ["'@SUM(A1)", "2026-02-30", "3"]
+    _, ws = _xlsx(book, tmp_path, columns="added_on,last_moment_on,potential")
+    assert [c.value for c in ws[2]] == ["@SUM(A1)", "2026-02-30", 3]
+    assert [c.data_type for c in ws[2]] == ["s", "s", "n"]
+    assert columns_encode("money", [100, "=1+1", None]) == ["1.00", "'=1+1", ""]
+    assert columns_encode("int", [7, "-1+2"]) == [7, "'-1+2"]
 
 
 # ---- XLSX ------------------------------------------------------------------------------

@@ -80,18 +80,19 @@ def _encode_money(values: list) -> list:
 
 
 def _encode_column(kind: str, values: list) -> list:
-    if kind in ("text", "code", "phone"):
-        return _encode_text(values)
-    if kind == "money":
-        return _encode_money(values)
+    if kind in ("text", "code", "phone", "date"):  # days are ISO text (or whatever is stored)
+        return _encode_text([v or "" for v in values] if kind == "date" else values)
     if kind == "birthday":
         return [
             "" if v is None else v.isoformat() if isinstance(v, date) else spreadsheet_text(v)
             for v in values
         ]
-    if kind == "date":
-        return [v or "" for v in values]
-    return ["" if v is None else v for v in values]
+    if all(type(v) is int or v is None for v in values):
+        return (
+            _encode_money(values) if kind == "money" else ["" if v is None else v for v in values]
+        )
+    # A number column holding text (a damaged book): such cells are treated as text.
+    return [_encode_column(kind, [v])[0] if type(v) is int else spreadsheet_text(v) for v in values]
 
 
 def write_csv(
@@ -206,17 +207,25 @@ def write_xlsx(
         return cell
 
     def date_cell(v):
-        return date.fromisoformat(v) if v else None
+        if not v:
+            return None
+        try:
+            return date.fromisoformat(v)
+        except (TypeError, ValueError):  # not a day (a damaged book): keep it as text
+            return text_cell(v)
 
     def birthday_cell(v):
         return v if isinstance(v, date) else text_cell(v)
 
     def money_cell(v):
-        if v is None:
-            return None
+        if type(v) is not int:
+            return number_cell(v)
         cell = WriteOnlyCell(ws, value=v / 100)  # the shortest float text: 120.5, -35.0
         cell.number_format = "0.00"
         return cell
+
+    def number_cell(v):
+        return v if v is None or type(v) in (int, float) else text_cell(v)
 
     makers = {
         "text": text_cell,
@@ -225,7 +234,7 @@ def write_xlsx(
         "date": date_cell,
         "birthday": birthday_cell,
         "money": money_cell,
-        "int": lambda v: v,
+        "int": number_cell,
     }
     encoders = [makers[c.kind] for c in table.columns]
     total = len(table.ids)
