@@ -11,6 +11,11 @@ COMMANDS = [
     "info",
     "accounts",
     "settings",
+    "backup",
+    "restore",
+    "check",
+    "undo",
+    "forget",
 ]
 
 
