@@ -15,8 +15,9 @@ the CLI and the app call:
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -156,13 +157,11 @@ def check_restore_source(source: Path, book_path: Path | None = None):
 
 def _current_book_state(book_path: Path) -> str:
     """``missing``, ``sound``, ``damaged`` or ``foreign`` (a database that is not a kamtui book)."""
-    from kamtui.store.check import header_problem, is_corruption
+    from kamtui.store.check import is_corruption
     from kamtui.store.db import APPLICATION_ID, BUSY_TIMEOUT_MS
 
     if not book_path.exists() or book_path.stat().st_size == 0:
         return "missing"
-    if header_problem(book_path):
-        return "damaged"
     try:
         con = sqlite3.connect(book_path, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
@@ -180,8 +179,16 @@ def _current_book_state(book_path: Path) -> str:
         raise
 
 
+_COPY = "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])"
+
+
 def _preserve_damaged(book_path: Path, when: datetime) -> Path:
-    """Keep the damaged book's files as they are (a forensic copy, never thinned)."""
+    """Keep the damaged book's files as they are (a forensic copy, never thinned).
+
+    The bytes are copied by a child process: closing a file descriptor on the
+    book here would drop the POSIX locks of any SQLite connection this
+    process still has on it (see :func:`kamtui.store.check.open_check`).
+    """
     from kamtui.paths import ensure_private_dir
     from kamtui.store.backup import backup_dir
 
@@ -193,7 +200,7 @@ def _preserve_damaged(book_path: Path, when: datetime) -> Path:
             dest = folder / src.name
             fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
-            shutil.copyfile(src, dest)
+            subprocess.run([sys.executable, "-c", _COPY, str(src), str(dest)], check=True)
     return folder
 
 

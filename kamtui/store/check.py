@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 OPEN_CHECK_BUDGET = 0.1  # seconds of quick_check on open
 OPEN_CHECK_MAX_BYTES = 48 * 1024 * 1024  # bigger books are left to the daily check
-SQLITE_HEADER = b"SQLite format 3\x00"
 _CORRUPT = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB (extended codes share the low byte)
 
 
@@ -112,31 +111,16 @@ def damaged_book(path: Path, detail: str | BaseException) -> DamagedBook:
 # ---- checks -------------------------------------------------------------------
 
 
-def header_problem(path: Path) -> str | None:
-    """What is wrong with the file's 100-byte SQLite header, or None (empty files are fine)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(100)
-    except OSError as exc:
-        return str(exc)
-    if not head:
-        return None
-    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
-        return t("safety.bad_header")
-    size = int.from_bytes(head[16:18], "big")
-    size = 65536 if size == 1 else size
-    if size < 512 or size & (size - 1):
-        return t("safety.bad_header")
-    return None
-
-
 def open_check(con: sqlite3.Connection, path: Path, budget: float = OPEN_CHECK_BUDGET) -> bool:
     """The quick check on open. True if the whole book was checked, False if the
     budget ran out first (then the daily backup's check covers it). Raises
-    :class:`DamagedBook`. Use a connection of its own: it may be interrupted."""
-    problem = header_problem(path)
-    if problem:
-        raise damaged_book(path, problem)
+    :class:`DamagedBook`. Use a connection of its own: it may be interrupted.
+
+    Never read a book's bytes with ``open()`` in a process that may have it
+    open through SQLite: closing that file descriptor drops every POSIX lock
+    the process holds on the file, and another process may then delete the
+    WAL under our connections (a known way to corrupt an SQLite file).
+    SQLite's own errors (``SQLITE_NOTADB``, ``SQLITE_CORRUPT``) say enough."""
     try:
         if Path(path).stat().st_size > OPEN_CHECK_MAX_BYTES:
             return False  # could not finish in the budget anyway
@@ -238,9 +222,6 @@ def check_book_file(path: Path, *, read_only: bool = False, limit: int = 100) ->
     report = CheckReport(path=path, latest_version=migrations.latest())
     start = time.perf_counter()
     try:
-        problem = header_problem(path)
-        if problem:
-            raise sqlite3.DatabaseError(problem)
         if path.stat().st_size == 0:
             report.readable = True
             report.error = t("safety.empty_file")

@@ -118,12 +118,9 @@ class Book:
         newest good backup); the quick check has a time budget (see
         :mod:`kamtui.store.check`).
         """
-        from kamtui.store.check import damaged_book, header_problem, is_corruption, open_check
+        from kamtui.store.check import damaged_book, is_corruption, open_check
         from kamtui.store.migrate import check_is_book
 
-        problem = header_problem(self.path)
-        if problem:
-            raise damaged_book(self.path, problem)
         try:
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
