@@ -289,6 +289,20 @@ def test_damage_met_by_a_query_is_a_damaged_book(filled, monkeypatch):
     book.close()
 
 
+def test_open_check_gives_up_quietly_when_over_budget(filled):
+    class Interrupted:
+        def execute(self, sql):
+            raise sqlite3.OperationalError("interrupted")
+
+        def interrupt(self):
+            pass
+
+    assert check.open_check(Interrupted(), filled) is False
+    con = sqlite3.connect(filled)
+    assert check.open_check(con, filled) is True
+    con.close()
+
+
 def test_daily_backup_is_the_daily_check(filled, monkeypatch):
     book = Book(filled)
     first = backup.daily_backup_if_due(book, date(2026, 11, 23), now=datetime(2026, 11, 23, 8, 0))
@@ -468,6 +482,8 @@ def test_big_undo_backs_up_first(book):
 
 
 def _raw_bytes(path: Path) -> bytes:
+    # (reading the file drops this process's POSIX locks on it: harmless in a
+    # one-process test, never done by kamtui itself)
     data = b""
     for suffix in ("", "-wal"):
         p = Path(str(path) + suffix)
