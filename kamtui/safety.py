@@ -407,6 +407,7 @@ class ForgetReport:
     manual_backups: list[BackupInfo] = field(default_factory=list)
     oldest_gone_on: date | None = None  # when the oldest automatic backup is thinned
     all_gone_on: date | None = None  # when the last automatic backup holding them is thinned
+    damaged_copies: list[Path] = field(default_factory=list)  # kept by restore, never thinned
 
     @property
     def oldest_backup(self) -> datetime | None:
@@ -427,6 +428,7 @@ class ForgetReport:
             else None,
             "oldest_thinned_on": self.oldest_gone_on,
             "all_thinned_by": self.all_gone_on,
+            "damaged_copies": [str(p) for p in self.damaged_copies],
         }
 
 
@@ -504,7 +506,7 @@ def forget_contact(book: Book, contact_id: int, *, now: datetime | None = None) 
     """
     from kamtui.contacts import purge_contact, require_contact
     from kamtui.fmt import display_name
-    from kamtui.store.backup import MANUAL, expiry_dates, keep_settings
+    from kamtui.store.backup import MANUAL, backup_dir, expiry_dates, keep_settings
 
     con = book.conn
     if con.in_transaction:
@@ -542,6 +544,9 @@ def forget_contact(book: Book, contact_id: int, *, now: datetime | None = None) 
         backups=[i for i in holding if i.reason != MANUAL],
         manual_backups=[i for i in holding if i.reason == MANUAL],
     )
+    folder = backup_dir(book.path)
+    if folder.is_dir():
+        report.damaged_copies = sorted(p for p in folder.glob("damaged-*") if p.is_dir())
     if report.backups:
         keep = keep_settings(book)
         gone = expiry_dates(

@@ -224,7 +224,19 @@ def role_bench(book_path: str, n: str = "100000") -> None:
     print(f"PRAGMA foreign_key_check: {fk:.3f}s")
     con.close()
     book.close()
-    os.unlink(out)
+    from kamtui.safety import forget_contact, restore_book
+
+    copy = path.with_name("bench-restore.db")
+    backup.backup_book(Book(path), dest=copy)
+    took = _timed(lambda: restore_book(copy, out), repeat=1)
+    print(f"restore_book (check source, back up current, copy in, open): {took:.3f}s")
+    victim = Book(copy)
+    cid = victim.scalar("SELECT max(id) FROM contact")
+    took = _timed(lambda: forget_contact(victim, cid), repeat=1)
+    print(f"forget_contact (delete, scrub undo, VACUUM, checkpoint): {took:.3f}s")
+    victim.close()
+    for p in [out, copy, *backup.backup_dir(copy).iterdir()]:
+        p.unlink()
 
 
 ROLES = {

@@ -111,6 +111,15 @@ def run(ctx) -> int:
                 paths=", ".join(str(i.path) for i in report.manual_backups),
             )
         )
+    if report.damaged_copies:
+        ctx.out(
+            t(
+                "safety.forget_damaged_copies",
+                n=len(report.damaged_copies),
+                paths=", ".join(str(p) for p in report.damaged_copies),
+            )
+        )
     if not report.backups and not report.manual_backups:
         ctx.out(t("safety.forget_no_backups"))
+    ctx.out(t("safety.forget_elsewhere"))
     return 0

@@ -19,6 +19,7 @@ def _when(moment) -> str:
 
 
 def run(ctx) -> int:
+    from kamtui.fmt import safe
     from kamtui.safety import undo_last, undoable_actions
 
     book = ctx.book
@@ -37,7 +38,13 @@ def run(ctx) -> int:
             return 0
         for a in actions:
             ctx.out(
-                t("cmd.undo.row", id=a.id, when=_when(a.created_at), label=a.label, rows=a.rows)
+                t(
+                    "cmd.undo.row",
+                    id=a.id,
+                    when=_when(a.created_at),
+                    label=safe(a.label),
+                    rows=a.rows,
+                )
             )
         ctx.out(t("cmd.undo.next"))
         return 0
@@ -48,7 +55,7 @@ def run(ctx) -> int:
     ctx.out(
         t(
             "cmd.undo.done",
-            label=result.action.label,
+            label=safe(result.action.label),
             when=_when(result.action.created_at),
             rows=result.rows,
         )

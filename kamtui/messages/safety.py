@@ -8,7 +8,6 @@ MESSAGES = {
     ),
     "safety.reason.daily": ("每日", "daily"),
     "safety.reason.manual": ("手动", "manual"),
-    "safety.reason.other": ("操作前", "before an action"),
     # damaged books
     "safety.damaged": (
         "客户簿 {path} 已损坏或不是数据库 ({detail})。请不要继续写入。",
@@ -220,6 +219,16 @@ MESSAGES = {
         "另有 {n} 份手动备份也含有此人的资料, 它们不会自动删除; 如有需要请自行删除: {paths}",
         "{n} manual backups also hold them and are never deleted automatically; delete "
         "them yourself if needed: {paths}",
+    ),
+    "safety.forget_damaged_copies": (
+        "另有 {n} 份损坏客户簿的原样副本 (恢复时保留) 可能也含有此人的资料, 不会自动删除: {paths}",
+        "{n} copies of a damaged book (kept by a restore) may hold them too and are never "
+        "deleted automatically: {paths}",
+    ),
+    "safety.forget_elsewhere": (
+        "你自己另存的副本 (kamtui backup -o、导出文件) 不在统计之内, 请自行删除。",
+        "Copies you saved elsewhere (kamtui backup -o, exports) are not tracked here: "
+        "delete them yourself.",
     ),
     "safety.forget_no_backups": (
         "没有备份含有此人的资料。",

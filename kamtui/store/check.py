@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from kamtui.store.backup import BackupInfo
 
 OPEN_CHECK_BUDGET = 0.1  # seconds of quick_check on open
-OPEN_CHECK_MAX_BYTES = 48 * 1024 * 1024  # bigger books are left to the daily check
+OPEN_CHECK_MAX_BYTES = 24 * 1024 * 1024  # bigger books are left to the daily check
 _CORRUPT = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB (extended codes share the low byte)
 
 
