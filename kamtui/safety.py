@@ -440,10 +440,12 @@ def _scrub_undo(
     An action left with nothing to replay is dropped; a label naming them
     (a merge's) is replaced.
     """
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS forget_ids (tbl TEXT, id INTEGER)")
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS forget_ids (tbl TEXT, id INTEGER, PRIMARY KEY (tbl, id))"
+    )
     con.execute("DELETE FROM forget_ids")
     con.executemany(
-        "INSERT INTO forget_ids VALUES (?, ?)",
+        "INSERT OR IGNORE INTO forget_ids VALUES (?, ?)",
         [(table, i) for table, ids in owned.items() for i in ids],
     )
     touched = [

@@ -6,8 +6,10 @@ write (``tests/helpers_proc.py``), waits for a marker the child prints from
 inside the transaction, and kills it:
 
 * ``begin``: at once when the write transaction has begun (always mid-transaction),
-* ``middle``: after a random delay (mid-way, or sometimes just after the commit),
-* ``commit``: right as ``COMMIT`` starts (while the WAL is being written and synced).
+* ``middle``: after a random delay (mid-way through the statements),
+* ``commit``: a random moment after ``COMMIT`` starts: while the WAL is being
+  written and synced, or during the checkpoint that follows a big commit, or
+  once the child is done (then the whole change must be there).
 
 ``KAMTUI_CRASH_LOOPS`` (default 2) repeats the three modes; the report's
 20-round figures come from ``KAMTUI_CRASH_LOOPS=7``.
@@ -54,8 +56,11 @@ def fresh_copy(template: Path, folder: Path, n: int) -> Path:
     return path
 
 
-def run_and_kill(args: list[str], mode: str, rnd: random.Random, middle_max: float) -> str:
-    """Start the child, kill it per ``mode``; returns what it printed last."""
+def run_and_kill(
+    args: list[str], mode: str, rnd: random.Random, middle_max: float, commit_max: float
+) -> str:
+    """Start the child, kill it per ``mode``; returns what it printed last
+    (``@DONE …`` if it finished before the kill landed)."""
     proc = subprocess.Popen(
         args,
         cwd=ROOT,
@@ -74,19 +79,23 @@ def run_and_kill(args: list[str], mode: str, rnd: random.Random, middle_max: flo
             if line.strip() == want:
                 if mode == "middle":
                     time.sleep(rnd.uniform(0, middle_max))
-                elif mode == "commit":
-                    time.sleep(rnd.uniform(0, 0.004))
+                elif mode == "commit":  # half the time within the WAL write itself
+                    time.sleep(rnd.uniform(0, rnd.choice((0.005, commit_max))))
                 os.kill(proc.pid, signal.SIGKILL)
                 break
         proc.wait()
     finally:
         watchdog.cancel()
+        rest = proc.stdout.read()
         proc.stdout.close()
         err = proc.stderr.read()
         proc.stderr.close()
     assert want in seen, f"the child never reached {want}: {seen} {err}"
+    if proc.returncode == 0:  # it finished before the signal landed
+        assert "@DONE" in rest, (rest, err)
+        return "@DONE"
     assert proc.returncode == -signal.SIGKILL, (proc.returncode, err)
-    return seen[-1]
+    return [line for line in [*seen, *rest.splitlines()] if line.strip()][-1]
 
 
 def assert_sound(path: Path, capsys) -> None:
@@ -99,7 +108,7 @@ def test_kill_during_bulk_archive_is_all_or_nothing(templates, tmp_path, capsys)
     outcomes = Counter()
     for n, mode in enumerate(MODES * LOOPS):
         path = fresh_copy(templates["archive"], tmp_path, n)
-        run_and_kill(spawn_args("archive", path), mode, rnd, middle_max=0.4)
+        last = run_and_kill(spawn_args("archive", path), mode, rnd, middle_max=0.3, commit_max=0.15)
         assert_sound(path, capsys)
         book = Book(path)
         archived = book.scalar("SELECT count(*) FROM contact WHERE archived = 1")
@@ -119,6 +128,8 @@ def test_kill_during_bulk_archive_is_all_or_nothing(templates, tmp_path, capsys)
             outcomes[(mode, "all")] += 1
         if mode == "begin":
             assert archived == 0  # killed inside the transaction, for sure
+        if last.startswith("@DONE"):
+            assert archived == ARCHIVE_N
     print("\narchive kill outcomes:", dict(outcomes))
 
 
@@ -131,7 +142,9 @@ def test_kill_during_big_import_is_all_or_nothing(templates, tmp_path, capsys):
     outcomes = Counter()
     for n, mode in enumerate(MODES * LOOPS):
         path = fresh_copy(templates["import"], tmp_path, n)
-        run_and_kill(spawn_args("import", path, IMPORT_N), mode, rnd, middle_max=2.5)
+        last = run_and_kill(
+            spawn_args("import", path, IMPORT_N), mode, rnd, middle_max=1.5, commit_max=0.3
+        )
         assert_sound(path, capsys)
         book = Book(path)
         total = book.scalar("SELECT count(*) FROM contact")
@@ -144,4 +157,6 @@ def test_kill_during_big_import_is_all_or_nothing(templates, tmp_path, capsys):
         outcomes[(mode, "all" if imported else "none")] += 1
         if mode == "begin":
             assert imported == 0
+        if last.startswith("@DONE"):
+            assert imported == IMPORT_N
     print("\nimport kill outcomes:", dict(outcomes))
