@@ -213,7 +213,14 @@ def role_bench(book_path: str, n: str = "100000") -> None:
     print(f"open (preflight, open check, migrate): {time.perf_counter() - t0:.3f}s")
     con = sqlite3.connect(path)
     out = path.with_name("bench-copy.db")
-    print(f"backup API copy: {_timed(lambda: backup.backup_book(book, dest=out)):.3f}s")
+
+    def make_copy(verify: bool) -> None:
+        if out.exists():
+            out.unlink()
+        backup.backup_book(book, dest=out, verify=verify)
+
+    print(f"backup API copy, synced: {_timed(lambda: make_copy(False)):.3f}s")
+    print(f"backup API copy + quick_check of the copy: {_timed(lambda: make_copy(True)):.3f}s")
     took = _timed(lambda: backup.safety_backup(book, "bench", min_interval=0))
     print(f"safety_backup (copy + verify + thin): {took:.3f}s")
     for pragma in ("quick_check", "integrity_check", "quick_check(1)"):
