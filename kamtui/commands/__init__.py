@@ -12,6 +12,11 @@ COMMANDS = [
     "accounts",
     "settings",
     "export",
+    "backup",
+    "restore",
+    "check",
+    "undo",
+    "forget",
 ]
 
 

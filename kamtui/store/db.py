@@ -14,6 +14,13 @@ Every connection gets the same pragmas (WAL, ``synchronous=FULL``,
 two processes queue for the write lock instead of failing half-way. A write
 given an ``undo`` label records before-images of every row it touches (see
 :mod:`kamtui.store.undo`).
+
+Damage: opening runs a budgeted quick check (:func:`kamtui.store.check.open_check`),
+and any corruption error a read or write meets later is raised as
+:class:`~kamtui.store.check.DamagedBook` (a :class:`BookError` naming the
+newest good backup), never as a raw ``sqlite3`` error. A write that still
+cannot get the lock after ``busy_timeout`` raises :class:`BookError`
+(``book.locked``), never "database is locked".
 """
 
 from __future__ import annotations
@@ -54,9 +61,19 @@ def create_private_file(path: Path) -> None:
     """Create an empty file readable by its owner only (0600), if it does not exist."""
     ensure_private_dir(path.parent)
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except FileExistsError:
+            pass  # another process created it a moment ago
     os.chmod(path, 0o600)
+
+
+def _is_busy(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) == 5  # SQLITE_BUSY
+    return "locked" in str(exc).lower()
 
 
 class _Holder:
@@ -83,6 +100,7 @@ class Book:
         self._lock = threading.Lock()
         self._orm_engine: Any = None
         self._commits = 0  # write transactions committed through this Book
+        self._stamp_con: sqlite3.Connection | None = None
         if not self.path.exists():
             if not create:
                 raise BookError(t("book.missing", path=self.path))
@@ -94,7 +112,13 @@ class Book:
             run_migrations(self)
 
     def _preflight(self) -> None:
-        """Refuse a file that is not a usable kamtui book before changing anything in it."""
+        """Refuse a file that is not a usable kamtui book before changing anything in it.
+
+        A damaged book raises :class:`~kamtui.store.check.DamagedBook` (with the
+        newest good backup); the quick check has a time budget (see
+        :mod:`kamtui.store.check`).
+        """
+        from kamtui.store.check import damaged_book, is_corruption, open_check
         from kamtui.store.migrate import check_is_book
 
         try:
@@ -102,9 +126,22 @@ class Book:
         except sqlite3.Error as exc:
             raise BookError(t("book.unreadable", path=self.path, error=exc)) from exc
         try:
-            check_is_book(self, con)
+            try:
+                check_is_book(self, con)
+            except BookError as exc:
+                if is_corruption(exc.__cause__):
+                    raise damaged_book(self.path, exc.__cause__) from exc.__cause__
+                raise
+            open_check(con, self.path)
         finally:
             con.close()
+
+    def _raise_if_damaged(self, exc: BaseException) -> None:
+        """Raise a DamagedBook (with the newest good backup) if ``exc`` says the file is damaged."""
+        from kamtui.store.check import damaged_book, is_corruption
+
+        if is_corruption(exc):
+            raise damaged_book(self.path, getattr(exc, "orig", None) or exc) from exc
 
     # ---- plain sqlite3 -------------------------------------------------
 
@@ -133,24 +170,47 @@ class Book:
         return holder.con
 
     def query(self, sql: str, params: Any = ()) -> list[tuple]:
-        return self.conn.execute(sql, params).fetchall()
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._raise_if_damaged(exc)
+            raise
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
-        row = self.conn.execute(sql, params).fetchone()
+        try:
+            row = self.conn.execute(sql, params).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._raise_if_damaged(exc)
+            raise
         return None if row is None else row[0]
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
-        """A consistent read of several queries (one read transaction)."""
+        """A consistent read of several queries (one read transaction).
+
+        Do not write inside it: a read snapshot cannot safely become a write
+        (another process may have committed since it began, and SQLite would
+        answer "database is locked" at once), so :meth:`transaction` refuses.
+        """
         con = self.conn
         if con.in_transaction:
             yield con
             return
         con.execute("BEGIN")
+        self._local.reading = True
         try:
             yield con
+        except sqlite3.DatabaseError as exc:
+            self._raise_if_damaged(exc)
+            raise
         finally:
-            con.execute("COMMIT")
+            self._local.reading = False
+            if con.in_transaction:
+                try:
+                    con.execute("COMMIT")
+                except sqlite3.Error:
+                    with suppress(sqlite3.Error):
+                        con.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self, undo: str | None = None) -> Iterator[sqlite3.Connection]:
@@ -162,9 +222,19 @@ class Book:
         """
         con = self.conn
         if con.in_transaction:
+            if getattr(self._local, "reading", False):
+                raise RuntimeError(
+                    "Book.transaction() inside Book.snapshot(): finish reading, then write"
+                )
             yield con
             return
-        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise BookError(t("book.locked")) from exc
+            self._raise_if_damaged(exc)
+            raise
         try:
             if undo:
                 from kamtui.store.undo import start_recording
@@ -177,19 +247,27 @@ class Book:
                 stop_recording(con)
             con.execute("COMMIT")
             self._commits += 1
-        except BaseException:
+        except BaseException as exc:
             if con.in_transaction:
                 con.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                self._raise_if_damaged(exc)
             raise
 
     def stamp(self) -> tuple[int, int]:
         """Changes whenever anyone commits to the book (this process or another).
 
-        ``PRAGMA data_version`` moves when *other* connections commit; the
-        counter covers this Book's own writes. Screens compare stamps to know
-        whether to reload when the seller comes back to them.
+        ``PRAGMA data_version`` moves when *other* connections commit. It is
+        read on one connection of its own (which never writes), so stamps
+        taken in different threads compare; the counter covers this Book's own
+        writes too. Screens compare stamps to know whether to reload when the
+        seller comes back to them.
         """
-        return (self.conn.execute("PRAGMA data_version").fetchone()[0], self._commits)
+        with self._lock:
+            if self._stamp_con is None:
+                self._stamp_con = self.connect()
+            version = self._stamp_con.execute("PRAGMA data_version").fetchone()[0]
+        return (version, self._commits)
 
     # ---- SQLModel ------------------------------------------------------
 
@@ -228,6 +306,9 @@ class Book:
         with Session(self._engine(), expire_on_commit=False) as s:
             try:
                 yield s
+            except Exception as exc:
+                self._raise_if_damaged(exc)
+                raise
             finally:
                 s.expunge_all()  # records stay readable after the session ends
                 s.rollback()
@@ -242,6 +323,10 @@ class Book:
             for holder in list(self._holders):
                 holder.close()
             self._holders = weakref.WeakSet()
+            if self._stamp_con is not None:
+                with suppress(sqlite3.Error):
+                    self._stamp_con.close()
+                self._stamp_con = None
         self._local = threading.local()
 
     def __enter__(self) -> Book:
