@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
@@ -81,6 +82,23 @@ class KamtuiApp(App[str]):
         self.sub_title = str(self.book.path) + (f"  · {t('app.demo_badge')}" if self.demo else "")
         if self.start_section:
             self.switch_mode(self.start_section)
+        self.daily_care()
+
+    @work(thread=True, exclusive=True, group="daily-care")
+    def daily_care(self) -> None:
+        """Once a day, off the UI thread: a checked backup, thinning, and undo pruning."""
+        from kamtui.safety import BackupFailed, DamagedBook, daily_care
+
+        try:
+            daily_care(self.book)
+        except DamagedBook as e:
+            self.call_from_thread(
+                self.notify, e.message, severity="error", markup=False, timeout=30
+            )
+        except BackupFailed as e:
+            self.call_from_thread(self.notify, e.message, severity="warning", markup=False)
+        except Exception as e:
+            self.call_from_thread(self.report_unexpected, e)
 
     def _remember_theme(self, theme) -> None:
         from kamtui import settings

@@ -289,6 +289,8 @@ def set_favourite(book: Book, contact_ids: Iterable[int], value: bool = True) ->
     """Pin (or unpin) contacts; returns how many changed."""
     ids = list(contact_ids)
     changed = 0
+    if len(ids) > 1:
+        _safety_backup(book, "bulk")
     with book.transaction(undo=t("undo.bulk", n=len(ids)) if len(ids) > 1 else None) as con:
         for part in rows.chunks(ids):
             changed += con.execute(
@@ -308,10 +310,19 @@ def toggle_favourite(book: Book, contact_id: int) -> bool:
     return not current
 
 
+def _safety_backup(book: Book, reason: str) -> None:
+    """A (throttled) consistent copy before a bulk change or a merge; a failure stops it."""
+    from kamtui.store.backup import safety_backup
+
+    safety_backup(book, reason)
+
+
 def archive_contacts(book: Book, contact_ids: Iterable[int]) -> int:
     """Hide contacts everywhere (restorable, undoable). Returns how many were archived."""
     ids = list(contact_ids)
     changed = 0
+    if len(ids) > 1:
+        _safety_backup(book, "bulk")
     with book.transaction(undo=t("undo.archive", n=len(ids))) as con:
         stamp = rows.now_text()
         for part in rows.chunks(ids):
@@ -326,6 +337,8 @@ def archive_contacts(book: Book, contact_ids: Iterable[int]) -> int:
 def restore_contacts(book: Book, contact_ids: Iterable[int]) -> int:
     ids = list(contact_ids)
     changed = 0
+    if len(ids) > 1:
+        _safety_backup(book, "bulk")
     with book.transaction(undo=t("undo.restore", n=len(ids))) as con:
         stamp = rows.now_text()
         for part in rows.chunks(ids):
@@ -385,6 +398,7 @@ def merge_contacts(
     if "birthday" in take or take & set(_BIRTH_GROUP):
         take |= set(_BIRTH_GROUP)
     names = display_names(book, [keep_id, drop_id])
+    _safety_backup(book, "merge")
     with book.transaction(
         undo=t("undo.merge", a=names.get(keep_id, keep_id), b=names.get(drop_id, drop_id))
     ) as con:
@@ -434,8 +448,13 @@ def merge_contacts(
         stamp = rows.now_text()
         con.execute(
             """UPDATE contact SET archived = 1, archived_at = ?, updated_at = ?,
-               description = trim(description || char(10) || ?) WHERE id = ?""",
-            (stamp, stamp, t("contacts.merged_into", id=keep_id), drop_id),
+               merged_into_id = ?, description = trim(description || char(10) || ?)
+               WHERE id = ?""",
+            (stamp, stamp, keep_id, t("contacts.merged_into", id=keep_id), drop_id),
+        )
+        # Contacts merged into the dropped one now belong to the survivor.
+        con.execute(
+            "UPDATE contact SET merged_into_id = ? WHERE merged_into_id = ?", (keep_id, drop_id)
         )
         refresh_search_keys(con, [keep_id, drop_id])
 
@@ -476,5 +495,8 @@ def purge_contact(book: Book, contact_id: int) -> None:
         con.execute(
             "DELETE FROM referral WHERE referrer_id = ? OR referred_id = ?",
             (contact_id, contact_id),
+        )
+        con.execute(
+            "UPDATE contact SET merged_into_id = NULL WHERE merged_into_id = ?", (contact_id,)
         )
         con.execute("DELETE FROM contact WHERE id = ?", (contact_id,))

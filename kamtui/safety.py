@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from kamtui.errors import BookError, KamtuiError, NotFound
 from kamtui.i18n import t
+from kamtui.store.backup import BackupFailed  # noqa: F401  (re-exported for the UI)
+from kamtui.store.check import DamagedBook  # noqa: F401  (re-exported for the UI)
 
 if TYPE_CHECKING:
     from kamtui.store.backup import BackupInfo
@@ -78,7 +80,7 @@ def undo_last(book: Book, *, backup: bool = True) -> UndoResult:
     since: undoing the import would orphan it). A big undo is preceded by a
     (throttled) safety backup.
     """
-    from kamtui.store.undo import last_action, undo_action
+    from kamtui.store.undo import UndoConflict, last_action, undo_action
 
     peek = last_action(book.conn)
     if peek is None:
@@ -95,6 +97,8 @@ def undo_last(book: Book, *, backup: bool = True) -> UndoResult:
             rows = undo_action(con, info.id)
     except sqlite3.IntegrityError as exc:
         raise KamtuiError(t("safety.undo_conflict", label=peek.label, error=exc)) from exc
+    except UndoConflict:
+        raise KamtuiError(t("safety.undo_changed_since", label=peek.label)) from None
     return UndoResult(info, rows)
 
 
@@ -531,8 +535,31 @@ def forget_contact(book: Book, contact_id: int, *, now: datetime | None = None) 
             ).fetchone()[0]
             if tags:
                 counts["contact_tag"] = tags
+            # Contacts merged into this person are the same person: erased with them.
+            merged = [
+                r[0]
+                for r in con.execute(
+                    "SELECT id FROM contact WHERE merged_into_id = ?", (contact_id,)
+                )
+            ]
+            erased = 0
+            for other in merged:
+                o_names = list(
+                    con.execute(
+                        "SELECT remark, nickname, coalesce(wechat_id, '') FROM contact "
+                        "WHERE id = ?",
+                        (other,),
+                    ).fetchone()
+                )
+                o_owned = {
+                    table: [r[0] for r in con.execute(sql, {"c": other})] for table, sql in _OWNED
+                }
+                purge_contact(book, other)
+                erased += _scrub_undo(con, other, o_owned, o_names)
+            if merged:
+                counts["merged_contacts"] = len(merged)
             purge_contact(book, contact_id)
-            erased = _scrub_undo(con, contact_id, owned, [remark, nickname, wechat_id])
+            erased += _scrub_undo(con, contact_id, owned, [remark, nickname, wechat_id])
         wiped = _wipe_free_space(con)
     finally:
         con.execute(f"PRAGMA secure_delete = {int(secure)}")
@@ -578,3 +605,19 @@ def _wipe_free_space(con: sqlite3.Connection) -> bool:
     finally:
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return busy == 0
+
+
+def daily_care(book: Book) -> Path | None:
+    """Once a day (call at start-up, off the UI thread): a checked backup, thinning of old
+    backups, and pruning of old undo history. Returns the new backup, None if done today.
+
+    Raises :class:`DamagedBook` (with the newest good backup) or :class:`BackupFailed`.
+    """
+    from kamtui.store.backup import daily_backup_if_due
+    from kamtui.store.undo import prune
+
+    made = daily_backup_if_due(book)
+    if made:
+        with book.transaction() as con:
+            prune(con)
+    return made

@@ -75,6 +75,10 @@ def tag_contacts(book: Book, contact_ids: Iterable[int], names) -> None:
 
     ids = list(contact_ids)
     names = clean_tag_names(names)
+    if len(ids) > 1:
+        from kamtui.contacts import _safety_backup
+
+        _safety_backup(book, "bulk")
     with book.transaction(undo=t("undo.bulk", n=len(ids)) if len(ids) > 1 else None) as con:
         link_tags(con, ids, names)
         refresh_search_keys(con, ids)
@@ -85,6 +89,10 @@ def untag_contacts(book: Book, contact_ids: Iterable[int], names) -> None:
 
     ids = list(contact_ids)
     names = clean_tag_names(names)
+    if len(ids) > 1:
+        from kamtui.contacts import _safety_backup
+
+        _safety_backup(book, "bulk")
     with book.transaction(undo=t("undo.bulk", n=len(ids)) if len(ids) > 1 else None) as con:
         tag_ids = [
             r[0]

@@ -382,3 +382,30 @@ def test_phone_damage_detection(raw, damaged):
     from kamtui.phone import looks_damaged
 
     assert looks_damaged(raw) is damaged
+
+
+def test_undo_refuses_when_rows_changed_since(book):
+    from kamtui import safety
+    from kamtui.errors import KamtuiError
+
+    ids = [contacts.create_contact(book, nickname=n) for n in "AB"]
+    contacts.archive_contacts(book, ids)
+    contacts.update_contact(book, ids[0], city="广州")  # a later edit, not undoable itself
+    with pytest.raises(KamtuiError, match="changed again since"):
+        safety.undo_last(book, backup=False)
+    c = contacts.get_contact(book, ids[0])
+    assert c.archived and c.city == "广州"  # nothing was changed
+
+
+def test_forget_erases_contacts_merged_into_them(book):
+    from kamtui import safety
+
+    keep = contacts.create_contact(book, nickname="王秀英")
+    drop = contacts.create_contact(book, nickname="王秀英.", phone="13800138000")
+    contacts.merge_contacts(book, keep, drop)
+    assert contacts.get_contact(book, drop).merged_into_id == keep
+    assert "(merged into #" in contacts.get_contact(book, drop).description
+    report = safety.forget_contact(book, keep)
+    assert report.rows["merged_contacts"] == 1
+    assert book.scalar("SELECT count(*) FROM contact") == 0
+    assert book.query("PRAGMA foreign_key_check") == []

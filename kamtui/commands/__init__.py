@@ -29,8 +29,16 @@ def open_app(ctx) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(t("cli.needs_terminal"), file=sys.stderr)
         return 1
+    from kamtui.safety import DamagedBook
+
+    try:
+        book = ctx.book
+    except DamagedBook as exc:
+        if not offer_restore(exc):
+            raise
+        book = ctx.book
     if ctx.args.demo:
-        ensure_demo_book(ctx.book)
+        ensure_demo_book(book)
     from kamtui.app import SECTIONS, run_app
 
     if not SECTIONS:
@@ -39,6 +47,25 @@ def open_app(ctx) -> int:
         build_parser().print_help()
         return 0
     return run_app(ctx.book, demo=ctx.args.demo)
+
+
+def offer_restore(exc) -> bool:
+    """The book is damaged: say so and offer its newest good backup. True if restored."""
+    import sys
+
+    from kamtui.i18n import t
+
+    print(exc.message, file=sys.stderr)
+    if exc.backup is None:
+        return False
+    answer = input(t("cli.offer_restore") + " ").strip().lower()
+    if answer not in ("y", "yes", "是", "好"):
+        return False
+    from kamtui.safety import restore_book
+
+    restore_book(exc.path, exc.backup.path)
+    print(t("cli.restored", when=exc.backup.taken_at.strftime("%Y-%m-%d %H:%M")), file=sys.stderr)
+    return True
 
 
 def ensure_demo_book(book) -> None:

@@ -33,6 +33,14 @@ MESSAGES = {
         "kamtui 界面需要在终端里运行。在脚本中请使用命令, 如 kamtui today --json",
         "The kamtui app needs a terminal. From scripts, use a command such as kamtui today --json",
     ),
+    "cli.offer_restore": (
+        "现在用这份备份恢复客户簿吗? [y/N]",
+        "Restore the book from that backup now? [y/N]",
+    ),
+    "cli.restored": (
+        "已从 {when} 的备份恢复, 正在打开…",
+        "Restored from the backup of {when}; opening…",
+    ),
     "cli.interrupted": ("已中断, 没有保存未完成的改动", "Interrupted; nothing half-done was saved"),
     "cli.internal_error": (
         "抱歉, kamtui 出现内部错误 ({error})。你的数据没有被改动一半。详情已写入 {log}",
@@ -110,6 +118,7 @@ MESSAGES = {
     "table.referral": ("转介绍", "referrals"),
     "table.reminder": ("提醒", "reminders"),
     "table.satisfaction": ("满意度", "satisfaction ratings"),
+    "table.merged_contacts": ("合并进来的旧联系人", "contacts merged into them"),
     # accounts
     "cmd.accounts.help": (
         "查看和管理你的微信号 (好友上限与已用)",

@@ -180,5 +180,6 @@ MESSAGES = {
     "undo.restore": ("恢复 {n} 位联系人", "restore {n} contacts"),
     "undo.merge": ("合并 {a} 与 {b}", "merge {a} with {b}"),
     "undo.bulk": ("批量修改 {n} 位联系人", "bulk change of {n} contacts"),
+    "contacts.merged_into": ("(已合并到 #{id})", "(merged into #{id})"),
     "undo.done": ("已撤销: {label} ({rows} 行)", "Undone: {label} ({rows} rows)"),
 }

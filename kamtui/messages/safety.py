@@ -141,6 +141,11 @@ MESSAGES = {
         "已撤销: {label} ({when}, 恢复 {rows} 行)",
         "Undone: {label} (from {when}, {rows} rows restored)",
     ),
+    "safety.undo_changed_since": (
+        "无法撤销「{label}」: 其中的联系人之后又被修改过, 撤销会丢掉那些修改。没有做任何改动。",
+        "Cannot undo “{label}”: some of its records were changed again since, and undoing "
+        "would lose that work. Nothing was changed.",
+    ),
     "safety.undo_conflict": (
         "无法撤销 “{label}”: 之后的改动依赖于它 ({error})。客户簿没有改动",
         "Cannot undo “{label}”: later changes depend on it ({error}). The book is unchanged",

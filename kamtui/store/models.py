@@ -82,6 +82,7 @@ class Contact(SQLModel, table=True):
         sa.Index("ix_contact_wechat_id", "wechat_id"),
         sa.Index("ix_contact_phone", "phone"),
         sa.Index("ix_contact_birthday", "birth_month", "birth_day"),
+        sa.Index("ix_contact_merged_into", "merged_into_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -115,6 +116,7 @@ class Contact(SQLModel, table=True):
     search_key: str = ""  # derived: names, pinyin, initials, IDs, phone digits, tags
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    merged_into_id: int | None = Field(default=None, foreign_key="contact.id")  # when merged away
 
 
 class Tag(SQLModel, table=True):
@@ -300,6 +302,7 @@ class UndoRow(SQLModel, table=True):
     row_key: str  # JSON object of the primary key columns
     op: str  # insert | update | delete
     old: str | None = None  # JSON object of the row before the change
+    new: str | None = None  # JSON object of the row after the change (insert, update)
 
 
 class UndoControl(SQLModel, table=True):

@@ -58,20 +58,22 @@ def install_undo_triggers(con: sqlite3.Connection) -> None:
         if not pk:
             pk = ["rowid"]
         q = _quote(table)
-        for event, key_src, old in (
-            ("INSERT", "NEW", "NULL"),
-            ("UPDATE", "NEW", _json_object("OLD", cols)),
-            ("DELETE", "OLD", _json_object("OLD", cols)),
+        has_new = "new" in {r[1] for r in con.execute("PRAGMA table_info(undo_row)")}
+        for event, key_src, old, new in (
+            ("INSERT", "NEW", "NULL", "NULL"),
+            ("UPDATE", "NEW", _json_object("OLD", cols), _json_object("NEW", cols)),
+            ("DELETE", "OLD", _json_object("OLD", cols), "NULL"),
         ):
+            new_col, new_val = (", new", f", {new}") if has_new else ("", "")
             con.execute(
                 f"""
                 CREATE TRIGGER {_quote(f"undo_{table}_{event.lower()}")}
                 AFTER {event} ON {q}
                 WHEN {active} IS NOT NULL
                 BEGIN
-                    INSERT INTO undo_row (action_id, tbl, row_key, op, old)
+                    INSERT INTO undo_row (action_id, tbl, row_key, op, old{new_col})
                     VALUES ({active}, '{table}', {_json_object(key_src, pk)},
-                            '{event.lower()}', {old});
+                            '{event.lower()}', {old}{new_val});
                 END
                 """
             )
@@ -116,16 +118,45 @@ def last_action(con: sqlite3.Connection) -> UndoInfo | None:
     return UndoInfo(row[0], row[1], datetime.fromisoformat(row[2]), row[3])
 
 
+class UndoConflict(Exception):
+    """A row the action changed was changed again since: undoing would lose that work."""
+
+    def __init__(self, table: str, key: dict):
+        super().__init__(f"{table} {key}")
+        self.table = table
+        self.key = key
+
+
+def _check_unchanged(con: sqlite3.Connection, rows) -> None:
+    """Every row the action updated must still be as the action left it."""
+    final: dict[tuple[str, str], str] = {}
+    for tbl, row_key, op, _old, new in reversed(rows):  # oldest first; the last one wins
+        if op == "update" and new is not None:
+            final[(tbl, row_key)] = new
+    for (tbl, row_key), new in final.items():
+        key = json.loads(row_key)
+        after = json.loads(new)
+        cols = ", ".join(f"'{c}', {_quote(c)}" for c in after)
+        where = " AND ".join(f"{_quote(k)} = ?" for k in key)
+        current = con.execute(
+            f"SELECT json_object({cols}) FROM {_quote(tbl)} WHERE {where}", tuple(key.values())
+        ).fetchone()
+        if current is None or json.loads(current[0]) != after:
+            raise UndoConflict(tbl, key)
+
+
 def undo_action(con: sqlite3.Connection, action_id: int) -> int:
     """Replay one action's before-images in reverse. Call inside a write transaction.
 
-    Returns the number of rows restored.
+    Refuses with :class:`UndoConflict` (changing nothing) when a row the action
+    updated has been changed again since. Returns the number of rows restored.
     """
     rows = con.execute(
-        "SELECT tbl, row_key, op, old FROM undo_row WHERE action_id = ? ORDER BY id DESC",
+        "SELECT tbl, row_key, op, old, new FROM undo_row WHERE action_id = ? ORDER BY id DESC",
         (action_id,),
     ).fetchall()
-    for tbl, row_key, op, old in rows:
+    _check_unchanged(con, rows)
+    for tbl, row_key, op, old, _new in rows:
         key = json.loads(row_key)
         where = " AND ".join(f"{_quote(k)} = ?" for k in key)
         q = _quote(tbl)
