@@ -1,0 +1,1402 @@
+"""Contact search: a query language and an in-memory index fast enough for every keystroke.
+
+Pure domain code (no Textual). The UI parses what the seller types with
+:func:`parse_query` (or passes the text to :meth:`SearchIndex.search`), shows
+``len(result)`` in the status line and a window of ``result.ids``.
+
+Query language
+--------------
+Words are ANDed. Each word is either a filter token or text.
+
+==================  ===================  ==============================================
+token               Chinese form         meaning
+==================  ===================  ==============================================
+``#VIP``            ``标签:VIP``         has the tag (case/width-insensitive; while the
+                                         name is incomplete, tags starting with it)
+``stage:buyer``     ``阶段:已购``        lifecycle stage (referrer 转介绍, repeat 复购,
+                                         buyer 已购, prospect 潜在, friend 好友);
+                                         a unique prefix is enough (``stage:rep``)
+``tier:gold``       ``等级:黄金``        value tier (platinum 白金, gold 黄金, iron 铁,
+                                         lead 铅)
+``acct:NAME``       ``账号:NAME``        on that WeChat account (exact name, else prefix)
+``fav``             ``置顶``             favourite (pinned)
+``due``             ``到期``             has a reminder due
+``owed``            ``欠款``             owes money
+``archived``        ``归档``             archived contacts only; without it archived
+                                         contacts are left out
+==================  ===================  ==============================================
+
+``-`` before any token excludes instead (``-#同事``, ``-stage:friend``, ``-fav``,
+``-深圳`` leaves out contacts whose text contains 深圳). Several values separated by
+commas mean any of them (``tier:gold,platinum``). Double quotes make text of
+anything (``"fav"`` searches the word fav; ``"lucy wang"`` keeps the space).
+Numbers typed in groups (``138 0013 8000``, ``+86 138-0013-8000``) are joined
+into one phone number. An unknown ``word:value`` (``color:red``) is searched as
+text, and reported in ``Query.notes`` so the UI can say so; a known key with an
+unknown value (``stage:vip``) matches nothing and is reported too.
+
+Ranking
+-------
+Each text word gets a match class for each contact (lower is better):
+
+====  =====================================================================
+0     exact: a whole name word, its full pinyin or its initials
+      (``张三``, ``zhangsan``, ``zs``), or the whole WeChat ID or phone number
+1     a name word starts with the text (``张`` for 张三)
+2     a name's full pinyin or initials start with it (``zhang``, ``zhs``)
+3     the given name's pinyin starts with it (``xiuying`` for 王秀英)
+4     the text is inside a name, its pinyin or initials (``xy`` in wxy)
+5     a word of the WeChat ID, phone, tags, region, occupation or description
+      starts with it (``13800`` for 13800138000)
+6     it is inside one of those (``8000``)
+7+    similar only: a typo (``xiuyng``, ``zhangsna``: edit distance 1 for 5-7
+      letters, 2 from 8, first letter kept) or a homophone of Chinese text
+      (秀瑛 finds 秀英), ranked 7 + the class of the corrected word (0, 1, 2,
+      3). Tried only when the word matches fewer than :data:`FUZZY_BELOW`
+      contacts.
+====  =====================================================================
+
+One or two Latin letters or digits must start a word (``x`` does not match
+inside wxid_...), except that two may sit inside a name or its initials.
+
+A contact's score is the sum over the words; ties go by the base order:
+favourites first, then the chosen sort (:data:`SORTS`), then name (pinyin),
+then id. Without text the result is the base order itself.
+
+How it is fast (100,000 contacts; figures in ``benchmarks/bench_search.py``)
+---------------------------------------------------------------------------
+- Nothing is computed per contact in Python at load: the stored search keys
+  are split into parts and each part becomes a few big strings (blocks) with
+  C-level calls (``str.join``/``split``, ``map``, ``compress``). In a block,
+  each contact's text is preceded by a space and followed by its record id, an
+  unused character or two (:class:`_Ids`); contacts with an empty part are
+  left out. Region and occupation have few distinct values and are one byte
+  code per contact; flags, stage, tier and account are ``bytearray`` columns.
+- A text word is one regex per part that can contain it (Chinese text skips
+  the pinyin, initials, WeChat and phone strings; words with i/u/v skip the
+  initials). The regex captures the record id that follows a hit and marks
+  the match class with an empty group; ``pattern.split`` hands both back as
+  strings, so no Python code, no ``bisect`` and no garbage-collected match
+  object is made per hit.
+- Filters are byte masks combined as big integers. Ranking sorts plain
+  integers ``class << 22 | position in the base order``. Results of queries
+  without text are cached until the next change.
+- An update leaves the big strings alone: the contact's old text is marked
+  stale and its new key goes to a small overlay searched directly; the strings
+  are rebuilt once the overlay and the stale set hold :data:`COMPACT_AT`
+  entries. Sort orders are kept by ``insort``.
+- Typo tolerance compares the word with the distinct Latin words of names
+  (collected on first use) using rapidfuzz, then scans for the few close words.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import insort
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from itertools import chain, compress, count, filterfalse, product, repeat
+from operator import add, and_, is_not, itemgetter, mul
+from typing import NamedTuple
+
+from kamtui.searchkey import PART_INDEX, PARTS, SEP, fold, word_pinyin
+
+NPARTS = len(PARTS)
+
+# Match classes (lower is better).
+EXACT = 0
+NAME_PREFIX = 1
+PINYIN_PREFIX = 2
+GIVEN_PREFIX = 3
+NAME_SUBSTRING = 4
+OTHER_PREFIX = 5
+OTHER_SUBSTRING = 6
+FUZZY = 7  # and up: FUZZY + the class the corrected word matches with
+_CLASSES = FUZZY + GIVEN_PREFIX + 1
+
+FUZZY_BELOW = 10  # a word matching fewer contacts than this also gets typo/homophone matches
+COMPACT_AT = 512  # overlay + stale entries that trigger a rebuild of the big strings
+
+SORTS = ("last_contact", "name", "value", "added", "follow_up")
+# Default direction of each sort: True = descending (newest / largest first).
+SORT_DESCENDING = {
+    "last_contact": True,
+    "name": False,
+    "value": True,
+    "added": True,
+    "follow_up": False,
+}
+
+STAGES = {
+    "referrer": ("转介绍", "转介绍客户"),
+    "repeat": ("复购", "复购客户"),
+    "buyer": ("已购", "已购客户"),
+    "prospect": ("潜在", "潜在客户"),
+    "friend": ("好友", "单纯好友"),
+}
+TIERS = {
+    "platinum": ("白金",),
+    "gold": ("黄金",),
+    "iron": ("铁",),
+    "lead": ("铅",),
+}
+_KEYS = {
+    "stage": "stage",
+    "阶段": "stage",
+    "tier": "tier",
+    "等级": "tier",
+    "acct": "acct",
+    "account": "acct",
+    "账号": "acct",
+    "tag": "tag",
+    "标签": "tag",
+}
+_FLAGS = {
+    "fav": "fav",
+    "favourite": "fav",
+    "favorite": "fav",
+    "pinned": "fav",
+    "置顶": "fav",
+    "due": "due",
+    "到期": "due",
+    "owed": "owed",
+    "欠款": "owed",
+    "archived": "archived",
+    "归档": "archived",
+    "已归档": "archived",
+}
+
+# Class of a hit in each key part, by (starts a word, ends a word):
+# index 0 = neither, 1 = ends only, 2 = starts only, 3 = whole word.
+_PART_CLASSES = {
+    "names": (NAME_SUBSTRING, NAME_SUBSTRING, NAME_PREFIX, EXACT),
+    "pinyin": (NAME_SUBSTRING, NAME_SUBSTRING, PINYIN_PREFIX, EXACT),
+    "initials": (NAME_SUBSTRING, NAME_SUBSTRING, PINYIN_PREFIX, EXACT),
+    "given": (NAME_SUBSTRING, NAME_SUBSTRING, GIVEN_PREFIX, GIVEN_PREFIX),
+    "wechat": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, EXACT),
+    "phone": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, EXACT),
+    "tags": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, OTHER_PREFIX),
+    "region": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, OTHER_PREFIX),
+    "job": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, OTHER_PREFIX),
+    "text": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, OTHER_PREFIX),
+}
+# Key parts kept as big strings (region and occupation are _Enum columns, tags are
+# searched through their names).
+_HAYS = ("names", "pinyin", "given", "initials", "wechat", "phone", "text")
+_ASCII_PARTS = frozenset(("pinyin", "given", "initials", "wechat", "phone"))
+_PUA = re.compile("[\ue000-\uf8ff]")
+_ENUMS = ("region", "job")
+_BOUND = frozenset(" ")  # words in a part are separated by single spaces
+_ONE = 1
+_SHIFT = 22
+_LOW = (1 << _SHIFT) - 1
+_FLIP = str.maketrans("0123456789", "9876543210")
+_NO_DATE = "~"  # sorts after any ISO date
+_NO_NAME = "\uffff"
+_DROP_FIRST = itemgetter(slice(1, None))
+_NUMERIC = re.compile(r"^\+?[\d()\-.]*\d[\d()\-.]*$")
+_DATE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$")
+
+
+# ---------------------------------------------------------------------------
+# Query
+
+
+class Note(NamedTuple):
+    """Something the UI may tell the seller about a query: a message key and the token."""
+
+    key: str
+    token: str
+
+    def message(self) -> str:
+        from kamtui.i18n import t
+
+        return t(self.key, token=self.token)
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """One filter token: ``key`` is tag, stage, tier, acct, fav, due, owed or archived."""
+
+    key: str
+    values: tuple[str, ...] = ()
+    negate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query: text words (folded, ANDed), excluded words, filters, notes."""
+
+    text: str = ""
+    terms: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.terms or self.excluded or self.filters)
+
+
+def _tokens(text: str) -> Iterator[tuple[str, bool]]:
+    """Whitespace-separated tokens; double-quoted parts are one token, flagged as quoted."""
+    text = text.replace("“", '"').replace("”", '"')
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        if text[i] == '"' or (text[i] == "-" and i + 1 < n and text[i + 1] == '"'):
+            neg = text[i] == "-"
+            i += 2 if neg else 1
+            j = text.find('"', i)
+            j = n if j < 0 else j
+            body = text[i:j]
+            i = j + 1
+            if body.strip():
+                yield ("-" if neg else "") + body, True
+            continue
+        while i < n and not text[i].isspace():
+            i += 1
+        yield text[start:i], False
+
+
+def _phone_term(token: str) -> str:
+    """Digits of a phone-like token, without the +86 / 0086 prefix."""
+    digits = re.sub(r"\D", "", token)
+    if token.startswith("+") or digits.startswith("00"):
+        digits = digits.lstrip("0") if digits.startswith("00") else digits
+        if digits.startswith("86") and len(digits) >= 12:
+            digits = digits[2:]
+    elif digits.startswith("86") and len(digits) == 13 and digits[2] == "1":
+        digits = digits[2:]
+    return digits
+
+
+def _merge_numbers(raw: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Join runs of number groups (``138 0013 8000``) into one token."""
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(raw):
+        tok, quoted = raw[i]
+        j = i
+        if not quoted and _NUMERIC.match(tok):
+            while j + 1 < len(raw) and not raw[j + 1][1] and _NUMERIC.match(raw[j + 1][0]):
+                j += 1
+        if j > i:
+            joined = "".join(t for t, _ in raw[i : j + 1])
+            ndigits = sum(c.isdigit() for c in joined)
+            if 7 <= ndigits <= 16:
+                out.append((joined, False))
+                i = j + 1
+                continue
+        out.append((tok, quoted))
+        i += 1
+    return out
+
+
+def _values(kind: str, raw: str) -> tuple[tuple[str, ...], bool]:
+    """Canonical stage/tier names for ``raw`` (comma-separated); ok=False if one is unknown."""
+    table = STAGES if kind == "stage" else TIERS
+    out: list[str] = []
+    ok = True
+    for v in filter(None, (x.strip() for x in raw.split(","))):
+        hits = [k for k, zh in table.items() if v == k or v in zh]
+        if not hits:
+            hits = [
+                k for k, zh in table.items() if k.startswith(v) or any(z.startswith(v) for z in zh)
+            ]
+        if len(hits) == 1:
+            out.append(hits[0])
+        else:
+            ok = False
+    return tuple(out), ok
+
+
+def parse_query(text: str) -> Query:
+    """Split what the seller typed into text words and filters (see the module docstring)."""
+    text = text or ""
+    folded = unicode_fold(text)
+    raw = _merge_numbers(list(_tokens(folded)))
+    terms: list[str] = []
+    excluded: list[str] = []
+    filters: list[Filter] = []
+    notes: list[Note] = []
+    for tok, quoted in raw:
+        negate = tok.startswith("-") and len(tok) > 1
+        body = tok[1:] if negate else tok
+        if quoted:
+            (excluded if negate else terms).append(body)
+            continue
+        if body.startswith("#"):
+            name = body[1:]
+            if name:
+                filters.append(Filter("tag", (name,), negate))
+            continue
+        if body in _FLAGS:
+            filters.append(Filter(_FLAGS[body], (), negate))
+            continue
+        key, colon, value = body.partition(":")
+        if colon and key in _KEYS:
+            kind = _KEYS[key]
+            if not value:
+                continue  # still typing
+            if kind in ("stage", "tier"):
+                values, ok = _values(kind, value)
+                if not ok:
+                    notes.append(Note(f"search.bad_{kind}", tok))
+                filters.append(Filter(kind, values, negate))
+            else:
+                filters.append(Filter(kind, (value,), negate))
+            continue
+        if (
+            colon
+            and value
+            and re.fullmatch(r"[a-z\u4e00-\u9fff]+", key)
+            and not value.startswith("/")
+        ):
+            notes.append(Note("search.unknown_filter", tok))
+        if _NUMERIC.match(body) and sum(c.isdigit() for c in body) >= 5 and not _DATE.match(body):
+            body = _phone_term(body)
+        if body:
+            (excluded if negate else terms).append(body)
+    return Query(text, tuple(terms), tuple(excluded), tuple(filters), tuple(notes))
+
+
+def unicode_fold(text: str) -> str:
+    """Fold typed text like the search keys: NFKC (full-width), lower case, no controls."""
+    return fold(text)
+
+
+# ---------------------------------------------------------------------------
+# Records
+
+
+class ContactRow(NamedTuple):
+    """What the index needs to know about one contact.
+
+    Plain tuples in this field order work too (``SELECT`` straight into
+    :meth:`SearchIndex.from_rows`); trailing fields may be left out. ``tags``
+    is a tuple of names or one string of names separated by ``\\x1f``
+    (``group_concat(name, char(31))``). Dates are ``date`` or ISO text.
+    ``name_sort`` defaults to the collation stored in ``search_key``.
+    """
+
+    id: int
+    search_key: str
+    favourite: bool = False
+    archived: bool = False
+    account: str = ""
+    tags: tuple[str, ...] | str = ()
+    stage: str = ""
+    tier: str = ""
+    due: bool = False
+    owed: bool = False
+    last_contact: date | str | None = None
+    value_365d: int = 0
+    added_on: date | str | None = None
+    next_follow_up: date | str | None = None
+    name_sort: str | None = None
+
+
+_FIELDS = ContactRow._fields
+_DEFAULTS = ContactRow._field_defaults
+
+
+def _key_parts(key: str) -> list[str]:
+    """The parts of a search key, padded/truncated to the current layout."""
+    parts = (key or "").split(SEP)
+    if len(parts) < NPARTS:
+        parts += [""] * (NPARTS - len(parts))
+    return parts[:NPARTS]
+
+
+def _iso(value) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+def _tags_tuple(value) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return tuple(filter(None, value.split(SEP)))
+    return tuple(value)
+
+
+# ---------------------------------------------------------------------------
+# Building blocks
+
+
+def _best_in(text: str, term: str, table: Sequence[int], start_only: bool = False) -> int | None:
+    """Best class of ``term`` in one part's text (the reference path, for one contact)."""
+    i = text.find(term)
+    if i < 0:
+        return None
+    n, end = len(term), len(text)
+    best = 99
+    top = min(table)
+    while i >= 0:
+        st = i == 0 or text[i - 1] in _BOUND
+        if st or not start_only:
+            en = i + n == end or text[i + n] in _BOUND
+            c = table[st * 2 + en]
+            if c < best:
+                best = c
+                if c == top:
+                    break
+        i = text.find(term, i + 1)
+    return None if best == 99 else best
+
+
+class _Ids:
+    """Record ids written into the big strings: a contact's text is followed by its id.
+
+    The regex that finds a word also captures the id that follows (a lookahead)
+    and which empty group matched (the match class), so no Python code and no
+    ``bisect`` runs per hit. ASCII strings use two characters from
+    ``\x80-\xff`` (they stay one byte per character; only ASCII words are
+    searched in them), so a block holds 128 * 128 contacts; the other strings use
+    one private-use character (U+E000-U+F8FF, which :func:`kamtui.searchkey.fold`
+    keeps out of the keys), 6,400 contacts a block.
+    """
+
+    __slots__ = (
+        "block",
+        "chars",
+        "decode",
+        "first",
+        "ids",
+        "spaced",
+        "split",
+        "split_ids",
+        "width",
+    )
+
+    def __init__(self, first: int, count_: int, width: int):
+        self.first = first
+        self.width = width
+        alphabet = "".join(map(chr, range(first, first + count_)))
+        self.chars = f"{re.escape(alphabet[0])}-{re.escape(alphabet[-1])}"
+        self.block = count_**width
+        if width == 1:
+            self.ids = list(alphabet)
+            self.decode = ord
+        else:
+            self.ids = list(map("".join, product(alphabet, repeat=width)))
+            self.decode = dict(zip(self.ids, count())).__getitem__
+        self.spaced = [i + " " for i in self.ids]  # an id and the space opening the next record
+        self.split = re.compile(f"[{self.chars}]{{{width}}}").split
+        self.split_ids = re.compile(f"([{self.chars}]{{{width}}})").split
+
+    def slots(self, ids: Iterable[str], offset: int) -> Iterator[int]:
+        """Slots of the ids captured in a block starting at slot ``offset``."""
+        if self.width == 1:
+            return map(add, map(ord, ids), repeat(offset - self.first))
+        return map(add, map(self.decode, ids), repeat(offset))
+
+
+_ASCII_IDS = _Ids(0x80, 128, 2)
+_PUA_IDS = _Ids(0xE000, 6400, 1)
+
+
+class _Hay:
+    """One key part of every contact joined into a few big strings (blocks).
+
+    A block is, for each of its contacts, a space, the part's text and the
+    contact's id (:class:`_Ids`). Every word is thus preceded by a space, and a
+    word ends at a space or an id. Contacts whose part is empty are left out
+    (most have no description, many no WeChat ID or phone).
+    """
+
+    __slots__ = ("blocks", "ids", "n", "name", "table")
+
+    def __init__(self, name: str, column: Sequence[str]):
+        self.name = name
+        self.table = _PART_CLASSES[name]
+        self.ids = _ASCII_IDS if name in _ASCII_PARTS else _PUA_IDS
+        self._set(_clean_column(column, self.ids is _ASCII_IDS))
+
+    def _set(self, recs: Sequence[str]) -> None:
+        self.n = len(recs)
+        size = self.ids.block
+        spaced = self.ids.spaced
+        self.blocks = []
+        for a in range(0, len(recs), size):
+            chunk = recs[a : a + size]
+            if any(chunk):
+                pairs = zip(compress(chunk, chunk), compress(spaced, chunk), strict=True)
+                self.blocks.append((a, " " + "".join(chain.from_iterable(pairs))))
+
+    def records(self) -> list[str]:
+        """Each contact's text ('' where left out)."""
+        out = [""] * self.n
+        for offset, text in self.blocks:
+            parts = self.ids.split_ids(text)
+            slots = self.ids.slots(parts[1::2], offset)
+            deque(map(out.__setitem__, slots, map(_DROP_FIRST, parts[0:-1:2])), maxlen=0)
+        return out
+
+    def rebuild(self, replace: dict[int, str], total: int) -> None:
+        """Replace some contacts' text and grow to ``total`` contacts."""
+        recs = self.records()
+        if len(recs) < total:
+            recs.extend(repeat("", total - len(recs)))
+        for slot, text in replace.items():
+            recs[slot] = text
+        self._set(_clean_column(recs, self.ids is _ASCII_IDS))
+
+    def pattern(self, term: str, start_only: bool) -> tuple[re.Pattern, tuple[int, ...]]:
+        """The regex for ``term`` and the class given by each of its groups (2 and up)."""
+        return _pattern(term, start_only, self.ids.chars, self.ids.width, self.table)
+
+    def scan(self, term: str, start_only: bool, buckets: list[list[int]]) -> None:
+        """Add the contacts whose part contains ``term`` to ``buckets[class]``."""
+        self.scan_pattern(*self.pattern(term, start_only), buckets)
+
+    def scan_pattern(
+        self, pattern: re.Pattern, by_group: Sequence[int], buckets: list[list[int]]
+    ) -> None:
+        """Add the contacts ``pattern`` matches to ``buckets[by_group[g]]``.
+
+        Group 1 of the pattern captures the record id; exactly one of the empty
+        groups 2, 3... matches, telling the class. ``pattern.split`` returns, for
+        each match, the id and one entry per class group ('' for the group that
+        matched, None for the others): strings only, no match objects (which the
+        garbage collector tracks).
+        """
+        groups = pattern.groups
+        step = groups + 1
+        slots_of = self.ids.slots
+        classes = {by_group[g] for g in range(2, step)}
+        for offset, text in self.blocks:
+            parts = pattern.split(text)
+            if len(parts) == 1:
+                continue
+            slots = list(slots_of(parts[1::step], offset))
+            if len(classes) == 1:
+                buckets[by_group[2]].extend(slots)
+                continue
+            for g in range(2, step):
+                flags = map(is_not, parts[g::step], repeat(None))
+                buckets[by_group[g]].extend(compress(slots, flags))
+
+    def words(self) -> set[str]:
+        out: set[str] = set()
+        for _, text in self.blocks:
+            out.update(" ".join(self.ids.split(text)).split())
+        return out
+
+
+@lru_cache(maxsize=512)
+def _pattern(
+    term: str, start_only: bool, chars: str, width: int, table: tuple[int, ...]
+) -> tuple[re.Pattern, tuple[int, ...]]:
+    q = re.escape(term)
+    ident = f"(?=[^{chars}]*([{chars}]{{{width}}}))"  # group 1: the record id
+    end = f"(?=[ {chars}])"
+    if start_only:
+        # groups 2, 3: whole word, word start
+        return re.compile(f" {q}{ident}(?:{end}()|())"), (0, 0, table[3], table[2])
+    # groups 2-5: whole word, word start, word end, inside
+    body = f"{q}{ident}(?:(?<= {q})(?:{end}()|())|{end}()|())"
+    return re.compile(body), (0, 0, table[3], table[2], table[1], table[0])
+
+
+def _clean_column(column: Sequence[str], ascii_only: bool) -> Sequence[str]:
+    """Keep id characters out of a column (keys written by older versions, odd input)."""
+    joined = "\n".join(column)
+    if ascii_only:
+        if joined.isascii():
+            return column
+        return joined.encode("ascii", "replace").decode("ascii").split("\n")
+    if not _PUA.search(joined):
+        return column
+    return _PUA.sub("\ufffd", joined).split("\n")
+
+
+class _Enum:
+    """A key part with few distinct values (region, occupation): one code per contact."""
+
+    __slots__ = ("code_of", "codes", "name", "table", "values")
+
+    def __init__(self, name: str, column: Sequence[str]):
+        self.name = name
+        self.table = _PART_CLASSES[name]
+        self.values: list[str] = [""]
+        self.code_of: dict[str, int] = {"": 0}
+        for v in dict.fromkeys(column):
+            if v not in self.code_of:
+                self.code_of[v] = len(self.values)
+                self.values.append(v)
+        codes = map(self.code_of.__getitem__, column)
+        self.codes: bytearray | list[int] = (
+            bytearray(codes) if len(self.values) <= 256 else list(codes)
+        )
+
+    def set(self, slot: int, value: str) -> None:
+        code = self.code_of.get(value)
+        if code is None:
+            code = self.code_of[value] = len(self.values)
+            self.values.append(value)
+            if isinstance(self.codes, bytearray) and code > 255:
+                self.codes = list(self.codes)
+        if slot == len(self.codes):
+            self.codes.append(code)
+        else:
+            self.codes[slot] = code
+
+    def scan(self, term: str, buckets: list[list[int]]) -> None:
+        by_class: dict[int, list[int]] = {}
+        for code, value in enumerate(self.values):
+            if value:
+                c = _best_in(value, term, self.table)
+                if c is not None:
+                    by_class.setdefault(c, []).append(code)
+        for c, codes in by_class.items():
+            if isinstance(self.codes, bytearray):
+                table = bytearray(256)
+                for code in codes:
+                    table[code] = 1
+                flags = self.codes.translate(table)
+            else:
+                wanted = frozenset(codes)
+                flags = map(wanted.__contains__, self.codes)
+            buckets[c].extend(compress(count(), flags))
+
+
+class _Codes:
+    """A column of short labels (stage, tier, account) as one byte per contact."""
+
+    __slots__ = ("code_of", "codes", "values")
+
+    def __init__(self, column: Sequence[str | None]):
+        self.values: list[str] = [""]
+        self.code_of: dict[str | None, int] = {"": 0, None: 0}
+        for v in dict.fromkeys(column):
+            self._code(v)
+        self.codes = bytearray(map(self.code_of.__getitem__, column))
+
+    def _code(self, v: str | None) -> int:
+        code = self.code_of.get(v)
+        if code is None:
+            if len(self.values) >= 256:
+                raise ValueError("more than 255 distinct values in a label column")
+            code = self.code_of[v] = len(self.values)
+            self.values.append(v)
+        return code
+
+    def set(self, slot: int, value: str | None) -> None:
+        code = self._code(value)
+        if slot == len(self.codes):
+            self.codes.append(code)
+        else:
+            self.codes[slot] = code
+
+    def mask(self, wanted: Iterable[str]) -> bytes:
+        table = bytearray(256)
+        for v in wanted:
+            code = self.code_of.get(v)
+            if code is not None:
+                table[code] = 1
+        return self.codes.translate(table)
+
+
+class _Rev:
+    """Reverses comparisons (bisect keys of a reversed sort)."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = v
+
+    def __lt__(self, other: _Rev) -> bool:
+        return other.v < self.v
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Rev) and self.v == other.v
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Order:
+    """One base order: slots sorted, and (lazily) each slot's position."""
+
+    __slots__ = ("_pos", "size", "slots")
+
+    def __init__(self, slots: list[int], size: int):
+        self.slots = slots
+        self.size = size
+        self._pos: list[int] | None = None
+
+    def pos(self, size: int) -> list[int]:
+        if self._pos is None or self.size != size:
+            pos = [0] * size
+            deque(map(pos.__setitem__, self.slots, count()), maxlen=0)
+            self._pos = pos
+            self.size = size
+        return self._pos
+
+
+@dataclass(slots=True)
+class Result(Sequence[int]):
+    """Matching contact ids, best first. ``len(result)`` is the total count."""
+
+    ids: list[int]
+    query: Query = field(default_factory=Query)
+    sort: str = "last_contact"
+    similar: int = 0  # how many matched only through typo/homophone tolerance
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.ids[i]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids)
+
+    def __contains__(self, contact_id: object) -> bool:
+        return contact_id in self.ids
+
+
+# ---------------------------------------------------------------------------
+# The index
+
+
+class SearchIndex:
+    """All contacts of a book, searchable as you type. Build with :meth:`from_rows`."""
+
+    def __init__(self) -> None:
+        self._ids: list[int] = []
+        self._slot_of: dict[int, int] = {}
+        self._alive = bytearray()
+        self._fav = bytearray()
+        self._archived = bytearray()
+        self._due = bytearray()
+        self._owed = bytearray()
+        self._stage = _Codes(())
+        self._tier = _Codes(())
+        self._account = _Codes(())
+        self._tags: list[tuple[str, ...]] = []
+        self._tag_names: dict[str, set[str]] = {}  # folded -> names as written
+        self._tag_masks: dict[str, bytearray] = {}
+        self._last: list[str | None] = []
+        self._added: list[str | None] = []
+        self._next: list[str | None] = []
+        self._value: list[int] = []
+        self._coll: list[str] = []
+        self._hays: list[_Hay] = []
+        self._enums: list[_Enum] = []
+        self._main = 0  # slots [0, _main) are in the big strings
+        self._overlay: dict[int, list[str]] = {}  # slot -> key parts, newer than the strings
+        self._stale: set[int] = set()  # slots whose text in the strings is outdated
+        self._orders: dict[tuple[str, bool], _Order] = {}
+        self._terms: OrderedDict[str, tuple[dict[int, int], frozenset[int]]] = OrderedDict()
+        self._vocab: dict[tuple[str, int], set[str]] | None = None
+        # results of queries without text, until the next change
+        self._plain: dict[tuple, tuple[list[int], tuple[Note, ...]]] = {}
+        self.generation = 0
+
+    # -- building ---------------------------------------------------------
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Sequence]) -> SearchIndex:
+        """An index of ``rows`` (:class:`ContactRow` or tuples in its field order)."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        if not rows:
+            return cls.from_columns(ids=[], search_keys=[])
+        width = len(rows[0])
+        kwargs = {name: list(map(itemgetter(i), rows)) for i, name in enumerate(_FIELDS[:width])}
+        kwargs["ids"] = kwargs.pop("id")
+        kwargs["search_keys"] = kwargs.pop("search_key")
+        return cls.from_columns(**kwargs)
+
+    @classmethod
+    def from_columns(
+        cls,
+        *,
+        ids: Sequence[int],
+        search_keys: Sequence[str],
+        favourite: Sequence[bool] | None = None,
+        archived: Sequence[bool] | None = None,
+        account: Sequence[str] | None = None,
+        tags: Sequence[tuple[str, ...] | str] | None = None,
+        stage: Sequence[str] | None = None,
+        tier: Sequence[str] | None = None,
+        due: Sequence[bool] | None = None,
+        owed: Sequence[bool] | None = None,
+        last_contact: Sequence[date | str | None] | None = None,
+        value_365d: Sequence[int] | None = None,
+        added_on: Sequence[date | str | None] | None = None,
+        next_follow_up: Sequence[date | str | None] | None = None,
+        name_sort: Sequence[str | None] | None = None,
+    ) -> SearchIndex:
+        """An index from one sequence per field (all the same length)."""
+        self = cls()
+        n = len(ids)
+        self._ids = list(ids)
+        self._slot_of = dict(zip(self._ids, count()))
+        if len(self._slot_of) != n:
+            raise ValueError("duplicate contact ids")
+        self._alive = bytearray(b"\x01") * n
+        self._fav = _flags(favourite, n)
+        self._archived = _flags(archived, n)
+        self._due = _flags(due, n)
+        self._owed = _flags(owed, n)
+        self._stage = _Codes([""] * n if stage is None else stage)
+        self._tier = _Codes([""] * n if tier is None else tier)
+        self._account = _Codes([""] * n if account is None else account)
+        self._tags = _tags_column(tags, n)
+        for name in set().union(*dict.fromkeys(self._tags)):
+            self._tag_names.setdefault(fold(name), set()).add(name)
+        self._last = _dates(last_contact, n)
+        self._added = _dates(added_on, n)
+        self._next = _dates(next_follow_up, n)
+        self._value = (
+            [0] * n if value_365d is None else list(map(_ZERO.get, value_365d, value_365d))
+        )
+        keys = list(search_keys)
+        seps = list(map(str.count, keys, repeat(SEP)))
+        if seps.count(NPARTS - 1) != n:  # keys of another layout (older versions, empty)
+            for i in compress(range(n), map((NPARTS - 1).__ne__, seps)):
+                keys[i] = SEP.join(_key_parts(keys[i]))
+        del seps
+        wanted = [PART_INDEX[x] for x in (*_HAYS, *_ENUMS, "sort")]
+        part_columns: list[list[str]] = [[] for _ in range(NPARTS)]
+        for a in range(0, n, 8192):  # a chunk at a time keeps the temporary strings few
+            pieces = SEP.join(keys[a : a + 8192]).split(SEP)
+            for p in wanted:
+                part_columns[p].extend(pieces[p::NPARTS])
+            del pieces
+        del keys
+        coll = part_columns[PART_INDEX["sort"]]
+        if name_sort is not None:
+            coll = list(map(_or_default, name_sort, coll))
+        self._coll = coll
+        for name in _HAYS:
+            self._hays.append(_Hay(name, part_columns[PART_INDEX[name]]))
+        for name in _ENUMS:
+            self._enums.append(_Enum(name, part_columns[PART_INDEX[name]]))
+        self._main = n
+        return self
+
+    # -- changes ----------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def __contains__(self, contact_id: object) -> bool:
+        return contact_id in self._slot_of
+
+    def update(self, row: Sequence) -> None:
+        """Add a contact, or replace what the index knows about it."""
+        if not isinstance(row, ContactRow):
+            row = ContactRow(*row)
+        slot = self._slot_of.get(row.id)
+        if slot is None:
+            slot = len(self._ids)
+            self._slot_of[row.id] = slot
+            self._ids.append(row.id)
+            for col in (self._alive, self._fav, self._archived, self._due, self._owed):
+                col.append(0)
+            for col in (self._tags, self._last, self._added, self._next, self._value, self._coll):
+                col.append(None)  # type: ignore[arg-type]
+            for m in self._tag_masks.values():
+                m.append(0)
+        else:
+            self._unorder(slot)
+        parts = _key_parts(row.search_key)
+        self._alive[slot] = 1
+        self._fav[slot] = bool(row.favourite)
+        self._archived[slot] = bool(row.archived)
+        self._due[slot] = bool(row.due)
+        self._owed[slot] = bool(row.owed)
+        self._stage.set(slot, row.stage)
+        self._tier.set(slot, row.tier)
+        self._account.set(slot, row.account)
+        tags = _tags_tuple(row.tags)
+        self._tags[slot] = tags
+        for name in tags:
+            self._tag_names.setdefault(fold(name), set()).add(name)
+        for folded, m in self._tag_masks.items():
+            m[slot] = any(t in self._tag_names[folded] for t in tags)
+        self._last[slot] = _iso(row.last_contact)
+        self._added[slot] = _iso(row.added_on)
+        self._next[slot] = _iso(row.next_follow_up)
+        self._value[slot] = int(row.value_365d or 0)
+        self._coll[slot] = row.name_sort or parts[PART_INDEX["sort"]]
+        for e in self._enums:
+            e.set(slot, parts[PART_INDEX[e.name]])
+        self._overlay[slot] = parts
+        if slot < self._main:
+            self._stale.add(slot)
+        if self._vocab is not None:
+            self._add_vocab(parts)
+        self._reorder(slot)
+        self._changed()
+
+    def update_many(self, rows: Iterable[Sequence]) -> None:
+        for row in rows:
+            self.update(row)
+
+    def remove(self, contact_id: int) -> bool:
+        """Forget a contact (purged). Archiving is an :meth:`update` with archived=True."""
+        slot = self._slot_of.pop(contact_id, None)
+        if slot is None:
+            return False
+        self._unorder(slot)
+        self._alive[slot] = 0
+        self._ids[slot] = -1
+        self._overlay.pop(slot, None)
+        if slot < self._main:
+            self._stale.add(slot)
+        self._changed()
+        return True
+
+    def _changed(self) -> None:
+        self.generation += 1
+        self._terms.clear()
+        self._plain.clear()
+        if len(self._overlay) + len(self._stale) >= COMPACT_AT:
+            self.compact()
+
+    def compact(self) -> None:
+        """Fold the overlay into the big strings (done automatically)."""
+        total = len(self._ids)
+        changed = set(self._stale) | set(self._overlay)
+        for hay in self._hays:
+            i = PART_INDEX[hay.name]
+            replace = {s: (self._overlay[s][i] if s in self._overlay else "") for s in changed}
+            hay.rebuild(replace, total)
+        self._main = total
+        self._overlay.clear()
+        self._stale.clear()
+        self._terms.clear()
+
+    # -- orders -----------------------------------------------------------
+
+    def _field_keys(self, sort: str) -> list:
+        """Ascending-comparable key of the sort field for every slot (direction applied)."""
+        if sort == "name":
+            return list(map(_NAME_KEY.get, self._coll, self._coll))
+        if sort == "value":
+            return list(map(mul, self._value, repeat(-1))) if SORT_DESCENDING[sort] else self._value
+        col = {"last_contact": self._last, "added": self._added, "follow_up": self._next}[sort]
+        keys = map(_DATE_KEY.get, col, col)
+        if SORT_DESCENDING[sort]:
+            keys = map(str.translate, keys, repeat(_FLIP))
+        return list(keys)
+
+    def _slot_key(self, sort: str, reverse: bool, slot: int) -> tuple:
+        if sort == "name":
+            fk = _NAME_KEY.get(self._coll[slot], self._coll[slot])
+        elif sort == "value":
+            fk = -self._value[slot] if SORT_DESCENDING[sort] else self._value[slot]
+        else:
+            col = {"last_contact": self._last, "added": self._added, "follow_up": self._next}[sort]
+            fk = col[slot] or _NO_DATE
+            if SORT_DESCENDING[sort]:
+                fk = fk.translate(_FLIP)
+        coll = _NAME_KEY.get(self._coll[slot], self._coll[slot])
+        return (-self._fav[slot], _Rev(fk) if reverse else fk, coll, self._ids[slot])
+
+    def _order(self, sort: str, reverse: bool) -> _Order:
+        if sort not in SORT_DESCENDING:
+            raise ValueError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
+        order = self._orders.get((sort, reverse))
+        if order is None:
+            slots = list(compress(count(), self._alive))
+            slots.sort(key=self._ids.__getitem__)
+            coll = list(map(_NAME_KEY.get, self._coll, self._coll))
+            slots.sort(key=coll.__getitem__)
+            if sort != "name" or reverse:
+                slots.sort(key=self._field_keys(sort).__getitem__, reverse=reverse)
+            slots.sort(key=self._fav.__getitem__, reverse=True)
+            order = self._orders[(sort, reverse)] = _Order(slots, len(self._ids))
+        return order
+
+    def _unorder(self, slot: int) -> None:
+        for order in self._orders.values():
+            with suppress(ValueError):
+                order.slots.remove(slot)
+            order._pos = None
+
+    def _reorder(self, slot: int) -> None:
+        for (sort, reverse), order in self._orders.items():
+            insort(order.slots, slot, key=lambda s, a=sort, r=reverse: self._slot_key(a, r, s))
+            order._pos = None
+
+    def ids(self, sort: str = "last_contact", reverse: bool = False) -> list[int]:
+        """Every contact (archived ones too) in the base order."""
+        return list(map(self._ids.__getitem__, self._order(sort, reverse).slots))
+
+    # -- filters ----------------------------------------------------------
+
+    def _mask(self, query: Query) -> tuple[bytes, list[Note]]:
+        """Which slots pass the filters: one byte per slot (1 = passes)."""
+        n = len(self._ids)
+        notes: list[Note] = []
+        bits = int.from_bytes(self._alive, "little")
+        ones = bits  # 'not' only within the living contacts
+        if not any(f.key == "archived" for f in query.filters):
+            bits &= ~int.from_bytes(self._archived, "little")
+        for f in query.filters:
+            m = self._filter_mask(f, notes)
+            v = int.from_bytes(m, "little")
+            bits = bits & (ones ^ v) if f.negate else bits & v
+        return bits.to_bytes(n, "little"), notes
+
+    def _filter_mask(self, f: Filter, notes: list[Note]) -> bytes | bytearray:
+        n = len(self._ids)
+        if f.key in ("fav", "due", "owed", "archived"):
+            return {"fav": self._fav, "due": self._due, "owed": self._owed}.get(
+                f.key, self._archived
+            )
+        if f.key in ("stage", "tier"):
+            return (self._stage if f.key == "stage" else self._tier).mask(f.values)
+        if f.key == "acct":
+            wanted = _pick(f.values[0], [v for v in self._account.values if v])
+            if not wanted:
+                notes.append(Note("search.no_account", f.values[0]))
+            return self._account.mask(wanted)
+        # tags
+        wanted = _pick(f.values[0], list(self._tag_names))
+        if not wanted:
+            notes.append(Note("search.no_tag", f.values[0]))
+            return bytes(n)
+        bits = 0
+        for folded in wanted:
+            bits |= int.from_bytes(self._tag_mask(folded), "little")
+        return bits.to_bytes(n, "little")
+
+    def _tag_mask(self, folded: str) -> bytearray:
+        mask = self._tag_masks.get(folded)
+        if mask is None:
+            names = frozenset(self._tag_names.get(folded, ()))
+            mask = bytearray(map(names.isdisjoint, self._tags)).translate(_NOT)
+            self._tag_masks[folded] = mask
+        return mask
+
+    # -- text ---------------------------------------------------------------
+
+    def _term_hits(self, term: str) -> tuple[dict[int, int], frozenset[int]]:
+        """Best class of ``term`` for every matching slot (before filters), and the fuzzy ones."""
+        cached = self._terms.get(term)
+        if cached is not None:
+            self._terms.move_to_end(term)
+            return cached
+        buckets: list[list[int]] = [[] for _ in range(_CLASSES)]
+        plan = self._plan(term)
+        for hay, start_only in plan:
+            hay.scan(term, start_only, buckets)
+        if self._stale:  # their text in the big strings is outdated: the overlay has it
+            stale = self._stale.__contains__
+            buckets = [list(filterfalse(stale, b)) if b else b for b in buckets]
+        for slot, parts in self._overlay.items():
+            c = _best_in_parts(parts, term, plan)
+            if c is not None:
+                buckets[c].append(slot)
+        for e in self._enums:
+            e.scan(term, buckets)
+        self._scan_tags(term, buckets)
+        best: dict[int, int] = {}
+        for c in range(FUZZY - 1, -1, -1):
+            if buckets[c]:
+                best.update(dict.fromkeys(buckets[c], c))
+        fuzzy: frozenset[int] = frozenset()
+        if len(best) < FUZZY_BELOW:
+            self._similar(term, buckets)
+            similar: dict[int, int] = {}
+            for c in range(_CLASSES - 1, FUZZY - 1, -1):
+                if buckets[c]:
+                    similar.update(dict.fromkeys(buckets[c], c))
+            fuzzy = frozenset(similar.keys() - best.keys())
+            best.update((s, similar[s]) for s in fuzzy)
+        result = (best, fuzzy)
+        self._terms[term] = result
+        if len(self._terms) > 64:
+            self._terms.popitem(last=False)
+        return result
+
+    def _plan(self, term: str) -> list[tuple[_Hay, bool]]:
+        """Which big strings can contain ``term``, and whether only word starts count.
+
+        Chinese text skips the pinyin, initials, WeChat and phone strings; a word
+        with i, u or v skips the initials (no syllable starts with them). The
+        given-name string only counts word starts (its insides are in the full
+        pinyin anyway). One or two Latin letters or digits are too common inside
+        words: they must start a word, except that two may sit inside a name or
+        its initials (``xy`` in wxy for 王秀英).
+        """
+        out = []
+        asc = term.isascii()
+        alnum = asc and term.isalnum()
+        for hay in self._hays:
+            name = hay.name
+            if name in ("pinyin", "given", "initials") and not alnum:
+                continue
+            if name == "initials" and any(c in term for c in "iuv"):
+                continue
+            if name == "wechat" and not asc:
+                continue
+            if name == "phone" and not term.isdigit():
+                continue
+            if name == "given" or (asc and len(term) == 1):
+                start_only = True
+            elif asc and len(term) == 2:
+                start_only = name not in ("names", "initials")
+            else:
+                start_only = False
+            out.append((hay, start_only))
+        return out
+
+    def _scan_tags(self, term: str, buckets: list[list[int]]) -> None:
+        table = _PART_CLASSES["tags"]
+        by_class: dict[int, list[str]] = {}
+        for folded in self._tag_names:
+            c = _best_in(folded, term, table)
+            if c is not None:
+                by_class.setdefault(c, []).append(folded)
+        for c, names in by_class.items():
+            if len(names) == 1:
+                mask = self._tag_mask(names[0])
+            else:
+                bits = 0
+                for folded in names:
+                    bits |= int.from_bytes(self._tag_mask(folded), "little")
+                mask = bits.to_bytes(len(self._ids), "little")
+            buckets[c].extend(compress(count(), mask))
+
+    # -- similar (typos, homophones) ------------------------------------------
+
+    def _similar(self, term: str, buckets: list[list[int]]) -> None:
+        """Add contacts with a name word close to ``term`` to ``buckets[FUZZY + class]``.
+
+        Close means a typo away or sounding the same. Latin text (5+ letters):
+        the distinct pinyin/Latin name words with the same first letter and an
+        edit distance (a transposition counts one) of 1 for 5-7 letters, 2 from 8
+        letters, only the closest ones. Chinese text: its pinyin spellings (秀瑛
+        -> xiuying). A contact matches when a word of a name, its pinyin or its
+        given name starts with one of those words, ranked (after all direct
+        matches) as if that word had been typed: whole word first.
+        """
+        if term.isascii():
+            if not (term.isalpha() and len(term) >= 5):
+                return
+            words = self._close_words(term)
+        elif all("\u3400" <= c <= "\u9fff" for c in term):
+            fulls, _, _ = word_pinyin(term)
+            words = list(fulls)
+        else:
+            return
+        if not words:
+            return
+        hays = [h for h in self._hays if h.name in ("names", "pinyin", "given")]
+        found: list[list[int]] = [[] for _ in buckets]
+        for hay in hays:
+            for pattern in _alternations(words, hay.ids):
+                by_group = (0, 0, FUZZY + hay.table[3], FUZZY + hay.table[2])
+                hay.scan_pattern(pattern, by_group, found)
+        if self._stale:
+            stale = self._stale.__contains__
+            found = [list(filterfalse(stale, b)) if b else b for b in found]
+        plan = [(h, True) for h in hays]
+        for slot, parts in self._overlay.items():
+            classes = [_best_in_parts(parts, w, plan) for w in words]
+            best = min((c for c in classes if c is not None), default=None)
+            if best is not None:
+                found[FUZZY + best].append(slot)
+        for c, slots in enumerate(found):
+            buckets[c].extend(slots)
+
+    def _close_words(self, term: str) -> list[str]:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        vocab = self._vocabulary()
+        n = len(term)
+        if term in vocab.get((term[0], n), ()):
+            return []  # a real name: no typo to correct
+        k = 1 if n <= 7 else 2
+        cands: list[str] = []
+        for m in range(n - k, n + k + 1):
+            cands.extend(vocab.get((term[0], m), ()))
+        hits = process.extract(term, cands, scorer=OSA.distance, score_cutoff=k, limit=None)
+        if not hits:
+            return []
+        best = min(d for _, d, _ in hits)
+        close = sorted((w for w, d, _ in hits if d == best), key=lambda w: (abs(len(w) - n), w))
+        return close[:8]
+
+    def _vocabulary(self) -> dict[tuple[str, int], set[str]]:
+        """Distinct Latin words of names, pinyin and given names, by first letter and length."""
+        if self._vocab is None:
+            words: set[str] = set()
+            for hay in self._hays:
+                if hay.name in ("names", "pinyin", "given"):
+                    words.update(hay.words())
+            self._vocab = {}
+            self._add_words(words)
+            for parts in self._overlay.values():
+                self._add_vocab(parts)
+        return self._vocab
+
+    def _add_words(self, words: Iterable[str]) -> None:
+        assert self._vocab is not None
+        for w in words:
+            if len(w) >= 4 and w.isascii() and w.isalpha():
+                self._vocab.setdefault((w[0], len(w)), set()).add(w)
+
+    def _add_vocab(self, parts: list[str]) -> None:
+        for name in ("names", "pinyin", "given"):
+            self._add_words(parts[PART_INDEX[name]].split())
+
+    # -- search -----------------------------------------------------------------
+
+    def search(
+        self, query: str | Query = "", sort: str = "last_contact", reverse: bool = False
+    ) -> Result:
+        """Contacts matching ``query``, best first (see the module docstring)."""
+        q = query if isinstance(query, Query) else parse_query(query)
+        plain_key = (q.filters, q.excluded, sort, reverse)
+        if not q.terms and plain_key in self._plain:
+            ids, notes = self._plain[plain_key]
+            return Result(list(ids), q, sort, 0, q.notes + notes)
+        order = self._order(sort, reverse)
+        mask, notes = self._mask(q)
+        all_notes = q.notes + tuple(notes)
+        if q.excluded:
+            mask = bytearray(mask)
+            zero = repeat(0)
+            for term in q.excluded:
+                best, fuzzy = self._term_hits(term)
+                deque(map(mask.__setitem__, (s for s in best if s not in fuzzy), zero), 0)
+        if not q.terms:
+            slots = list(compress(order.slots, map(mask.__getitem__, order.slots)))
+            ids = list(map(self._ids.__getitem__, slots))
+            if len(self._plain) >= 16:
+                self._plain.clear()
+            self._plain[plain_key] = (ids, tuple(notes))
+            return Result(list(ids), q, sort, 0, all_notes)
+        hits = [self._term_hits(t) for t in q.terms]
+        hits.sort(key=lambda h: len(h[0]))
+        best, fuzzy = hits[0]
+        slots = list(compress(best, map(mask.__getitem__, best)))
+        if len(hits) == 1:
+            classes = map(best.__getitem__, slots)
+            fuzzy_all = fuzzy
+        else:
+            for other, _ in hits[1:]:
+                slots = (
+                    [s for s in slots if s in other]
+                    if len(slots) < 64
+                    else list(compress(slots, map(other.__contains__, slots)))
+                )
+            classes = map(sum, zip(*(map(h.__getitem__, slots) for h, _ in hits), strict=True))
+            fuzzy_all = frozenset().union(*(f for _, f in hits))
+        pos = order.pos(len(self._ids))
+        keys = sorted(map(add, map(mul, classes, repeat(1 << _SHIFT)), map(pos.__getitem__, slots)))
+        ordered = map(order.slots.__getitem__, map(and_, keys, repeat(_LOW)))
+        ids = list(map(self._ids.__getitem__, ordered))
+        similar = sum(1 for s in slots if s in fuzzy_all) if fuzzy_all else 0
+        return Result(ids, q, sort, similar, all_notes)
+
+    def clear_cache(self) -> None:
+        """Forget cached results (benchmarks measure cold searches)."""
+        self._terms.clear()
+        self._plain.clear()
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+_ZERO = {None: 0}
+_NAME_KEY = {"": _NO_NAME}
+_DATE_KEY = {None: _NO_DATE, "": _NO_DATE}
+_NOT = bytes.maketrans(b"\x00\x01", b"\x01\x00")
+
+
+def _or_default(value: str | None, default: str) -> str:
+    return value if value else default
+
+
+def _flags(column: Sequence | None, n: int) -> bytearray:
+    if column is None:
+        return bytearray(n)
+    return bytearray(map(bool, column))
+
+
+def _dates(column: Sequence | None, n: int) -> list[str | None]:
+    """ISO text (or None) per contact; text is kept as is (no per-row work)."""
+    if column is None:
+        return [None] * n
+    column = list(column)
+    if set(map(type, column)) <= {str, type(None)}:
+        return column
+    return [_iso(v) for v in column]
+
+
+def _tags_column(column: Sequence | None, n: int) -> list[tuple[str, ...]]:
+    """One tuple of tag names per contact; equal tuples are shared."""
+    if column is None:
+        return [()] * n
+    column = list(column)
+    if not set(map(type, column)) <= {str, tuple, type(None)}:
+        column = [tuple(v) if v else () for v in column]
+    distinct = {v: _tags_tuple(v) for v in dict.fromkeys(column)}
+    return list(map(distinct.__getitem__, column))
+
+
+def _pick(value: str, names: Iterable[str]) -> list[str]:
+    """Names equal to ``value`` (folded), else those starting with it."""
+    v = fold(value)
+    names = list(names)
+    exact = [n for n in names if fold(str(n)) == v]
+    return exact or [n for n in names if fold(str(n)).startswith(v)]
+
+
+def _best_in_parts(
+    parts: Sequence[str], term: str, plan: Sequence[tuple[_Hay, bool]]
+) -> int | None:
+    """Best class of ``term`` in one contact's key parts, following a scan plan."""
+    best = None
+    for hay, start_only in plan:
+        c = _best_in(parts[PART_INDEX[hay.name]], term, hay.table, start_only)
+        if c is not None and (best is None or c < best):
+            best = c
+    return best
+
+
+def _alternations(words: Sequence[str], ids: _Ids) -> list[re.Pattern]:
+    """Regexes matching a word starting with any of ``words``, one per shared 3-letter prefix.
+
+    Group 1 is the record id, groups 2 and 3 tell a whole word from a word start
+    (as in :func:`_pattern`). A literal prefix keeps the regex engine's fast scan
+    (a plain alternation of the words is ten times slower).
+    """
+    groups: dict[str, list[str]] = {}
+    for w in dict.fromkeys(words):
+        groups.setdefault(w[:3], []).append(w)
+    ident = f"(?=[^{ids.chars}]*([{ids.chars}]{{{ids.width}}}))"
+    out = []
+    for prefix, ws in groups.items():
+        rest = sorted({w[len(prefix) :] for w in ws}, key=len, reverse=True)
+        body = "|".join(map(re.escape, rest))
+        alts = f"(?:{body})" if body else ""
+        end = f"(?=[ {ids.chars}])"
+        out.append(re.compile(f" {re.escape(prefix)}{alts}{ident}(?:{end}()|())"))
+    return out
