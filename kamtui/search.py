@@ -91,16 +91,18 @@ How it is fast (100,000 contacts; figures in ``benchmarks/bench_search.py``)
 
 from __future__ import annotations
 
+import heapq
 import re
+from array import array
 from bisect import insort
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import chain, compress, count, filterfalse, product, repeat
-from operator import add, and_, is_not, itemgetter, mul
+from itertools import chain, compress, count, filterfalse, islice, pairwise, product, repeat
+from operator import add, and_, is_not, itemgetter, mul, not_
 from typing import NamedTuple
 
 from kamtui.searchkey import PART_INDEX, PARTS, SEP, fold, word_pinyin
@@ -119,6 +121,7 @@ FUZZY = 7  # and up: FUZZY + the class the corrected word matches with
 _CLASSES = FUZZY + GIVEN_PREFIX + 1
 
 FUZZY_BELOW = 10  # a word matching fewer contacts than this also gets typo/homophone matches
+HEAD = 256  # ids a search orders at once; the rest when read (Result)
 COMPACT_AT = 512  # overlay + stale entries that trigger a rebuild of the big strings
 
 SORTS = ("last_contact", "name", "value", "added", "follow_up")
@@ -174,21 +177,61 @@ _FLAGS = {
 # index 0 = neither, 1 = ends only, 2 = starts only, 3 = whole word.
 _PART_CLASSES = {
     "names": (NAME_SUBSTRING, NAME_SUBSTRING, NAME_PREFIX, EXACT),
+    "latin": (NAME_SUBSTRING, NAME_SUBSTRING, NAME_PREFIX, EXACT),
     "pinyin": (NAME_SUBSTRING, NAME_SUBSTRING, PINYIN_PREFIX, EXACT),
     "initials": (NAME_SUBSTRING, NAME_SUBSTRING, PINYIN_PREFIX, EXACT),
     "given": (NAME_SUBSTRING, NAME_SUBSTRING, GIVEN_PREFIX, GIVEN_PREFIX),
     "wechat": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, EXACT),
+    "wxid": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, EXACT),
     "phone": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, EXACT),
     "tags": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, OTHER_PREFIX),
     "region": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, OTHER_PREFIX),
     "job": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, OTHER_PREFIX),
     "text": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, OTHER_PREFIX),
 }
-# Key parts kept as big strings (region and occupation are _Enum columns, tags are
-# searched through their names).
-_HAYS = ("names", "pinyin", "given", "initials", "wechat", "phone", "text")
-_ASCII_PARTS = frozenset(("pinyin", "given", "initials", "wechat", "phone"))
 _PUA = re.compile("[\ue000-\uf8ff]")
+_NOT_ASCII = re.compile("[^\x00-\x7f]+")
+_RUN_OF_SPACES = re.compile(" {2,}")
+_WXID = "wxid_"  # WeChat's generated IDs: nobody types their insides
+
+
+def _latin(texts: list[str]) -> list[str]:
+    """Only the Latin letters and digits of names (ASCII words search these)."""
+    joined = _RUN_OF_SPACES.sub(" ", _NOT_ASCII.sub(" ", "\n".join(texts)))
+    return list(map(str.strip, joined.split("\n")))
+
+
+def _custom_ids(texts: list[str]) -> Iterable[bool]:
+    return map(and_, map(bool, texts), map(not_, map(str.startswith, texts, repeat(_WXID))))
+
+
+def _generated_ids(texts: list[str]) -> Iterable[bool]:
+    return map(str.startswith, texts, repeat(_WXID))
+
+
+class _Spec(NamedTuple):
+    """One big string: which key part it holds, and how (see :class:`_Hay`)."""
+
+    name: str
+    part: str
+    ascii: bool  # only ASCII text: two-byte ids from \x80-\xff, one byte per character
+    derive: Callable[[list[str]], list[str]] | None = None  # the part's texts -> this string's
+    keep: Callable[[list[str]], Iterable[bool]] | None = None  # which contacts (default: non-empty)
+
+
+# The key parts kept as big strings. Region and occupation are _Enum columns; tags
+# are searched through their names.
+_SPECS = (
+    _Spec("names", "names", ascii=False),
+    _Spec("latin", "names", ascii=True, derive=_latin),
+    _Spec("pinyin", "pinyin", ascii=True),
+    _Spec("given", "given", ascii=True),
+    _Spec("initials", "initials", ascii=True),
+    _Spec("wechat", "wechat", ascii=True, keep=_custom_ids),
+    _Spec("wxid", "wechat", ascii=True, keep=_generated_ids),
+    _Spec("phone", "phone", ascii=True),
+    _Spec("text", "text", ascii=False),
+)
 _ENUMS = ("region", "job")
 _BOUND = frozenset(" ")  # words in a part are separated by single spaces
 _ONE = 1
@@ -466,7 +509,7 @@ class _Ids:
     ``\x80-\xff`` (they stay one byte per character; only ASCII words are
     searched in them), so a block holds 128 * 128 contacts; the other strings use
     one private-use character (U+E000-U+F8FF, which :func:`kamtui.searchkey.fold`
-    keeps out of the keys), 6,400 contacts a block.
+    keeps out of the keys), 4,096 contacts a block.
     """
 
     __slots__ = (
@@ -505,7 +548,8 @@ class _Ids:
 
 
 _ASCII_IDS = _Ids(0x80, 128, 2)
-_PUA_IDS = _Ids(0xE000, 6400, 1)
+_PUA_IDS = _Ids(0xE000, 4096, 1)
+_CHUNK = 16384  # contacts split at a time when building: a multiple of both block sizes
 
 
 class _Hay:
@@ -517,24 +561,44 @@ class _Hay:
     (most have no description, many no WeChat ID or phone).
     """
 
-    __slots__ = ("blocks", "ids", "n", "name", "table")
+    __slots__ = ("blocks", "ids", "n", "name", "part", "spec", "table")
 
-    def __init__(self, name: str, column: Sequence[str]):
-        self.name = name
-        self.table = _PART_CLASSES[name]
-        self.ids = _ASCII_IDS if name in _ASCII_PARTS else _PUA_IDS
-        self._set(_clean_column(column, self.ids is _ASCII_IDS))
+    def __init__(self, spec: _Spec):
+        self.spec = spec
+        self.name = spec.name
+        self.part = PART_INDEX[spec.part]
+        self.table = _PART_CLASSES[spec.name]
+        self.ids = _ASCII_IDS if spec.ascii else _PUA_IDS
+        self.blocks: list[tuple[int, str]] = []
+        self.n = 0
 
-    def _set(self, recs: Sequence[str]) -> None:
-        self.n = len(recs)
+    def text_of(self, parts: Sequence[str]) -> str:
+        """This string's text for one contact's key parts."""
+        texts = [parts[self.part]]
+        if self.spec.derive:
+            texts = self.spec.derive(texts)
+        if self.spec.keep and not next(iter(self.spec.keep(texts))):
+            return ""
+        return _clean_column(texts, self.spec.ascii)[0]
+
+    def extend(self, offset: int, texts: list[str]) -> None:
+        """Add the contacts from slot ``offset`` on, given their key part's texts."""
+        if self.spec.derive:
+            texts = self.spec.derive(texts)
+        texts = _clean_column(texts, self.spec.ascii)
+        keep = self.spec.keep
+        self._add(offset, texts, list(keep(texts)) if keep else texts)
+
+    def _add(self, offset: int, texts: Sequence[str], keep: Sequence) -> None:
         size = self.ids.block
         spaced = self.ids.spaced
-        self.blocks = []
-        for a in range(0, len(recs), size):
-            chunk = recs[a : a + size]
-            if any(chunk):
-                pairs = zip(compress(chunk, chunk), compress(spaced, chunk), strict=True)
-                self.blocks.append((a, " " + "".join(chain.from_iterable(pairs))))
+        for a in range(0, len(texts), size):
+            flags = keep[a : a + size]
+            if any(flags):
+                chunk = compress(texts[a : a + size], flags)
+                pairs = zip(chunk, compress(spaced, flags), strict=True)
+                self.blocks.append((offset + a, " " + "".join(chain.from_iterable(pairs))))
+        self.n = offset + len(texts)
 
     def records(self) -> list[str]:
         """Each contact's text ('' where left out)."""
@@ -546,13 +610,14 @@ class _Hay:
         return out
 
     def rebuild(self, replace: dict[int, str], total: int) -> None:
-        """Replace some contacts' text and grow to ``total`` contacts."""
+        """Replace some contacts' text (as :meth:`text_of` gives) and grow to ``total``."""
         recs = self.records()
         if len(recs) < total:
             recs.extend(repeat("", total - len(recs)))
         for slot, text in replace.items():
             recs[slot] = text
-        self._set(_clean_column(recs, self.ids is _ASCII_IDS))
+        self.blocks = []
+        self._add(0, recs, recs)
 
     def pattern(self, term: str, start_only: bool) -> tuple[re.Pattern, tuple[int, ...]]:
         """The regex for ``term`` and the class given by each of its groups (2 and up)."""
@@ -568,26 +633,30 @@ class _Hay:
         """Add the contacts ``pattern`` matches to ``buckets[by_group[g]]``.
 
         Group 1 of the pattern captures the record id; exactly one of the empty
-        groups 2, 3... matches, telling the class. ``pattern.split`` returns, for
-        each match, the id and one entry per class group ('' for the group that
-        matched, None for the others): strings only, no match objects (which the
-        garbage collector tracks).
+        groups 2, 3... matches, telling the class (without such groups every hit
+        has class ``by_group[1]``). ``pattern.split`` returns, for each match,
+        the id and one entry per class group ('' for the group that matched,
+        None for the others): strings only, no match objects (which the garbage
+        collector tracks).
         """
-        groups = pattern.groups
-        step = groups + 1
+        step = pattern.groups + 1
         slots_of = self.ids.slots
-        classes = {by_group[g] for g in range(2, step)}
         for offset, text in self.blocks:
             parts = pattern.split(text)
             if len(parts) == 1:
                 continue
-            slots = list(slots_of(parts[1::step], offset))
-            if len(classes) == 1:
-                buckets[by_group[2]].extend(slots)
+            slots = slots_of(parts[1::step], offset)
+            if step == 2:
+                buckets[by_group[1]].extend(slots)
                 continue
+            slots = list(slots)
             for g in range(2, step):
-                flags = map(is_not, parts[g::step], repeat(None))
-                buckets[by_group[g]].extend(compress(slots, flags))
+                flags = parts[g::step]
+                hits = flags.count("")
+                if hits == len(flags):
+                    buckets[by_group[g]].extend(slots)
+                elif hits:
+                    buckets[by_group[g]].extend(compress(slots, map(is_not, flags, repeat(None))))
 
     def words(self) -> set[str]:
         out: set[str] = set()
@@ -600,15 +669,26 @@ class _Hay:
 def _pattern(
     term: str, start_only: bool, chars: str, width: int, table: tuple[int, ...]
 ) -> tuple[re.Pattern, tuple[int, ...]]:
+    """The regex finding ``term`` in a big string, and the class of each of its groups.
+
+    The literal comes first so that the regex engine scans for it quickly; a
+    lookbehind then checks that a space precedes it (a word start), a lookahead
+    that a space or an id follows (a whole word), and another lookahead
+    captures the id after the hit (group 1). Empty groups 2, 3... mark the class.
+    """
     q = re.escape(term)
-    ident = f"(?=[^{chars}]*([{chars}]{{{width}}}))"  # group 1: the record id
+    ident = f"(?=[^{chars}]*([{chars}]{{{width}}}))"
+    start = f"(?<= {q})"
     end = f"(?=[ {chars}])"
+    exact, prefix, inside = table[3], table[2], table[0]
     if start_only:
-        # groups 2, 3: whole word, word start
-        return re.compile(f" {q}{ident}(?:{end}()|())"), (0, 0, table[3], table[2])
-    # groups 2-5: whole word, word start, word end, inside
-    body = f"{q}{ident}(?:(?<= {q})(?:{end}()|())|{end}()|())"
-    return re.compile(body), (0, 0, table[3], table[2], table[1], table[0])
+        if exact == prefix:
+            return re.compile(f"{q}{start}{ident}"), (0, prefix)
+        return re.compile(f"{q}{start}{ident}(?:{end}()|())"), (0, 0, exact, prefix)
+    if exact == prefix:
+        return re.compile(f"{q}{ident}(?:{start}()|())"), (0, 0, prefix, inside)
+    body = f"{q}{ident}(?:{start}(?:{end}()|())|())"
+    return re.compile(body), (0, 0, exact, prefix, inside)
 
 
 def _clean_column(column: Sequence[str], ascii_only: bool) -> Sequence[str]:
@@ -628,19 +708,21 @@ class _Enum:
 
     __slots__ = ("code_of", "codes", "name", "table", "values")
 
-    def __init__(self, name: str, column: Sequence[str]):
+    def __init__(self, name: str):
         self.name = name
         self.table = _PART_CLASSES[name]
         self.values: list[str] = [""]
         self.code_of: dict[str, int] = {"": 0}
+        self.codes: bytearray | list[int] = bytearray()
+
+    def extend(self, column: Sequence[str]) -> None:
         for v in dict.fromkeys(column):
             if v not in self.code_of:
                 self.code_of[v] = len(self.values)
                 self.values.append(v)
-        codes = map(self.code_of.__getitem__, column)
-        self.codes: bytearray | list[int] = (
-            bytearray(codes) if len(self.values) <= 256 else list(codes)
-        )
+        if isinstance(self.codes, bytearray) and len(self.values) > 256:
+            self.codes = list(self.codes)
+        self.codes.extend(map(self.code_of.__getitem__, column))
 
     def set(self, slot: int, value: str) -> None:
         code = self.code_of.get(value)
@@ -728,42 +810,134 @@ class _Rev:
 
 
 class _Order:
-    """One base order: slots sorted, and (lazily) each slot's position."""
+    """One base order: slots sorted, and (lazily) each slot's position.
+
+    Arrays rather than lists: the values sit in the array, so walking it does
+    not chase pointers to int objects scattered in memory (cache misses).
+    """
 
     __slots__ = ("_pos", "size", "slots")
 
     def __init__(self, slots: list[int], size: int):
-        self.slots = slots
+        self.slots = array("l", slots)
         self.size = size
-        self._pos: list[int] | None = None
+        self._pos: array | None = None
 
-    def pos(self, size: int) -> list[int]:
+    def pos(self, size: int) -> array:
         if self._pos is None or self.size != size:
-            pos = [0] * size
+            pos = array("l", bytes(8 * size))
             deque(map(pos.__setitem__, self.slots, count()), maxlen=0)
             self._pos = pos
             self.size = size
         return self._pos
 
 
-@dataclass(slots=True)
-class Result(Sequence[int]):
-    """Matching contact ids, best first. ``len(result)`` is the total count."""
+class _IdMap:
+    """Contact id -> slot: an array indexed by id (ids are SQLite rowids, nearly
+    dense), or a dict when ids are sparse or not small integers."""
 
-    ids: list[int]
-    query: Query = field(default_factory=Query)
-    sort: str = "last_contact"
-    similar: int = 0  # how many matched only through typo/homophone tolerance
-    notes: tuple[Note, ...] = ()
+    __slots__ = ("by_id", "count")
+
+    def __init__(self, ids: Sequence[int]):
+        n = len(ids)
+        top = max(ids, default=0)
+        self.by_id: array | dict[int, int]
+        if n and all(type(i) is int for i in (top, min(ids))) and min(ids) >= 0 and top < 4 * n:
+            self.by_id = array("l", [-1]) * (top + 1)
+            deque(map(self.by_id.__setitem__, ids, count()), maxlen=0)
+            self.count = len(self.by_id) - self.by_id.count(-1)
+        else:
+            self.by_id = dict(zip(ids, count()))
+            self.count = len(self.by_id)
+        if self.count != n:
+            raise ValueError("duplicate contact ids")
+
+    def get(self, cid: int) -> int | None:
+        if isinstance(self.by_id, dict):
+            return self.by_id.get(cid)
+        if type(cid) is int and 0 <= cid < len(self.by_id):
+            slot = self.by_id[cid]
+            return slot if slot >= 0 else None
+        return None
+
+    def set(self, cid: int, slot: int) -> None:
+        if isinstance(self.by_id, array):
+            if type(cid) is int and 0 <= cid < max(4 * self.count, 1024):
+                if cid >= len(self.by_id):
+                    self.by_id.extend(repeat(-1, cid + 1 - len(self.by_id)))
+                self.count += self.by_id[cid] < 0
+                self.by_id[cid] = slot
+                return
+            self.by_id = {i: s for i, s in enumerate(self.by_id) if s >= 0}
+        self.count += cid not in self.by_id
+        self.by_id[cid] = slot
+
+    def pop(self, cid: int) -> int | None:
+        slot = self.get(cid)
+        if slot is not None:
+            self.count -= 1
+            if isinstance(self.by_id, dict):
+                del self.by_id[cid]
+            else:
+                self.by_id[cid] = -1
+        return slot
+
+
+class Result(Sequence[int]):
+    """Matching contact ids, best first. ``len(result)`` is the total count.
+
+    The first :data:`HEAD` ids are computed by the search; the full order only
+    when a row past them is read (``result[i]``, slices, iteration, ``ids``),
+    so that a keystroke matching 100,000 contacts stays cheap. The result keeps
+    its own copy of what it needs: later changes to the index do not alter it.
+    """
+
+    __slots__ = ("_all", "_head", "_rest", "notes", "query", "similar", "sort", "total")
+
+    def __init__(
+        self,
+        total: int,
+        head: list[int],
+        rest: Callable[[], list[int]] | None = None,
+        *,
+        query: Query | None = None,
+        sort: str = "last_contact",
+        similar: int = 0,
+        notes: tuple[Note, ...] = (),
+    ):
+        self.total = total
+        self._head = head
+        self._rest = rest
+        self._all: list[int] | None = head if rest is None else None
+        self.query = query or Query()
+        self.sort = sort
+        self.similar = similar  # how many matched only through typo/homophone tolerance
+        self.notes = notes
 
     @property
-    def total(self) -> int:
-        return len(self.ids)
+    def ids(self) -> list[int]:
+        """All matching ids in order (computed on first use)."""
+        if self._all is None:
+            assert self._rest is not None
+            self._all = self._rest()
+            self._rest = None
+        return self._all
+
+    def head(self, n: int = 0) -> list[int]:
+        """The first ``n`` ids (at most :data:`HEAD` without computing the rest)."""
+        return self._head[:n] if 0 < n <= len(self._head) else self.ids[: n or None]
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.total
 
     def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self.total)
+            if step == 1 and stop <= len(self._head):
+                return self._head[start:stop]
+            return self.ids[i]
+        if 0 <= i < len(self._head):
+            return self._head[i]
         return self.ids[i]
 
     def __iter__(self) -> Iterator[int]:
@@ -771,6 +945,9 @@ class Result(Sequence[int]):
 
     def __contains__(self, contact_id: object) -> bool:
         return contact_id in self.ids
+
+    def __repr__(self) -> str:
+        return f"Result({self.total} ids, head={self._head[:5]}...)"
 
 
 # ---------------------------------------------------------------------------
@@ -781,8 +958,8 @@ class SearchIndex:
     """All contacts of a book, searchable as you type. Build with :meth:`from_rows`."""
 
     def __init__(self) -> None:
-        self._ids: list[int] = []
-        self._slot_of: dict[int, int] = {}
+        self._ids = array("q")  # slot -> contact id (-1: removed)
+        self._slot_of = _IdMap(())
         self._alive = bytearray()
         self._fav = bytearray()
         self._archived = bytearray()
@@ -808,7 +985,7 @@ class SearchIndex:
         self._terms: OrderedDict[str, tuple[dict[int, int], frozenset[int]]] = OrderedDict()
         self._vocab: dict[tuple[str, int], set[str]] | None = None
         # results of queries without text, until the next change
-        self._plain: dict[tuple, tuple[list[int], tuple[Note, ...]]] = {}
+        self._plain: dict[tuple, tuple] = {}
         self.generation = 0
 
     # -- building ---------------------------------------------------------
@@ -848,10 +1025,8 @@ class SearchIndex:
         """An index from one sequence per field (all the same length)."""
         self = cls()
         n = len(ids)
-        self._ids = list(ids)
-        self._slot_of = dict(zip(self._ids, count()))
-        if len(self._slot_of) != n:
-            raise ValueError("duplicate contact ids")
+        self._slot_of = _IdMap(ids)
+        self._ids = array("q", ids)
         self._alive = bytearray(b"\x01") * n
         self._fav = _flags(favourite, n)
         self._archived = _flags(archived, n)
@@ -875,32 +1050,32 @@ class SearchIndex:
             for i in compress(range(n), map((NPARTS - 1).__ne__, seps)):
                 keys[i] = SEP.join(_key_parts(keys[i]))
         del seps
-        wanted = [PART_INDEX[x] for x in (*_HAYS, *_ENUMS, "sort")]
-        part_columns: list[list[str]] = [[] for _ in range(NPARTS)]
-        for a in range(0, n, 8192):  # a chunk at a time keeps the temporary strings few
-            pieces = SEP.join(keys[a : a + 8192]).split(SEP)
-            for p in wanted:
-                part_columns[p].extend(pieces[p::NPARTS])
+        self._hays = [_Hay(spec) for spec in _SPECS]
+        self._enums = [_Enum(name) for name in _ENUMS]
+        coll: list[str] = []
+        sort = PART_INDEX["sort"]
+        for a in range(0, n, _CHUNK):  # a chunk at a time keeps the temporary strings few
+            pieces = SEP.join(keys[a : a + _CHUNK]).split(SEP)
+            for hay in self._hays:
+                hay.extend(a, pieces[hay.part :: NPARTS])
+            for e in self._enums:
+                e.extend(pieces[PART_INDEX[e.name] :: NPARTS])
+            coll.extend(pieces[sort::NPARTS])
             del pieces
         del keys
-        coll = part_columns[PART_INDEX["sort"]]
         if name_sort is not None:
             coll = list(map(_or_default, name_sort, coll))
         self._coll = coll
-        for name in _HAYS:
-            self._hays.append(_Hay(name, part_columns[PART_INDEX[name]]))
-        for name in _ENUMS:
-            self._enums.append(_Enum(name, part_columns[PART_INDEX[name]]))
         self._main = n
         return self
 
     # -- changes ----------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._slot_of)
+        return self._slot_of.count
 
     def __contains__(self, contact_id: object) -> bool:
-        return contact_id in self._slot_of
+        return self._slot_of.get(contact_id) is not None  # type: ignore[arg-type]
 
     def update(self, row: Sequence) -> None:
         """Add a contact, or replace what the index knows about it."""
@@ -909,7 +1084,7 @@ class SearchIndex:
         slot = self._slot_of.get(row.id)
         if slot is None:
             slot = len(self._ids)
-            self._slot_of[row.id] = slot
+            self._slot_of.set(row.id, slot)
             self._ids.append(row.id)
             for col in (self._alive, self._fav, self._archived, self._due, self._owed):
                 col.append(0)
@@ -955,7 +1130,7 @@ class SearchIndex:
 
     def remove(self, contact_id: int) -> bool:
         """Forget a contact (purged). Archiving is an :meth:`update` with archived=True."""
-        slot = self._slot_of.pop(contact_id, None)
+        slot = self._slot_of.pop(contact_id)
         if slot is None:
             return False
         self._unorder(slot)
@@ -979,8 +1154,9 @@ class SearchIndex:
         total = len(self._ids)
         changed = set(self._stale) | set(self._overlay)
         for hay in self._hays:
-            i = PART_INDEX[hay.name]
-            replace = {s: (self._overlay[s][i] if s in self._overlay else "") for s in changed}
+            replace = {
+                s: (hay.text_of(self._overlay[s]) if s in self._overlay else "") for s in changed
+            }
             hay.rebuild(replace, total)
         self._main = total
         self._overlay.clear()
@@ -1135,30 +1311,45 @@ class SearchIndex:
     def _plan(self, term: str) -> list[tuple[_Hay, bool]]:
         """Which big strings can contain ``term``, and whether only word starts count.
 
-        Chinese text skips the pinyin, initials, WeChat and phone strings; a word
-        with i, u or v skips the initials (no syllable starts with them). The
-        given-name string only counts word starts (its insides are in the full
-        pinyin anyway). One or two Latin letters or digits are too common inside
-        words: they must start a word, except that two may sit inside a name or
-        its initials (``xy`` in wxy for 王秀英).
+        - Chinese text: the names as written, the description (and tags, region,
+          occupation, searched apart). Latin text: the Latin letters of names
+          instead of the names, plus the pinyin strings, WeChat IDs, and phone
+          digits for numbers.
+        - Pinyin and given names are skipped for up to 4 letters that cannot be
+          pinyin (``xy``, ``zs``, ``wxy``: x is always followed by i or u, z by
+          a vowel or h...): such words are initials.
+        - Initials are skipped for words with i, u or v (no syllable starts so).
+        - Generated WeChat IDs (wxid_...) only for words starting with wxid_.
+        - The given-name string only counts word starts (its insides are in the
+          full pinyin anyway). One or two Latin letters or digits are too common
+          inside words: they must start a word, except that two may sit inside
+          a name or its initials (``xy`` in wxy for 王秀英).
+        - A single Latin letter or digit is looked up in names only: Latin
+          names, initials and given names (a pinyin word starts with the same
+          letter as its initials, so the pinyin adds nothing).
         """
         out = []
         asc = term.isascii()
         alnum = asc and term.isalnum()
+        short = asc and len(term) <= 2
+        pinyin = alnum and (len(term) > 4 or _could_be_pinyin(term))
         for hay in self._hays:
             name = hay.name
-            if name in ("pinyin", "given", "initials") and not alnum:
+            if short and len(term) == 1 and name not in ("latin", "initials", "given"):
                 continue
-            if name == "initials" and any(c in term for c in "iuv"):
+            if (
+                (name == "names" and asc)
+                or (name in ("latin", "wechat") and not asc)
+                or (name in ("pinyin", "given") and not pinyin)
+                or (name == "initials" and not (alnum and not _NOT_INITIALS.intersection(term)))
+                or (name == "wxid" and not (term.startswith(_WXID) and len(term) > len(_WXID)))
+                or (name == "phone" and not term.isdigit())
+            ):
                 continue
-            if name == "wechat" and not asc:
-                continue
-            if name == "phone" and not term.isdigit():
-                continue
-            if name == "given" or (asc and len(term) == 1):
+            if name == "given" or (short and len(term) == 1):
                 start_only = True
-            elif asc and len(term) == 2:
-                start_only = name not in ("names", "initials")
+            elif short:
+                start_only = name not in ("latin", "initials")
             else:
                 start_only = False
             out.append((hay, start_only))
@@ -1205,7 +1396,7 @@ class SearchIndex:
             return
         if not words:
             return
-        hays = [h for h in self._hays if h.name in ("names", "pinyin", "given")]
+        hays = [h for h in self._hays if h.name in ("latin", "pinyin", "given")]
         found: list[list[int]] = [[] for _ in buckets]
         for hay in hays:
             for pattern in _alternations(words, hay.ids):
@@ -1247,7 +1438,7 @@ class SearchIndex:
         if self._vocab is None:
             words: set[str] = set()
             for hay in self._hays:
-                if hay.name in ("names", "pinyin", "given"):
+                if hay.name in ("latin", "pinyin", "given"):
                     words.update(hay.words())
             self._vocab = {}
             self._add_words(words)
@@ -1262,8 +1453,9 @@ class SearchIndex:
                 self._vocab.setdefault((w[0], len(w)), set()).add(w)
 
     def _add_vocab(self, parts: list[str]) -> None:
-        for name in ("names", "pinyin", "given"):
-            self._add_words(parts[PART_INDEX[name]].split())
+        for hay in self._hays:
+            if hay.name in ("latin", "pinyin", "given"):
+                self._add_words(hay.text_of(parts).split())
 
     # -- search -----------------------------------------------------------------
 
@@ -1274,24 +1466,32 @@ class SearchIndex:
         q = query if isinstance(query, Query) else parse_query(query)
         plain_key = (q.filters, q.excluded, sort, reverse)
         if not q.terms and plain_key in self._plain:
-            ids, notes = self._plain[plain_key]
-            return Result(list(ids), q, sort, 0, q.notes + notes)
+            total, head, rest, notes = self._plain[plain_key]
+            return Result(total, head, rest, query=q, sort=sort, notes=q.notes + notes)
         order = self._order(sort, reverse)
-        mask, notes = self._mask(q)
-        all_notes = q.notes + tuple(notes)
+        mask, found_notes = self._mask(q)
+        notes = tuple(found_notes)
         if q.excluded:
             mask = bytearray(mask)
             zero = repeat(0)
             for term in q.excluded:
                 best, fuzzy = self._term_hits(term)
                 deque(map(mask.__setitem__, (s for s in best if s not in fuzzy), zero), 0)
+        ids = self._ids[:]  # a snapshot for the result (a copy of an array: cheap)
         if not q.terms:
-            slots = list(compress(order.slots, map(mask.__getitem__, order.slots)))
-            ids = list(map(self._ids.__getitem__, slots))
+            slots = order.slots[:]
+            total = mask.count(1)
+            head = list(
+                map(ids.__getitem__, islice(compress(slots, map(mask.__getitem__, slots)), HEAD))
+            )
+
+            def rest() -> list[int]:
+                return list(map(ids.__getitem__, compress(slots, map(mask.__getitem__, slots))))
+
             if len(self._plain) >= 16:
                 self._plain.clear()
-            self._plain[plain_key] = (ids, tuple(notes))
-            return Result(list(ids), q, sort, 0, all_notes)
+            self._plain[plain_key] = (total, head, rest, notes)
+            return Result(total, head, rest, query=q, sort=sort, notes=q.notes + notes)
         hits = [self._term_hits(t) for t in q.terms]
         hits.sort(key=lambda h: len(h[0]))
         best, fuzzy = hits[0]
@@ -1309,11 +1509,34 @@ class SearchIndex:
             classes = map(sum, zip(*(map(h.__getitem__, slots) for h, _ in hits), strict=True))
             fuzzy_all = frozenset().union(*(f for _, f in hits))
         pos = order.pos(len(self._ids))
-        keys = sorted(map(add, map(mul, classes, repeat(1 << _SHIFT)), map(pos.__getitem__, slots)))
-        ordered = map(order.slots.__getitem__, map(and_, keys, repeat(_LOW)))
-        ids = list(map(self._ids.__getitem__, ordered))
-        similar = sum(1 for s in slots if s in fuzzy_all) if fuzzy_all else 0
-        return Result(ids, q, sort, similar, all_notes)
+        keys = list(map(add, map(mul, classes, repeat(1 << _SHIFT)), map(pos.__getitem__, slots)))
+        similar = sum(map(fuzzy_all.__contains__, slots)) if fuzzy_all else 0
+        by_pos = order.slots if len(keys) <= HEAD else order.slots[:]
+
+        def ranked(keys: Iterable[int]) -> list[int]:
+            return list(
+                map(ids.__getitem__, map(by_pos.__getitem__, map(and_, keys, repeat(_LOW))))
+            )
+
+        if len(keys) <= HEAD:
+            return Result(
+                len(keys),
+                ranked(sorted(keys)),
+                query=q,
+                sort=sort,
+                similar=similar,
+                notes=q.notes + notes,
+            )
+        head = ranked(heapq.nsmallest(HEAD, keys))
+        return Result(
+            len(keys),
+            head,
+            lambda: ranked(sorted(keys)),
+            query=q,
+            sort=sort,
+            similar=similar,
+            notes=q.notes + notes,
+        )
 
     def clear_cache(self) -> None:
         """Forget cached results (benchmarks measure cold searches)."""
@@ -1369,34 +1592,62 @@ def _pick(value: str, names: Iterable[str]) -> list[str]:
     return exact or [n for n in names if fold(str(n)).startswith(v)]
 
 
+# Letters that can follow each letter in pinyin text, also across syllables
+# (absent letters may be followed by anything: vowels, and n, g, r that end
+# syllables). Digits and Latin runs of mixed words are not modelled: longer
+# words are always looked up in the pinyin strings.
+_PINYIN_NEXT = {
+    **dict.fromkeys("bpmfdtk", frozenset("aeiou")),
+    "l": frozenset("aeiouv"),
+    "h": frozenset("aeiou"),
+    **dict.fromkeys("jqx", frozenset("iu")),
+    **dict.fromkeys("zcs", frozenset("aeiouh")),
+    "y": frozenset("aeiou"),
+    "w": frozenset("aeou"),
+}
+_NOT_INITIALS = frozenset("iuv")
+
+
+def _could_be_pinyin(term: str) -> bool:
+    """False if a letter pair of ``term`` never occurs in pinyin (``xy``, ``zs``)."""
+    for a, b in pairwise(term):
+        allowed = _PINYIN_NEXT.get(a)
+        if allowed is not None and b not in allowed and not b.isdigit():
+            return False
+    return True
+
+
 def _best_in_parts(
     parts: Sequence[str], term: str, plan: Sequence[tuple[_Hay, bool]]
 ) -> int | None:
     """Best class of ``term`` in one contact's key parts, following a scan plan."""
     best = None
     for hay, start_only in plan:
-        c = _best_in(parts[PART_INDEX[hay.name]], term, hay.table, start_only)
+        c = _best_in(hay.text_of(parts), term, hay.table, start_only)
         if c is not None and (best is None or c < best):
             best = c
     return best
 
 
 def _alternations(words: Sequence[str], ids: _Ids) -> list[re.Pattern]:
-    """Regexes matching a word starting with any of ``words``, one per shared 3-letter prefix.
+    """Regexes matching a word that starts with one of ``words``.
 
-    Group 1 is the record id, groups 2 and 3 tell a whole word from a word start
-    (as in :func:`_pattern`). A literal prefix keeps the regex engine's fast scan
-    (a plain alternation of the words is ten times slower).
+    One regex per shared 3-letter prefix and length: the literal prefix keeps
+    the regex engine's fast scan (a plain alternation of the words is ten times
+    slower) and the common length allows the fixed-width lookbehind for the
+    word start. Groups as in :func:`_pattern` (start only): 1 the record id, 2 a
+    whole word, 3 a word start.
     """
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple[str, int], list[str]] = {}
     for w in dict.fromkeys(words):
-        groups.setdefault(w[:3], []).append(w)
+        groups.setdefault((w[:3], len(w)), []).append(w)
     ident = f"(?=[^{ids.chars}]*([{ids.chars}]{{{ids.width}}}))"
+    end = f"(?=[ {ids.chars}])"
     out = []
-    for prefix, ws in groups.items():
-        rest = sorted({w[len(prefix) :] for w in ws}, key=len, reverse=True)
+    for (prefix, n), ws in groups.items():
+        rest = sorted({w[len(prefix) :] for w in ws})
         body = "|".join(map(re.escape, rest))
         alts = f"(?:{body})" if body else ""
-        end = f"(?=[ {ids.chars}])"
-        out.append(re.compile(f" {re.escape(prefix)}{alts}{ident}(?:{end}()|())"))
+        start = f"(?<= {'.' * n})"
+        out.append(re.compile(f"{re.escape(prefix)}{alts}{start}{ident}(?:{end}()|())"))
     return out

@@ -278,11 +278,27 @@ def test_full_width_and_case(book):
 
 def test_short_latin_words_must_start_a_word():
     index = SearchIndex.from_rows(
-        [contact(1, "", wechat="wxid_abc"), contact(2, "谢娜"), contact(3, "", desc="box")]
+        [contact(1, "", wechat="boxid88"), contact(2, "谢娜"), contact(3, "", desc="box")]
     )
-    assert ids(index, "x") == [2]  # not inside wxid or box
+    assert ids(index, "x") == [2]  # not inside boxid88 or box
     assert ids(index, "xn") == [2]  # initials may hold two letters inside
     assert ids(index, "xid") == [1]  # three letters: anywhere
+
+
+def test_generated_wechat_ids_are_found_by_pasting_them():
+    index = SearchIndex.from_rows([contact(1, "", wechat="wxid_k2j4h5"), contact(2, "", "wxid")])
+    assert ids(index, "wxid_k2j4h5") == [1]  # exact: pasted from WeChat
+    assert ids(index, "wxid_k2") == [1]
+    assert ids(index, "k2j4h5") == []  # nobody types the random part
+    assert ids(index, "wxid") == [2]
+
+
+def test_initials_are_not_looked_up_in_pinyin():
+    index = SearchIndex.from_rows([contact(1, "王秀英"), contact(2, "", "abcxyz")])
+    assert ids(index, "xy") == [2, 1]  # inside both: abcxyz before wangxiuying
+    assert search._could_be_pinyin("xiu") and search._could_be_pinyin("zhang")
+    assert not search._could_be_pinyin("xy") and not search._could_be_pinyin("zs")
+    assert not search._could_be_pinyin("wxy")
 
 
 def test_excluded_text(book):
