@@ -74,10 +74,10 @@ How it is fast (100,000 contacts; figures in ``benchmarks/bench_search.py``)
   code per contact; flags, stage, tier and account are ``bytearray`` columns.
 - A text word is one regex per part that can contain it (Chinese text skips
   the pinyin, initials, WeChat and phone strings; words with i/u/v skip the
-  initials). The regex captures the record id that follows a hit and marks
-  the match class with an empty group; ``pattern.split`` hands both back as
-  strings, so no Python code, no ``bisect`` and no garbage-collected match
-  object is made per hit.
+  initials). The regex captures the record id that follows a hit, in the group
+  of the hit's match class; ``pattern.split`` hands the ids back as strings,
+  so no Python code, no ``bisect`` and no garbage-collected match object is
+  made per hit.
 - Filters are byte masks combined as big integers. Ranking sorts plain
   integers ``class << 22 | position in the base order``. Results of queries
   without text are cached until the next change.
@@ -91,18 +91,19 @@ How it is fast (100,000 contacts; figures in ``benchmarks/bench_search.py``)
 
 from __future__ import annotations
 
+import gc
 import heapq
 import re
 from array import array
 from bisect import insort
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from itertools import chain, compress, count, filterfalse, islice, pairwise, product, repeat
-from operator import add, and_, is_not, itemgetter, mul, not_
+from operator import add, and_, itemgetter, mul, not_
 from typing import NamedTuple
 
 from kamtui.searchkey import PART_INDEX, PARTS, SEP, fold, word_pinyin
@@ -190,14 +191,15 @@ _PART_CLASSES = {
     "text": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, OTHER_PREFIX),
 }
 _PUA = re.compile("[\ue000-\uf8ff]")
-_NOT_ASCII = re.compile("[^\x00-\x7f]+")
-_RUN_OF_SPACES = re.compile(" {2,}")
 _WXID = "wxid_"  # WeChat's generated IDs: nobody types their insides
 
 
 def _latin(texts: list[str]) -> list[str]:
-    """Only the Latin letters and digits of names (ASCII words search these)."""
-    joined = _RUN_OF_SPACES.sub(" ", _NOT_ASCII.sub(" ", "\n".join(texts)))
+    """Only the Latin letters and digits of names (ASCII words search these).
+
+    Name words are letters and digits only, so '?' can only be a replaced character.
+    """
+    joined = "\n".join(texts).encode("ascii", "replace").decode("ascii").replace("?", " ")
     return list(map(str.strip, joined.split("\n")))
 
 
@@ -504,7 +506,7 @@ class _Ids:
     """Record ids written into the big strings: a contact's text is followed by its id.
 
     The regex that finds a word also captures the id that follows (a lookahead)
-    and which empty group matched (the match class), so no Python code and no
+    in the group of the hit's match class, so no Python code and no
     ``bisect`` runs per hit. ASCII strings use two characters from
     ``\x80-\xff`` (they stay one byte per character; only ASCII words are
     searched in them), so a block holds 128 * 128 contacts; the other strings use
@@ -581,11 +583,15 @@ class _Hay:
             return ""
         return _clean_column(texts, self.spec.ascii)[0]
 
-    def extend(self, offset: int, texts: list[str]) -> None:
-        """Add the contacts from slot ``offset`` on, given their key part's texts."""
+    def extend(self, offset: int, texts: list[str], clean: bool) -> None:
+        """Add the contacts from slot ``offset`` on, given their key part's texts.
+
+        ``clean``: the texts may hold characters taken for ids (see :meth:`_load`).
+        """
         if self.spec.derive:
             texts = self.spec.derive(texts)
-        texts = _clean_column(texts, self.spec.ascii)
+        if clean:
+            texts = _clean_column(texts, self.spec.ascii)
         keep = self.spec.keep
         self._add(offset, texts, list(keep(texts)) if keep else texts)
 
@@ -632,12 +638,10 @@ class _Hay:
     ) -> None:
         """Add the contacts ``pattern`` matches to ``buckets[by_group[g]]``.
 
-        Group 1 of the pattern captures the record id; exactly one of the empty
-        groups 2, 3... matches, telling the class (without such groups every hit
-        has class ``by_group[1]``). ``pattern.split`` returns, for each match,
-        the id and one entry per class group ('' for the group that matched,
-        None for the others): strings only, no match objects (which the garbage
-        collector tracks).
+        Each group of the pattern captures the record id after a hit, and just
+        one group matches: the one of the hit's class. ``pattern.split`` returns,
+        for each match, one entry per group (the id, or None): strings only, no
+        match objects (which the garbage collector tracks).
         """
         step = pattern.groups + 1
         slots_of = self.ids.slots
@@ -645,18 +649,13 @@ class _Hay:
             parts = pattern.split(text)
             if len(parts) == 1:
                 continue
-            slots = slots_of(parts[1::step], offset)
             if step == 2:
-                buckets[by_group[1]].extend(slots)
+                buckets[by_group[1]].extend(slots_of(parts[1::2], offset))
                 continue
-            slots = list(slots)
-            for g in range(2, step):
-                flags = parts[g::step]
-                hits = flags.count("")
-                if hits == len(flags):
-                    buckets[by_group[g]].extend(slots)
-                elif hits:
-                    buckets[by_group[g]].extend(compress(slots, map(is_not, flags, repeat(None))))
+            for g in range(1, step):
+                ids = list(filter(None, parts[g::step]))
+                if ids:
+                    buckets[by_group[g]].extend(slots_of(ids, offset))
 
     def words(self) -> set[str]:
         out: set[str] = set()
@@ -673,8 +672,9 @@ def _pattern(
 
     The literal comes first so that the regex engine scans for it quickly; a
     lookbehind then checks that a space precedes it (a word start), a lookahead
-    that a space or an id follows (a whole word), and another lookahead
-    captures the id after the hit (group 1). Empty groups 2, 3... mark the class.
+    that a space or an id follows (a whole word). Each alternative ends with a
+    lookahead capturing the id after the hit, in its own group: the group that
+    matched tells the class.
     """
     q = re.escape(term)
     ident = f"(?=[^{chars}]*([{chars}]{{{width}}}))"
@@ -684,11 +684,10 @@ def _pattern(
     if start_only:
         if exact == prefix:
             return re.compile(f"{q}{start}{ident}"), (0, prefix)
-        return re.compile(f"{q}{start}{ident}(?:{end}()|())"), (0, 0, exact, prefix)
+        return re.compile(f"{q}{start}(?:{end}{ident}|{ident})"), (0, exact, prefix)
     if exact == prefix:
-        return re.compile(f"{q}{ident}(?:{start}()|())"), (0, 0, prefix, inside)
-    body = f"{q}{ident}(?:{start}(?:{end}()|())|())"
-    return re.compile(body), (0, 0, exact, prefix, inside)
+        return re.compile(f"{q}(?:{start}{ident}|{ident})"), (0, prefix, inside)
+    return re.compile(f"{q}(?:{start}(?:{end}{ident}|{ident})|{ident})"), (0, exact, prefix, inside)
 
 
 def _clean_column(column: Sequence[str], ascii_only: bool) -> Sequence[str]:
@@ -982,6 +981,7 @@ class SearchIndex:
         self._overlay: dict[int, list[str]] = {}  # slot -> key parts, newer than the strings
         self._stale: set[int] = set()  # slots whose text in the strings is outdated
         self._orders: dict[tuple[str, bool], _Order] = {}
+        self._by_name: list[int] | None = None
         self._terms: OrderedDict[str, tuple[dict[int, int], frozenset[int]]] = OrderedDict()
         self._vocab: dict[tuple[str, int], set[str]] | None = None
         # results of queries without text, until the next change
@@ -1023,7 +1023,16 @@ class SearchIndex:
         name_sort: Sequence[str | None] | None = None,
     ) -> SearchIndex:
         """An index from one sequence per field (all the same length)."""
-        self = cls()
+        with _gc_paused():
+            return cls()._load(
+                ids, search_keys, favourite, archived, account, tags, stage, tier, due, owed,
+                last_contact, value_365d, added_on, next_follow_up, name_sort,
+            )  # fmt: skip
+
+    def _load(
+        self, ids, search_keys, favourite, archived, account, tags, stage, tier, due, owed,
+        last_contact, value_365d, added_on, next_follow_up, name_sort,
+    ) -> SearchIndex:  # fmt: skip
         n = len(ids)
         self._slot_of = _IdMap(ids)
         self._ids = array("q", ids)
@@ -1035,8 +1044,8 @@ class SearchIndex:
         self._stage = _Codes([""] * n if stage is None else stage)
         self._tier = _Codes([""] * n if tier is None else tier)
         self._account = _Codes([""] * n if account is None else account)
-        self._tags = _tags_column(tags, n)
-        for name in set().union(*dict.fromkeys(self._tags)):
+        self._tags, distinct_tags = _tags_column(tags, n)
+        for name in set().union(*distinct_tags):
             self._tag_names.setdefault(fold(name), set()).add(name)
         self._last = _dates(last_contact, n)
         self._added = _dates(added_on, n)
@@ -1048,22 +1057,27 @@ class SearchIndex:
         seps = list(map(str.count, keys, repeat(SEP)))
         if seps.count(NPARTS - 1) != n:  # keys of another layout (older versions, empty)
             for i in compress(range(n), map((NPARTS - 1).__ne__, seps)):
-                keys[i] = SEP.join(_key_parts(keys[i]))
+                keys[i] = SEP.join(map(fold, _key_parts(keys[i])))
         del seps
         self._hays = [_Hay(spec) for spec in _SPECS]
         self._enums = [_Enum(name) for name in _ENUMS]
         coll: list[str] = []
         sort = PART_INDEX["sort"]
+        wechat = PART_INDEX["wechat"]
         for a in range(0, n, _CHUNK):  # a chunk at a time keeps the temporary strings few
             pieces = SEP.join(keys[a : a + _CHUNK]).split(SEP)
+            # Keys from build_search_key hold no private-use characters (the
+            # ids of the non-ASCII strings) and their pinyin, initials, given
+            # names and phone digits are ASCII; only WeChat IDs are as typed.
+            odd_ids = not "".join(pieces[wechat::NPARTS]).isascii()
             for hay in self._hays:
-                hay.extend(a, pieces[hay.part :: NPARTS])
+                hay.extend(a, pieces[hay.part :: NPARTS], odd_ids and hay.spec.part == "wechat")
             for e in self._enums:
                 e.extend(pieces[PART_INDEX[e.name] :: NPARTS])
             coll.extend(pieces[sort::NPARTS])
             del pieces
         del keys
-        if name_sort is not None:
+        if name_sort is not None and any(name_sort):
             coll = list(map(_or_default, name_sort, coll))
         self._coll = coll
         self._main = n
@@ -1144,6 +1158,7 @@ class SearchIndex:
 
     def _changed(self) -> None:
         self.generation += 1
+        self._by_name = None
         self._terms.clear()
         self._plain.clear()
         if len(self._overlay) + len(self._stale) >= COMPACT_AT:
@@ -1151,6 +1166,10 @@ class SearchIndex:
 
     def compact(self) -> None:
         """Fold the overlay into the big strings (done automatically)."""
+        with _gc_paused():
+            self._compact()
+
+    def _compact(self) -> None:
         total = len(self._ids)
         changed = set(self._stale) | set(self._overlay)
         for hay in self._hays:
@@ -1195,10 +1214,12 @@ class SearchIndex:
             raise ValueError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
         order = self._orders.get((sort, reverse))
         if order is None:
-            slots = list(compress(count(), self._alive))
-            slots.sort(key=self._ids.__getitem__)
-            coll = list(map(_NAME_KEY.get, self._coll, self._coll))
-            slots.sort(key=coll.__getitem__)
+            if self._by_name is None:  # the tie-break of every sort: name, then id
+                slots = list(compress(count(), self._alive))
+                slots.sort(key=self._ids.__getitem__)
+                slots.sort(key=list(map(_NAME_KEY.get, self._coll, self._coll)).__getitem__)
+                self._by_name = slots
+            slots = list(self._by_name)
             if sort != "name" or reverse:
                 slots.sort(key=self._field_keys(sort).__getitem__, reverse=reverse)
             slots.sort(key=self._fav.__getitem__, reverse=True)
@@ -1400,7 +1421,7 @@ class SearchIndex:
         found: list[list[int]] = [[] for _ in buckets]
         for hay in hays:
             for pattern in _alternations(words, hay.ids):
-                by_group = (0, 0, FUZZY + hay.table[3], FUZZY + hay.table[2])
+                by_group = (0, FUZZY + hay.table[3], FUZZY + hay.table[2])
                 hay.scan_pattern(pattern, by_group, found)
         if self._stale:
             stale = self._stale.__contains__
@@ -1553,6 +1574,19 @@ _DATE_KEY = {None: _NO_DATE, "": _NO_DATE}
 _NOT = bytes.maketrans(b"\x00\x01", b"\x01\x00")
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: building creates no cycles, and a
+    collection would walk every object of the process (the app's, the rows...)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _or_default(value: str | None, default: str) -> str:
     return value if value else default
 
@@ -1573,15 +1607,17 @@ def _dates(column: Sequence | None, n: int) -> list[str | None]:
     return [_iso(v) for v in column]
 
 
-def _tags_column(column: Sequence | None, n: int) -> list[tuple[str, ...]]:
-    """One tuple of tag names per contact; equal tuples are shared."""
+def _tags_column(
+    column: Sequence | None, n: int
+) -> tuple[list[tuple[str, ...]], Iterable[tuple[str, ...]]]:
+    """One tuple of tag names per contact (equal tuples shared), and the distinct tuples."""
     if column is None:
-        return [()] * n
+        return [()] * n, ()
     column = list(column)
     if not set(map(type, column)) <= {str, tuple, type(None)}:
         column = [tuple(v) if v else () for v in column]
     distinct = {v: _tags_tuple(v) for v in dict.fromkeys(column)}
-    return list(map(distinct.__getitem__, column))
+    return list(map(distinct.__getitem__, column)), distinct.values()
 
 
 def _pick(value: str, names: Iterable[str]) -> list[str]:
@@ -1635,8 +1671,8 @@ def _alternations(words: Sequence[str], ids: _Ids) -> list[re.Pattern]:
     One regex per shared 3-letter prefix and length: the literal prefix keeps
     the regex engine's fast scan (a plain alternation of the words is ten times
     slower) and the common length allows the fixed-width lookbehind for the
-    word start. Groups as in :func:`_pattern` (start only): 1 the record id, 2 a
-    whole word, 3 a word start.
+    word start. Groups as in :func:`_pattern` (start only): the record id after
+    a whole word (1) or after a word start (2).
     """
     groups: dict[tuple[str, int], list[str]] = {}
     for w in dict.fromkeys(words):
@@ -1649,5 +1685,5 @@ def _alternations(words: Sequence[str], ids: _Ids) -> list[re.Pattern]:
         body = "|".join(map(re.escape, rest))
         alts = f"(?:{body})" if body else ""
         start = f"(?<= {'.' * n})"
-        out.append(re.compile(f"{re.escape(prefix)}{alts}{start}{ident}(?:{end}()|())"))
+        out.append(re.compile(f"{re.escape(prefix)}{alts}{start}(?:{end}{ident}|{ident})"))
     return out
