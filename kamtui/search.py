@@ -597,33 +597,48 @@ class _Hay:
 
     def _add(self, offset: int, texts: Sequence[str], keep: Sequence) -> None:
         size = self.ids.block
-        spaced = self.ids.spaced
         for a in range(0, len(texts), size):
-            flags = keep[a : a + size]
-            if any(flags):
-                chunk = compress(texts[a : a + size], flags)
-                pairs = zip(chunk, compress(spaced, flags), strict=True)
-                self.blocks.append((offset + a, " " + "".join(chain.from_iterable(pairs))))
+            block = self._block(texts[a : a + size], keep[a : a + size])
+            if block is not None:
+                self.blocks.append((offset + a, block))
         self.n = offset + len(texts)
 
-    def records(self) -> list[str]:
-        """Each contact's text ('' where left out)."""
-        out = [""] * self.n
-        for offset, text in self.blocks:
-            parts = self.ids.split_ids(text)
-            slots = self.ids.slots(parts[1::2], offset)
-            deque(map(out.__setitem__, slots, map(_DROP_FIRST, parts[0:-1:2])), maxlen=0)
-        return out
+    def _block(self, texts: Sequence[str], keep: Sequence) -> str | None:
+        """The text of one block (None if no contact is kept)."""
+        if not any(keep):
+            return None
+        pairs = zip(compress(texts, keep), compress(self.ids.spaced, keep), strict=True)
+        return " " + "".join(chain.from_iterable(pairs))
+
+    def _records(self, text: str, out: list[str]) -> None:
+        """Fill ``out`` (one slot per contact of the block) with their texts."""
+        parts = self.ids.split_ids(text)
+        local = self.ids.slots(parts[1::2], 0)  # ids are numbered within their block
+        deque(map(out.__setitem__, local, map(_DROP_FIRST, parts[0:-1:2])), maxlen=0)
 
     def rebuild(self, replace: dict[int, str], total: int) -> None:
-        """Replace some contacts' text (as :meth:`text_of` gives) and grow to ``total``."""
-        recs = self.records()
-        if len(recs) < total:
-            recs.extend(repeat("", total - len(recs)))
+        """Replace some contacts' text (as :meth:`text_of` gives) and grow to ``total``.
+
+        Only the blocks holding those contacts are rebuilt.
+        """
+        size = self.ids.block
+        changes: dict[int, dict[int, str]] = {}
         for slot, text in replace.items():
-            recs[slot] = text
-        self.blocks = []
-        self._add(0, recs, recs)
+            changes.setdefault(slot - slot % size, {})[slot] = text
+        blocks = dict(self.blocks)
+        for offset, block_changes in changes.items():
+            recs = [""] * min(size, total - offset)
+            if offset in blocks:
+                self._records(blocks[offset], recs)
+            for slot, text in block_changes.items():
+                recs[slot - offset] = text
+            block = self._block(recs, recs)
+            if block is None:
+                blocks.pop(offset, None)
+            else:
+                blocks[offset] = block
+        self.blocks = sorted(blocks.items())
+        self.n = total
 
     def pattern(self, term: str, start_only: bool) -> tuple[re.Pattern, tuple[int, ...]]:
         """The regex for ``term`` and the class given by each of its groups (2 and up)."""
@@ -1191,10 +1206,26 @@ class SearchIndex:
         if sort == "value":
             return list(map(mul, self._value, repeat(-1))) if SORT_DESCENDING[sort] else self._value
         col = {"last_contact": self._last, "added": self._added, "follow_up": self._next}[sort]
-        keys = map(_DATE_KEY.get, col, col)
+        keys = map(_DAY, map(_DATE_KEY.get, col, col))  # a timestamp counts by its day
         if SORT_DESCENDING[sort]:
             keys = map(str.translate, keys, repeat(_FLIP))
         return list(keys)
+
+    def _composite_keys(self, sort: str) -> list[str]:
+        """Per slot: '0' for favourites ('1' else), the sort field in a fixed width
+        (or one character sorting after any value), then the collation."""
+        coll = map(_NAME_KEY.get, self._coll, self._coll)
+        fav = map(_FAV_FIRST.__getitem__, self._fav)
+        if sort == "name":
+            return list(map(add, fav, coll))
+        if sort == "value":
+            sign = -1 if SORT_DESCENDING[sort] else 1
+            field = map(
+                _VALUE_FORMAT, map(add, map(mul, self._value, repeat(sign)), repeat(_VALUE_OFFSET))
+            )
+        else:
+            field = self._field_keys(sort)
+        return list(map(add, map(add, fav, field), coll))
 
     def _slot_key(self, sort: str, reverse: bool, slot: int) -> tuple:
         if sort == "name":
@@ -1203,7 +1234,7 @@ class SearchIndex:
             fk = -self._value[slot] if SORT_DESCENDING[sort] else self._value[slot]
         else:
             col = {"last_contact": self._last, "added": self._added, "follow_up": self._next}[sort]
-            fk = col[slot] or _NO_DATE
+            fk = (col[slot] or _NO_DATE)[:10]
             if SORT_DESCENDING[sort]:
                 fk = fk.translate(_FLIP)
         coll = _NAME_KEY.get(self._coll[slot], self._coll[slot])
@@ -1213,6 +1244,13 @@ class SearchIndex:
         if sort not in SORT_DESCENDING:
             raise ValueError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
         order = self._orders.get((sort, reverse))
+        if order is None and not reverse:
+            # One sort of strings "favourite flag + fixed-width field + name": the
+            # same order as the passes below, in half the time.
+            slots = list(compress(count(), self._alive))
+            slots.sort(key=self._ids.__getitem__)
+            slots.sort(key=self._composite_keys(sort).__getitem__)
+            order = self._orders[(sort, reverse)] = _Order(slots, len(self._ids))
         if order is None:
             if self._by_name is None:  # the tie-break of every sort: name, then id
                 slots = list(compress(count(), self._alive))
@@ -1569,6 +1607,10 @@ class SearchIndex:
 # helpers
 
 _ZERO = {None: 0}
+_FAV_FIRST = ("1", "0")  # by favourite flag
+_VALUE_OFFSET = 10**18
+_DAY = itemgetter(slice(0, 10))
+_VALUE_FORMAT = "{:020d}".format
 _NAME_KEY = {"": _NO_NAME}
 _DATE_KEY = {None: _NO_DATE, "": _NO_DATE}
 _NOT = bytes.maketrans(b"\x00\x01", b"\x01\x00")

@@ -564,3 +564,93 @@ def test_bulk_index_and_updated_index_agree(people, queries):
         assert ids(bulk, q) == ids(grown, q), q
         grown.compact()
         assert ids(bulk, q) == ids(grown, q), q
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    people=st.lists(
+        st.tuples(
+            _names,
+            st.booleans(),
+            st.sampled_from([None, "2026-11-01", "2026-11-20", "2025-01-05"]),
+            st.sampled_from([0, 100, 5000]),
+        ),
+        min_size=1,
+        max_size=15,
+    ),
+    sort=st.sampled_from(search.SORTS),
+    reverse=st.booleans(),
+)
+def test_base_orders_agree_with_the_insertion_key(people, sort, reverse):
+    """Orders built in bulk (one sort, or several passes) equal the key used by updates."""
+    rows = [
+        contact(i + 1, name, favourite=fav, last_contact=day, added_on=day, value_365d=value)
+        for i, (name, fav, day, value) in enumerate(people)
+    ]
+    index = SearchIndex.from_rows(rows)
+    expected = sorted(range(len(rows)), key=lambda s: index._slot_key(sort, reverse, s))
+    assert list(index._order(sort, reverse).slots) == expected
+
+
+def test_sparse_and_growing_ids():
+    index = SearchIndex.from_rows([contact(10**9, "张三"), contact(5, "李四")])  # sparse: a dict
+    assert ids(index, "") == [5, 10**9]
+    index = SearchIndex.from_rows([contact(1, "张三"), contact(2, "李四")])  # dense: an array
+    index.update(contact(50_000, "王五"))  # far beyond: becomes a dict
+    index.update(contact(3, "赵六"))
+    assert ids(index, "") == [2, 50_000, 1, 3]  # lisi wangwu zhangsan zhaoliu
+    assert index.remove(50_000) and 50_000 not in index and len(index) == 3
+
+
+def test_result_is_lazy_but_complete(monkeypatch):
+    monkeypatch.setattr(search, "HEAD", 3)
+    rows = [contact(i, f"王{c}") for i, c in enumerate("一二三四五六七八", start=1)]
+    index = SearchIndex.from_rows(rows)
+    result = index.search("wang", sort="name")
+    assert len(result) == 8
+    assert result[:3] == result.head(3) and result._all is None  # only the head so far
+    everything = result.ids
+    assert everything[:3] == result[:3] and len(everything) == 8
+    assert everything == ids(index, "", sort="name")
+    index.update(contact(1, "李一"))  # later changes do not alter a result
+    assert result.ids == everything and len(result) == 8
+
+
+def test_many_blocks_updates_and_compaction(monkeypatch):
+    """Tiny blocks (16 contacts) so that building, scanning and compaction span blocks."""
+    monkeypatch.setattr(search, "_ASCII_IDS", search._Ids(0x80, 4, 2))
+    monkeypatch.setattr(search, "_PUA_IDS", search._Ids(0xE000, 16, 1))
+    monkeypatch.setattr(search, "_CHUNK", 32)
+    monkeypatch.setattr(search, "COMPACT_AT", 10)
+    names = ["张三", "王秀英", "李秀英-深圳", "赵帅", "Lucy", "秀英", "黄旺", "曾小贤", "欧阳娜娜"]
+
+    def person(i: int, shift: int = 0) -> ContactRow:
+        return contact(
+            i,
+            names[(i + shift) % len(names)],
+            wechat=f"wx{i}" if i % 3 else f"wxid_{i:04d}",
+            phone=f"+86138{i:08d}" if i % 2 else "",
+            desc="喜欢护肤" if i % 5 == 0 else "",
+            favourite=i % 7 == 0,
+        )
+
+    rows = [person(i) for i in range(1, 70)]
+    index = SearchIndex.from_rows(rows)
+    assert len(index._hays[0].blocks) > 3
+    queries = ["zs", "xiuying", "秀英", "xy", "lucy", "wx1", "wxid_0042", "1380000", "护肤"]
+    queries += ["x", "", "xiuyng"]
+    for i in range(1, 70, 4):  # updates and additions, several compactions
+        rows[i - 1] = person(i, shift=1)
+        index.update(rows[i - 1])
+    for i in range(70, 90):
+        rows.append(person(i))
+        index.update(rows[-1])
+    for i in (3, 33, 71):
+        index.remove(i)
+    rows = [r for r in rows if r.id not in (3, 33, 71)]
+    fresh = SearchIndex.from_rows(rows)
+    for q in queries:
+        assert ids(index, q) == ids(fresh, q), q
+    index.compact()
+    for q in queries:
+        assert ids(index, q) == ids(fresh, q), q
