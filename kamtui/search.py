@@ -181,6 +181,7 @@ _PART_CLASSES = {
     "latin": (NAME_SUBSTRING, NAME_SUBSTRING, NAME_PREFIX, EXACT),
     "pinyin": (NAME_SUBSTRING, NAME_SUBSTRING, PINYIN_PREFIX, EXACT),
     "initials": (NAME_SUBSTRING, NAME_SUBSTRING, PINYIN_PREFIX, EXACT),
+    "zh": (NAME_SUBSTRING, NAME_SUBSTRING, PINYIN_PREFIX, EXACT),
     "given": (NAME_SUBSTRING, NAME_SUBSTRING, GIVEN_PREFIX, GIVEN_PREFIX),
     "wechat": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, EXACT),
     "wxid": (OTHER_SUBSTRING, OTHER_SUBSTRING, OTHER_PREFIX, EXACT),
@@ -229,6 +230,7 @@ _SPECS = (
     _Spec("pinyin", "pinyin", ascii=True),
     _Spec("given", "given", ascii=True),
     _Spec("initials", "initials", ascii=True),
+    _Spec("zh", "zh", ascii=True),
     _Spec("wechat", "wechat", ascii=True, keep=_custom_ids),
     _Spec("wxid", "wechat", ascii=True, keep=_generated_ids),
     _Spec("phone", "phone", ascii=True),
@@ -1329,7 +1331,9 @@ class SearchIndex:
     # -- text ---------------------------------------------------------------
 
     def _term_hits(self, term: str) -> tuple[dict[int, int], frozenset[int]]:
-        """Best class of ``term`` for every matching slot (before filters), and the fuzzy ones."""
+        """For every slot matching ``term`` (before filters), its best class
+        ``<< _SHIFT`` (the high bits of a ranking key); and the slots that only
+        match through typo or homophone tolerance."""
         cached = self._terms.get(term)
         if cached is not None:
             self._terms.move_to_end(term)
@@ -1348,17 +1352,18 @@ class SearchIndex:
         for e in self._enums:
             e.scan(term, buckets)
         self._scan_tags(term, buckets)
+        # slot -> its best class, shifted to the high bits of a ranking key
         best: dict[int, int] = {}
         for c in range(FUZZY - 1, -1, -1):
             if buckets[c]:
-                best.update(dict.fromkeys(buckets[c], c))
+                best.update(dict.fromkeys(buckets[c], c << _SHIFT))
         fuzzy: frozenset[int] = frozenset()
         if len(best) < FUZZY_BELOW:
             self._similar(term, buckets)
             similar: dict[int, int] = {}
             for c in range(_CLASSES - 1, FUZZY - 1, -1):
                 if buckets[c]:
-                    similar.update(dict.fromkeys(buckets[c], c))
+                    similar.update(dict.fromkeys(buckets[c], c << _SHIFT))
             fuzzy = frozenset(similar.keys() - best.keys())
             best.update((s, similar[s]) for s in fuzzy)
         result = (best, fuzzy)
@@ -1377,7 +1382,8 @@ class SearchIndex:
         - Pinyin and given names are skipped for up to 4 letters that cannot be
           pinyin (``xy``, ``zs``, ``wxy``: x is always followed by i or u, z by
           a vowel or h...): such words are initials.
-        - Initials are skipped for words with i, u or v (no syllable starts so).
+        - Initials are skipped for words with i, u or v (no syllable starts so);
+          the zh/ch/sh initials (zhs) are looked up only for words with an h.
         - Generated WeChat IDs (wxid_...) only for words starting with wxid_.
         - The given-name string only counts word starts (its insides are in the
           full pinyin anyway). One or two Latin letters or digits are too common
@@ -1385,22 +1391,27 @@ class SearchIndex:
           a name or its initials (``xy`` in wxy for 王秀英).
         - A single Latin letter or digit is looked up in names only: Latin
           names, initials and given names (a pinyin word starts with the same
-          letter as its initials, so the pinyin adds nothing).
+          letter as its initials, so the pinyin adds nothing); two are not looked
+          up in descriptions.
         """
         out = []
         asc = term.isascii()
         alnum = asc and term.isalnum()
         short = asc and len(term) <= 2
         pinyin = alnum and (len(term) > 4 or _could_be_pinyin(term))
+        initials = alnum and not _NOT_INITIALS.intersection(term)
         for hay in self._hays:
             name = hay.name
             if short and len(term) == 1 and name not in ("latin", "initials", "given"):
+                continue
+            if short and name == "text":  # two letters starting a word of a description
                 continue
             if (
                 (name == "names" and asc)
                 or (name in ("latin", "wechat") and not asc)
                 or (name in ("pinyin", "given") and not pinyin)
-                or (name == "initials" and not (alnum and not _NOT_INITIALS.intersection(term)))
+                or (name == "initials" and not initials)
+                or (name == "zh" and not (initials and "h" in term))
                 or (name == "wxid" and not (term.startswith(_WXID) and len(term) > len(_WXID)))
                 or (name == "phone" and not term.isdigit())
             ):
@@ -1408,7 +1419,7 @@ class SearchIndex:
             if name == "given" or (short and len(term) == 1):
                 start_only = True
             elif short:
-                start_only = name not in ("latin", "initials")
+                start_only = name not in ("latin", "initials", "zh")
             else:
                 start_only = False
             out.append((hay, start_only))
@@ -1449,8 +1460,7 @@ class SearchIndex:
                 return
             words = self._close_words(term)
         elif all("\u3400" <= c <= "\u9fff" for c in term):
-            fulls, _, _ = word_pinyin(term)
-            words = list(fulls)
+            words = list(word_pinyin(term).fulls)
         else:
             return
         if not words:
@@ -1554,11 +1564,14 @@ class SearchIndex:
         hits = [self._term_hits(t) for t in q.terms]
         hits.sort(key=lambda h: len(h[0]))
         best, fuzzy = hits[0]
-        slots = list(compress(best, map(mask.__getitem__, best)))
+        pos = order.pos(len(self._ids))
         if len(hits) == 1:
-            classes = map(best.__getitem__, slots)
+            passes = list(map(mask.__getitem__, best))
+            keys = list(compress(map(add, best.values(), map(pos.__getitem__, best)), passes))
+            slots = list(compress(best, passes)) if fuzzy else ()
             fuzzy_all = fuzzy
         else:
+            slots = list(compress(best, map(mask.__getitem__, best)))
             for other, _ in hits[1:]:
                 slots = (
                     [s for s in slots if s in other]
@@ -1566,9 +1579,8 @@ class SearchIndex:
                     else list(compress(slots, map(other.__contains__, slots)))
                 )
             classes = map(sum, zip(*(map(h.__getitem__, slots) for h, _ in hits), strict=True))
+            keys = list(map(add, classes, map(pos.__getitem__, slots)))
             fuzzy_all = frozenset().union(*(f for _, f in hits))
-        pos = order.pos(len(self._ids))
-        keys = list(map(add, map(mul, classes, repeat(1 << _SHIFT)), map(pos.__getitem__, slots)))
         similar = sum(map(fuzzy_all.__contains__, slots)) if fuzzy_all else 0
         by_pos = order.slots if len(keys) <= HEAD else order.slots[:]
 

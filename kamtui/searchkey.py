@@ -1,34 +1,37 @@
 """Each contact's search key: the text a search looks at, computed when the contact changes.
 
-Pinyin is slow to compute (pypinyin), so the key is stored in ``contact.search_key``
-and never rebuilt at start-up: :class:`kamtui.search.SearchIndex` only joins
-the stored keys. The key is lower case, half-width, free of control characters
-and of characters outside the Basic Multilingual Plane (emoji become spaces in
-names, rare astral letters become U+FFFD), and made of fixed parts separated by
-``SEP``, so a search knows which part a hit is in::
+Pinyin is slow to compute, so the key is stored in ``contact.search_key`` and
+never rebuilt at start-up: :class:`kamtui.search.SearchIndex` only splits and
+joins the stored keys. The key is lower case, half-width (NFKC), free of
+control characters, of characters outside the Basic Multilingual Plane and of
+private-use characters (emoji split name words; other such characters become
+U+FFFD), and made of fixed parts separated by ``SEP``::
 
     0 names     remark and nickname, split into words at punctuation/emoji
                 ("张三-上海-宝妈" -> "张三 上海 宝妈")
-    1 pinyin    first the display name's collation string (its whole primary
-                pinyin, Latin kept: "wangxiuying", "lucywang"; the name sort order
-                uses it, see sort_name), then each Chinese word's full pinyin,
-                polyphonic surnames both ways (曾 -> zeng and ceng)
-    2 initials  initials of each Chinese word (zs), plus the zh/ch/sh form (zhs)
+    1 pinyin    each Chinese word's full pinyin, polyphonic surnames both ways
+                (曾小贤 -> zengxiaoxian cengxiaoxian)
+    2 initials  initials of each Chinese word (张三 -> zs)
     3 wechat    WeChat ID
-    4 phone     phone digits: national number, with the country code, and 0+area
-                for mainland landlines
+    4 phone     phone digits: the national number for mainland numbers (and
+                0 + area code for landlines), all digits otherwise
     5 tags      tag names
-    6 region    country, province, city
+    6 region    province, city (and the country unless it is China)
     7 job       occupation
     8 text      description (first 500 characters)
     9 given     full pinyin of the given name of words that look like a person's
                 name (王秀英 -> xiuying): typing the given name ranks as a prefix
-                hit, and the fuzzy search corrects typos in it (xiuyng)
+                hit, and typos in it can be corrected (xiuyng)
+   10 sort      the display name's collation string: its whole primary pinyin,
+                Latin kept ("wangxiuyingshenzhen", "lucywang"); see sort_name
+   11 zh        initials keeping zh/ch/sh whole (张三 -> zhs) where they differ
+                from the plain ones; apart, as they would double every hit of
+                a plain initials search
 
 Words inside a part are separated by single spaces. Pinyin is toneless, ü is
-written ``v`` (吕 -> lv) as on pinyin keyboards. Speed: readings are cached per
-character and whole words per word, so building keys for 100,000 generated
-contacts (names repeat a lot) takes about a second.
+written ``v`` (吕 -> lv) as on pinyin keyboards. Readings come from pypinyin's
+character table, cached per character, and whole words are cached, so keys for
+100,000 generated contacts (names repeat a lot) take about two seconds.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import os
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 SEP = "\x1f"
 PARTS = (
@@ -53,10 +57,11 @@ PARTS = (
     "text",
     "given",
     "sort",
+    "zh",
 )
 PART_INDEX = {name: i for i, name in enumerate(PARTS)}
 # Name-like parts: a hit there is a hit on the contact's name.
-NAME_PARTS = frozenset(PART_INDEX[p] for p in ("names", "pinyin", "initials", "given"))
+NAME_PARTS = frozenset(PART_INDEX[p] for p in ("names", "pinyin", "initials", "given", "zh"))
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CLEAN = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
@@ -286,16 +291,29 @@ def _initial(syllable: str, zh: bool) -> str:
     return syllable[:1]
 
 
-@lru_cache(maxsize=65536)
-def word_pinyin(word: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-    """Pinyin of one folded word: (full spellings, initials, given name).
+class WordPinyin(NamedTuple):
+    """Pinyin of one word: full spellings and initials (primary first), the given
+    name's pinyin ('' if the word does not look like a person's name) and the
+    initials with zh/ch/sh kept whole ('' if the same as the plain ones)."""
 
-    The first spelling is the primary one. Runs of Latin letters and digits
-    count as one syllable ("lucy王" -> lucywang, lw). A word without Chinese
-    gives ``((), (), "")``.
+    fulls: tuple[str, ...]
+    initials: tuple[str, ...]
+    given: str
+    zh: str
+
+
+_NO_PINYIN = WordPinyin((), (), "", "")
+
+
+@lru_cache(maxsize=65536)
+def word_pinyin(word: str) -> WordPinyin:
+    """Pinyin of one folded word (see :class:`WordPinyin`).
+
+    Runs of Latin letters and digits count as one syllable ("lucy王" -> lucywang,
+    lw). A word without Chinese has none.
     """
     if not _HAN.search(word):
-        return (), (), ""
+        return _NO_PINYIN
     groups: list[tuple[str, ...]] = []  # readings per syllable, primary first
     latin = ""
     i = 0
@@ -345,19 +363,17 @@ def word_pinyin(word: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
                 if ini not in inits:
                     inits.append(ini)
     zh = "".join(_initial(s, True) for s in primary)
-    if zh not in inits:
-        inits.append(zh)
     given = ""
     if surname_len and n > surname_len:
         given = "".join(primary[-(n - surname_len) :])
-    return tuple(fulls), tuple(inits), given
+    return WordPinyin(tuple(fulls), tuple(inits), given, "" if zh in inits else zh)
 
 
 def collation(name: str) -> str:
     """The sort string of a display name: its primary pinyin, other words as written."""
     out = []
     for w in name_words(name):
-        fulls, _, _ = word_pinyin(w)
+        fulls = word_pinyin(w).fulls
         out.append(fulls[0] if fulls else w)
     return "".join(out)
 
@@ -367,9 +383,9 @@ def name_pinyin(name: str) -> tuple[list[str], list[str]]:
     fulls: list[str] = []
     inits: list[str] = []
     for w in name_words(name):
-        f, i, _ = word_pinyin(w)
-        fulls.extend(x for x in f if x not in fulls)
-        inits.extend(x for x in i if x not in inits)
+        p = word_pinyin(w)
+        fulls.extend(x for x in p.fulls if x not in fulls)
+        inits.extend(x for x in p.initials if x not in inits)
     return fulls, inits
 
 
@@ -387,8 +403,9 @@ def phone_digits(e164: str | None) -> str:
 
 
 def sort_name(search_key: str) -> str:
-    """The collation string stored as the key's last part ('' if none)."""
-    return search_key.rpartition(SEP)[2] if SEP in search_key else ""
+    """The collation string stored in the key ('' if none)."""
+    parts = search_key.split(SEP)
+    return parts[PART_INDEX["sort"]] if len(parts) == len(PARTS) else ""
 
 
 def build_search_key(
@@ -411,17 +428,20 @@ def build_search_key(
     fulls: list[str] = []
     inits: list[str] = []
     givens: list[str] = []
+    zhs: list[str] = []
     display = remark if remark.strip() else nickname
     for name in (remark, nickname):
         for k, w in enumerate(name_words(name)):
             if w in words:
                 continue
             words.append(w)
-            f, i, g = word_pinyin(w)
-            fulls.extend(x for x in f if x not in fulls)
-            inits.extend(x for x in i if x not in inits)
-            if g and k == 0 and g not in givens:  # only a name's first word is a person's name
-                givens.append(g)
+            p = word_pinyin(w)
+            fulls.extend(x for x in p.fulls if x not in fulls)
+            inits.extend(x for x in p.initials if x not in inits)
+            if p.given and k == 0 and p.given not in givens:  # a name's first word: a person
+                givens.append(p.given)
+            if p.zh and p.zh not in zhs:
+                zhs.append(p.zh)
     parts = (
         " ".join(words),
         " ".join(fulls),
@@ -434,5 +454,6 @@ def build_search_key(
         _SPACES.sub(" ", fold((description or "")[:500])),
         " ".join(givens),
         collation(display),
+        " ".join(zhs),
     )
     return SEP.join(p.replace(SEP, " ") for p in parts)
