@@ -23,8 +23,9 @@ for 秀英, xiuying, xy and xiuyng, and well under 0.3 s to build.
 
 About the data: names follow the common-surname shares; a quarter of given
 names come from a list of very common ones (秀英 first) and the rest are drawn
-from given-name characters, so that 秀英 alone is about 1 % of the contacts
-(several times its real share) and "xy" initials about 5 %.
+from given-name characters; nicknames are varied (from the person's name,
+Latin names, phrases). The table shows each query's share of the contacts:
+秀英 is in about 1-2 % of them (several times its real share).
 """
 
 from __future__ import annotations
@@ -84,11 +85,39 @@ GIVEN_CHARS = (
     "佳欣悦雪琳颖倩莉丹慧婷建国志海春晓小文俊博天子梓涵雨思梦诗嘉心怡轩航一诺然欢凤珍淑"
     "素翠香琴芬荣云燕飞龙虎成功德福寿喜乐安康宁怡君如意立新永长秋冬林森琪瑶璐露蕾薇菲"
 )
-NICKNAMES = _words(
+LATIN_NAMES = _words(
     "Lucy Amy Coco Vivian Cindy Jenny Kiki Momo Tina Anna Grace Emma Sunny Lily Candy Dream "
-    "小燕子 阳光 向日葵 微笑 简单 快乐每一天 花开 静待花开 岁月静好 A王姐代购 宝宝妈咪 小太阳 "
-    "一路向北 随风 云淡风轻 ❀小雪❀ 🌸小英🌸 A01_美妆 晴天 海绵宝宝 ＬＩＬＹ 🍀幸运草"
+    "Alice Bella Cathy Daisy Eva Fiona Gina Helen Iris Joy Kelly Linda Mia Nina Olivia Penny "
+    "Queen Rose Sara Tracy Una Vicky Wendy Yoyo Zoe Kevin Jack Tom Leo Max Ray Sam Tony ＬＩＬＹ"
 )
+PHRASES = _words(
+    "小燕子 阳光 向日葵 微笑 简单 快乐每一天 花开 静待花开 岁月静好 宝宝妈咪 小太阳 一路向北 "
+    "随风 云淡风轻 晴天 海绵宝宝 幸运草 追梦人 平安喜乐 知足常乐 浅笑安然 红尘 若水 淡然 "
+    "海阔天空 春暖花开 心如止水 清风 明月 梦想 蓝天 白云 小确幸 好运来 开心果 甜甜圈 "
+    "水果店 美妆店 代购 茶叶铺 母婴店 宝妈团 微商 优选 严选 好物"
+)
+DECORATIONS = ("", "", "", "🌸", "❀", "🍀", "~", "💕", "A")
+
+
+def _nickname(rng: random.Random, surname: str, given: str) -> str:
+    """A WeChat nickname: varied, as real ones are (few are shared by many people)."""
+    r = rng.random()
+    if r < 0.25:  # from the person's own name
+        base = rng.choice((given, surname + given, f"小{given[-1]}", given[-1] * 2))
+    elif r < 0.55:
+        base = rng.choice(LATIN_NAMES)
+        if rng.random() < 0.4:
+            base += str(rng.randint(1, 999))
+    elif r < 0.85:
+        base = rng.choice(PHRASES)
+        if rng.random() < 0.3:
+            base = rng.choice((f"{surname}姐", "A" + surname, "")) + base
+    else:
+        base = rng.choice(PHRASES) + rng.choice(GIVEN_CHARS)
+    deco = rng.choice(DECORATIONS)
+    return f"{deco}{base}{deco if deco != 'A' else ''}"
+
+
 CITIES = [
     ("广东", "深圳"), ("广东", "广州"), ("浙江", "杭州"), ("江苏", "南京"), ("上海", "上海"),
     ("北京", "北京"), ("四川", "成都"), ("湖北", "武汉"), ("福建", "厦门"), ("山东", "青岛"),
@@ -141,12 +170,7 @@ def generate(n: int, seed: int = 20261124) -> tuple[list[ContactRow], float]:
             remark = rng.choice((f"{surname}姐", f"{surname}哥", f"小{given[-1]}", f"{surname}总"))
         else:
             remark = ""
-        if rng.random() < 0.55:
-            nickname = rng.choice(NICKNAMES)
-        else:
-            nickname = given if rng.random() < 0.5 else full
-        if rng.random() < 0.3:
-            nickname += str(rng.randint(1, 99))
+        nickname = _nickname(rng, surname, given)
         if rng.random() < 0.5:
             wechat = "wxid_" + "".join(rng.choice(ALNUM) for _ in range(12))
         elif rng.random() < 0.7:
