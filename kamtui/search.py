@@ -1,8 +1,33 @@
 """Contact search: a query language and an in-memory index fast enough for every keystroke.
 
-Pure domain code (no Textual). The UI parses what the seller types with
-:func:`parse_query` (or passes the text to :meth:`SearchIndex.search`), shows
-``len(result)`` in the status line and a window of ``result.ids``.
+Pure domain code (no Textual).
+
+Using it
+--------
+- Build once per book from one row per contact (:class:`ContactRow` fields, or
+  plain tuples in that order straight from SQL; trailing fields may be left
+  out)::
+
+      SELECT c.id, c.search_key, c.favourite, c.archived, a.name,
+             (SELECT group_concat(t.name, char(31)) FROM contact_tag ct
+              JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = c.id),
+             <stage>, <tier>, <due>, <owed>, <last contact day>,
+             <value 365 days, fen>, c.added_on, <next follow-up day>
+      FROM contact c LEFT JOIN account a ON a.id = c.account_id
+
+  ``index = SearchIndex.from_rows(rows)``. Stage and tier are the DOMAIN
+  names (referrer repeat buyer prospect friend; platinum gold iron lead).
+- When a contact changes (or its stage, tier, reminders, debts...):
+  ``index.update(row)``; when it is purged: ``index.remove(id)``.
+- ``result = index.search(text, sort="last_contact")``: ``len(result)`` for
+  the status line, ``result[i:j]`` for the rows on screen (the first
+  :data:`HEAD` ids are ready at once; the rest are ordered on first access),
+  ``result.similar`` (typo matches) and ``result.notes`` (``note.message()``)
+  to explain.
+- Not thread-safe: search and update from one thread (or under one lock).
+- Keystroke times assume the app calls ``gc.freeze()`` once started (see
+  below); otherwise an occasional full garbage collection walks every object
+  of the app during some keystroke.
 
 Query language
 --------------
@@ -78,15 +103,27 @@ How it is fast (100,000 contacts; figures in ``benchmarks/bench_search.py``)
   of the hit's match class; ``pattern.split`` hands the ids back as strings,
   so no Python code, no ``bisect`` and no garbage-collected match object is
   made per hit.
-- Filters are byte masks combined as big integers. Ranking sorts plain
-  integers ``class << 22 | position in the base order``. Results of queries
-  without text are cached until the next change.
+- Less to scan: Latin words look in a Latin-only copy of the names, not in
+  the Chinese text; pinyin strings are skipped for short words that cannot be
+  pinyin (``xy``, ``zs``: initials); one letter looks in names only;
+  generated WeChat IDs (wxid_...) only for words starting with wxid_.
+- Filters are byte masks combined as big integers. Ranking keys are plain
+  integers ``class << 22 | position in the base order``; only the first
+  :data:`HEAD` are picked (``heapq.nsmallest``), the full sort waits until the
+  UI reads further. Results of queries without text are cached until the next
+  change. A base order is one sort of strings (favourite flag, fixed-width
+  field, name).
+- Garbage collection: building makes no reference cycles and pauses the
+  collector; searching creates few container objects. The app should call
+  ``gc.freeze()`` after start-up so that full collections skip the objects
+  that live for the whole session (the index, the UI).
 - An update leaves the big strings alone: the contact's old text is marked
   stale and its new key goes to a small overlay searched directly; the strings
   are rebuilt once the overlay and the stale set hold :data:`COMPACT_AT`
   entries. Sort orders are kept by ``insort``.
 - Typo tolerance compares the word with the distinct Latin words of names
-  (collected on first use) using rapidfuzz, then scans for the few close words.
+  (collected on first use, ~0.1 s) using rapidfuzz, then scans for the few
+  close words with one regex per shared prefix.
 """
 
 from __future__ import annotations
