@@ -1416,9 +1416,10 @@ class SearchIndex:
           occupation, searched apart). Latin text: the Latin letters of names
           instead of the names, plus the pinyin strings, WeChat IDs, and phone
           digits for numbers.
-        - Pinyin and given names are skipped for up to 4 letters that cannot be
-          pinyin (``xy``, ``zs``, ``wxy``: x is always followed by i or u, z by
-          a vowel or h...): such words are initials.
+        - Pinyin and given names are skipped for words that cannot be pinyin
+          (``xy``, ``zs``, ``wxy``: x is always followed by i or u, z by a vowel
+          or h...): initials, typos (``xiuyng``) or Latin names. (A Latin name
+          run into Chinese, lucy王 -> lucywang, is then found as a "similar" word.)
         - Initials are skipped for words with i, u or v (no syllable starts so);
           the zh/ch/sh initials (zhs) are looked up only for words with an h.
         - Generated WeChat IDs (wxid_...) only for words starting with wxid_.
@@ -1435,7 +1436,7 @@ class SearchIndex:
         asc = term.isascii()
         alnum = asc and term.isalnum()
         short = asc and len(term) <= 2
-        pinyin = alnum and (len(term) > 4 or _could_be_pinyin(term))
+        pinyin = alnum and _could_be_pinyin(term)
         initials = alnum and not _NOT_INITIALS.intersection(term)
         for hay in self._hays:
             name = hay.name
@@ -1496,6 +1497,8 @@ class SearchIndex:
             if not (term.isalpha() and len(term) >= 5):
                 return
             words = self._close_words(term)
+            if not words and not _could_be_pinyin(term) and self._is_word(term):
+                words = [term]  # a word the pinyin strings have, not searched there
         elif all("\u3400" <= c <= "\u9fff" for c in term):
             words = list(word_pinyin(term).fulls)
         else:
@@ -1519,6 +1522,9 @@ class SearchIndex:
                 found[FUZZY + best].append(slot)
         for c, slots in enumerate(found):
             buckets[c].extend(slots)
+
+    def _is_word(self, term: str) -> bool:
+        return term in self._vocabulary().get((term[0], len(term)), ())
 
     def _close_words(self, term: str) -> list[str]:
         from rapidfuzz import process
@@ -1721,8 +1727,9 @@ def _pick(value: str, names: Iterable[str]) -> list[str]:
 
 # Letters that can follow each letter in pinyin text, also across syllables
 # (absent letters may be followed by anything: vowels, and n, g, r that end
-# syllables). Digits and Latin runs of mixed words are not modelled: longer
-# words are always looked up in the pinyin strings.
+# syllables). Checked against every syllable of pypinyin's table: only the
+# interjections hm, hng and m (噷 哼 呣) do not fit. Latin runs of mixed words
+# (lucy王 -> lucywang) do not either; see _plan.
 _PINYIN_NEXT = {
     **dict.fromkeys("bpmfdtk", frozenset("aeiou")),
     "l": frozenset("aeiouv"),

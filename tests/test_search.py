@@ -293,6 +293,13 @@ def test_generated_wechat_ids_are_found_by_pasting_them():
     assert ids(index, "wxid") == [2]
 
 
+def test_latin_run_into_chinese():
+    index = SearchIndex.from_rows([contact(1, "", "Lucy王"), contact(2, "", "Lucy")])
+    assert ids(index, "lucy") == [2, 1]  # whole word first
+    assert ids(index, "lucywang") == [1]  # not pinyin (cy): found as a similar word
+    assert ids(index, "lw") == [1]
+
+
 def test_initials_are_not_looked_up_in_pinyin():
     index = SearchIndex.from_rows([contact(1, "王秀英"), contact(2, "", "abcxyz")])
     assert ids(index, "xy") == [2, 1]  # inside both: abcxyz before wangxiuying
