@@ -139,7 +139,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import chain, compress, count, filterfalse, islice, pairwise, product, repeat
+from itertools import compress, count, filterfalse, islice, pairwise, product, repeat
 from operator import add, and_, itemgetter, mul, not_
 from typing import NamedTuple
 
@@ -632,22 +632,37 @@ class _Hay:
         if clean:
             texts = _clean_column(texts, self.spec.ascii)
         keep = self.spec.keep
-        self._add(offset, texts, list(keep(texts)) if keep else texts)
+        self._add(offset, texts, list(keep(texts)) if keep else None)
 
-    def _add(self, offset: int, texts: Sequence[str], keep: Sequence) -> None:
+    def _add(self, offset: int, texts: list[str], keep: list | None) -> None:
         size = self.ids.block
         for a in range(0, len(texts), size):
-            block = self._block(texts[a : a + size], keep[a : a + size])
+            flags = None if keep is None else keep[a : a + size]
+            block = self._block(texts[a : a + size], flags)
             if block is not None:
                 self.blocks.append((offset + a, block))
         self.n = offset + len(texts)
 
-    def _block(self, texts: Sequence[str], keep: Sequence) -> str | None:
-        """The text of one block (None if no contact is kept)."""
-        if not any(keep):
-            return None
-        pairs = zip(compress(texts, keep), compress(self.ids.spaced, keep), strict=True)
-        return " " + "".join(chain.from_iterable(pairs))
+    def _block(self, texts: list[str], keep: list | None) -> str | None:
+        """The text of one block: the kept contacts' texts (default: the non-empty
+        ones), each followed by its id; None if no contact is kept."""
+        spaced = self.ids.spaced
+        if keep is None:
+            empty = texts.count("")
+            if empty == len(texts):
+                return None
+            if not empty:
+                kept, ids = texts, spaced[: len(texts)]
+            else:
+                kept, ids = list(compress(texts, texts)), list(compress(spaced, texts))
+        else:
+            if not any(keep):
+                return None
+            kept, ids = list(compress(texts, keep)), list(compress(spaced, keep))
+        both: list[str | None] = [None] * (2 * len(kept))
+        both[0::2] = kept  # slice assignment: no Python step per contact
+        both[1::2] = ids
+        return " " + "".join(both)  # type: ignore[arg-type]
 
     def _records(self, text: str, out: list[str]) -> None:
         """Fill ``out`` (one slot per contact of the block) with their texts."""
@@ -671,7 +686,7 @@ class _Hay:
                 self._records(blocks[offset], recs)
             for slot, text in block_changes.items():
                 recs[slot - offset] = text
-            block = self._block(recs, recs)
+            block = self._block(recs, None)
             if block is None:
                 blocks.pop(offset, None)
             else:
