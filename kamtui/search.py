@@ -15,8 +15,11 @@ Using it
              <value 365 days, fen>, c.added_on, <next follow-up day>
       FROM contact c LEFT JOIN account a ON a.id = c.account_id
 
-  ``index = SearchIndex.from_rows(rows)``. Stage and tier are the DOMAIN
-  names (referrer repeat buyer prospect friend; platinum gold iron lead).
+  ``index = SearchIndex.from_rows(con.execute(sql))``: rows are taken a chunk
+  at a time, so pass the cursor rather than a list (at 100,000 contacts a
+  fetched list adds some 70 MB to the process, which stays after it is freed).
+  Stage and tier are the DOMAIN names (referrer repeat buyer prospect friend;
+  platinum gold iron lead).
 - When a contact changes (or its stage, tier, reminders, debts...):
   ``index.update(row)``; when it is purged: ``index.remove(id)``.
 - ``result = index.search(text, sort="last_contact")``: ``len(result)`` for
@@ -828,12 +831,15 @@ class _Codes:
 
     __slots__ = ("code_of", "codes", "values")
 
-    def __init__(self, column: Sequence[str | None]):
+    def __init__(self) -> None:
         self.values: list[str] = [""]
         self.code_of: dict[str | None, int] = {"": 0, None: 0}
+        self.codes = bytearray()
+
+    def extend(self, column: Sequence[str | None]) -> None:
         for v in dict.fromkeys(column):
             self._code(v)
-        self.codes = bytearray(map(self.code_of.__getitem__, column))
+        self.codes.extend(map(self.code_of.__getitem__, column))
 
     def _code(self, v: str | None) -> int:
         code = self.code_of.get(v)
@@ -1033,9 +1039,9 @@ class SearchIndex:
         self._archived = bytearray()
         self._due = bytearray()
         self._owed = bytearray()
-        self._stage = _Codes(())
-        self._tier = _Codes(())
-        self._account = _Codes(())
+        self._stage = _Codes()
+        self._tier = _Codes()
+        self._account = _Codes()
         self._tags: list[tuple[str, ...]] = []
         self._tag_names: dict[str, set[str]] = {}  # folded -> names as written
         self._tag_masks: dict[str, bytearray] = {}
@@ -1061,15 +1067,23 @@ class SearchIndex:
 
     @classmethod
     def from_rows(cls, rows: Iterable[Sequence]) -> SearchIndex:
-        """An index of ``rows`` (:class:`ContactRow` or tuples in its field order)."""
-        rows = rows if isinstance(rows, list) else list(rows)
-        if not rows:
-            return cls.from_columns(ids=[], search_keys=[])
-        width = len(rows[0])
-        kwargs = {name: list(map(itemgetter(i), rows)) for i, name in enumerate(_FIELDS[:width])}
-        kwargs["ids"] = kwargs.pop("id")
-        kwargs["search_keys"] = kwargs.pop("search_key")
-        return cls.from_columns(**kwargs)
+        """An index of ``rows`` (:class:`ContactRow` or tuples in its field order).
+
+        Rows are taken :data:`_CHUNK` at a time: pass an iterator (an SQLite
+        cursor) and the whole list of rows never needs to be in memory.
+        """
+        with _gc_paused():
+            self = cls()
+            self._start()
+            it = iter(rows)
+            while chunk := list(islice(it, _CHUNK)):
+                width = len(chunk[0])
+                columns = {
+                    name: list(map(itemgetter(i), chunk)) for i, name in enumerate(_FIELDS[:width])
+                }
+                del chunk
+                self._add_chunk(columns)
+            return self._finish()
 
     @classmethod
     def from_columns(
@@ -1092,63 +1106,86 @@ class SearchIndex:
         name_sort: Sequence[str | None] | None = None,
     ) -> SearchIndex:
         """An index from one sequence per field (all the same length)."""
-        with _gc_paused():
-            return cls()._load(
-                ids, search_keys, favourite, archived, account, tags, stage, tier, due, owed,
-                last_contact, value_365d, added_on, next_follow_up, name_sort,
-            )  # fmt: skip
-
-    def _load(
-        self, ids, search_keys, favourite, archived, account, tags, stage, tier, due, owed,
-        last_contact, value_365d, added_on, next_follow_up, name_sort,
-    ) -> SearchIndex:  # fmt: skip
+        given = {
+            "id": ids, "search_key": search_keys, "favourite": favourite, "archived": archived,
+            "account": account, "tags": tags, "stage": stage, "tier": tier, "due": due,
+            "owed": owed, "last_contact": last_contact, "value_365d": value_365d,
+            "added_on": added_on, "next_follow_up": next_follow_up, "name_sort": name_sort,
+        }  # fmt: skip
+        columns = {name: col for name, col in given.items() if col is not None}
         n = len(ids)
-        self._slot_of = _IdMap(ids)
-        self._ids = array("q", ids)
-        self._alive = bytearray(b"\x01") * n
-        self._fav = _flags(favourite, n)
-        self._archived = _flags(archived, n)
-        self._due = _flags(due, n)
-        self._owed = _flags(owed, n)
-        self._stage = _Codes([""] * n if stage is None else stage)
-        self._tier = _Codes([""] * n if tier is None else tier)
-        self._account = _Codes([""] * n if account is None else account)
-        self._tags, distinct_tags = _tags_column(tags, n)
+        if any(len(col) != n for col in columns.values()):
+            raise ValueError("columns of different lengths")
+        with _gc_paused():
+            self = cls()
+            self._start()
+            for a in range(0, n, _CHUNK):
+                self._add_chunk({name: list(col[a : a + _CHUNK]) for name, col in columns.items()})
+            return self._finish()
+
+    def _start(self) -> None:
+        self._hays = [_Hay(spec) for spec in _SPECS]
+        self._enums = [_Enum(name) for name in _ENUMS]
+
+    def _add_chunk(self, columns: dict[str, list]) -> None:
+        """Add contacts (one list per field; missing fields take their defaults).
+
+        Called with at most :data:`_CHUNK` contacts, from a slot that is a
+        multiple of it (the big strings are built block by block).
+        """
+        keys = columns["search_key"]
+        n = len(keys)
+        offset = len(self._ids)
+
+        def column(name: str) -> list:
+            col = columns.get(name)
+            return [_DEFAULTS[name]] * n if col is None else col
+
+        self._ids.extend(array("q", columns["id"]))
+        for name, flags in (
+            ("favourite", self._fav), ("archived", self._archived), ("due", self._due),
+            ("owed", self._owed),
+        ):  # fmt: skip
+            flags.extend(map(bool, column(name)))
+        self._stage.extend(column("stage"))
+        self._tier.extend(column("tier"))
+        self._account.extend(column("account"))
+        tags, distinct_tags = _tags_column(column("tags"))
+        self._tags.extend(tags)
         for name in set().union(*distinct_tags):
             self._tag_names.setdefault(fold(name), set()).add(name)
-        self._last = _dates(last_contact, n)
-        self._added = _dates(added_on, n)
-        self._next = _dates(next_follow_up, n)
-        self._value = (
-            [0] * n if value_365d is None else list(map(_ZERO.get, value_365d, value_365d))
-        )
-        keys = list(search_keys)
+        self._last.extend(_dates(column("last_contact")))
+        self._added.extend(_dates(column("added_on")))
+        self._next.extend(_dates(column("next_follow_up")))
+        values = column("value_365d")
+        self._value.extend(map(_ZERO.get, values, values))
+
         seps = list(map(str.count, keys, repeat(SEP)))
         if seps.count(NPARTS - 1) != n:  # keys of another layout (older versions, empty)
             for i in compress(range(n), map((NPARTS - 1).__ne__, seps)):
                 keys[i] = SEP.join(map(fold, _key_parts(keys[i])))
         del seps
-        self._hays = [_Hay(spec) for spec in _SPECS]
-        self._enums = [_Enum(name) for name in _ENUMS]
-        coll: list[str] = []
-        sort = PART_INDEX["sort"]
-        wechat = PART_INDEX["wechat"]
-        for a in range(0, n, _CHUNK):  # a chunk at a time keeps the temporary strings few
-            pieces = SEP.join(keys[a : a + _CHUNK]).split(SEP)
-            # Keys from build_search_key hold no private-use characters (the
-            # ids of the non-ASCII strings) and their pinyin, initials, given
-            # names and phone digits are ASCII; only WeChat IDs are as typed.
-            odd_ids = not "".join(pieces[wechat::NPARTS]).isascii()
-            for hay in self._hays:
-                hay.extend(a, pieces[hay.part :: NPARTS], odd_ids and hay.spec.part == "wechat")
-            for e in self._enums:
-                e.extend(pieces[PART_INDEX[e.name] :: NPARTS])
-            coll.extend(pieces[sort::NPARTS])
-            del pieces
-        del keys
-        if name_sort is not None and any(name_sort):
-            coll = list(map(_or_default, name_sort, coll))
-        self._coll = coll
+        pieces = SEP.join(keys).split(SEP)
+        del keys, columns["search_key"]
+        # Keys from build_search_key hold no private-use characters (the ids of
+        # the non-ASCII strings) and their pinyin, initials, given names and
+        # phone digits are ASCII; only WeChat IDs are as typed.
+        odd_ids = not "".join(pieces[PART_INDEX["wechat"] :: NPARTS]).isascii()
+        for hay in self._hays:
+            hay.extend(offset, pieces[hay.part :: NPARTS], odd_ids and hay.spec.part == "wechat")
+        for e in self._enums:
+            e.extend(pieces[PART_INDEX[e.name] :: NPARTS])
+        coll = pieces[PART_INDEX["sort"] :: NPARTS]
+        del pieces
+        names = columns.get("name_sort")
+        if names is not None and any(names):
+            coll = list(map(_or_default, names, coll))
+        self._coll.extend(coll)
+
+    def _finish(self) -> SearchIndex:
+        n = len(self._ids)
+        self._slot_of = _IdMap(self._ids)
+        self._alive = bytearray(b"\x01") * n
         self._main = n
         return self
 
@@ -1703,29 +1740,15 @@ def _or_default(value: str | None, default: str) -> str:
     return value if value else default
 
 
-def _flags(column: Sequence | None, n: int) -> bytearray:
-    if column is None:
-        return bytearray(n)
-    return bytearray(map(bool, column))
-
-
-def _dates(column: Sequence | None, n: int) -> list[str | None]:
+def _dates(column: list) -> list[str | None]:
     """ISO text (or None) per contact; text is kept as is (no per-row work)."""
-    if column is None:
-        return [None] * n
-    column = list(column)
     if set(map(type, column)) <= {str, type(None)}:
         return column
     return [_iso(v) for v in column]
 
 
-def _tags_column(
-    column: Sequence | None, n: int
-) -> tuple[list[tuple[str, ...]], Iterable[tuple[str, ...]]]:
+def _tags_column(column: list) -> tuple[list[tuple[str, ...]], Iterable[tuple[str, ...]]]:
     """One tuple of tag names per contact (equal tuples shared), and the distinct tuples."""
-    if column is None:
-        return [()] * n, ()
-    column = list(column)
     if not set(map(type, column)) <= {str, tuple, type(None)}:
         column = [tuple(v) if v else () for v in column]
     distinct = {v: _tags_tuple(v) for v in dict.fromkeys(column)}
