@@ -27,7 +27,7 @@ from kamtui.importing import (
     preview,
     read_file,
 )
-from kamtui.importing._dates import parse_birthday, parse_date_value
+from kamtui.importing.clean import import_birthday, import_date
 from kamtui.importing.source import MAX_CELL
 from kamtui.importing.vcard import image_ext
 
@@ -166,12 +166,12 @@ def test_google_current():
     assert ming.other_phones == ["+8613900139001", "+861065529988"]
     assert "+8613900139001" in ming.description
     assert ming.tags == ["VIP"] and ming.favourite
-    assert ming.birthday == Birthday(1990, 5, 1)
+    assert ming.birthday == Birthday(5, 1, 1990)
     assert ming.occupation == "华为 工程师"
     assert (ming.province, ming.city) == ("广东", "深圳")
     assert "ming@example.com" in ming.description
     anna = by_name(r, "Anna Smith")
-    assert anna.birthday == Birthday(None, 5, 1)
+    assert anna.birthday == Birthday(5, 1)
     assert anna.phone == "+16502530000"
 
 
@@ -188,7 +188,7 @@ def test_outlook():
     r = read_file(FIX / "outlook.csv")
     assert r.layout == "outlook"
     liu = by_name(r, "刘芳")
-    assert liu.birthday == Birthday(1990, 5, 1)  # 5/1/1990 is month/day in Outlook
+    assert liu.birthday == Birthday(5, 1, 1990)  # 5/1/1990 is month/day in Outlook
     assert liu.phone == "+8613800138003"
     assert liu.tags == ["VIP", "批发"]
     assert liu.occupation == "芳芳贸易 经理"
@@ -203,8 +203,8 @@ def test_thunderbird_trailing_column_and_cn_name():
     assert r.layout == "thunderbird"
     hong = by_name(r, "张小红")
     assert hong.nickname == "红红" and hong.phone == "+8613800138004"
-    assert hong.birthday == Birthday(1995, 3, 8)
-    assert by_name(r, "Pete P.").birthday == Birthday(None, 12, 24)
+    assert hong.birthday == Birthday(3, 8, 1995)
+    assert by_name(r, "Pete P.").birthday == Birthday(12, 24)
     assert not r.problems
 
 
@@ -225,18 +225,21 @@ def test_seller_sheet_cleaning():
     assert zhao.added_on == date(2026, 3, 5)  # 2026年3月5日
     assert zhao.last_order_on == date(2025, 11, 30)  # Excel serial 45991
     assert zhao.description == "地址变更,\n新地址见聊天"
-    qian = by_name(r, "钱多多")
-    assert qian.phone == "+8613600136000" and qian.other_phones == ["+8613500135000"]
-    assert qian.last_order_on is None and qian.total_amount_fen is None
-    assert set(problems_at(r, qian.row)) == {"last_order_on", "total_amount"}
-    assert "2026-02-30" in problems_at(r, qian.row)["last_order_on"].reason
-    assert "negative" in problems_at(r, qian.row)["total_amount"].reason
-    sun = by_name(r, "孙悦")
-    assert sun.phone is None
-    assert "damaged" in problems_at(r, sun.row)["phone"].reason
+    # 钱多多 (row 5): an impossible date and a negative amount reject the whole row
+    assert not [rec for rec in r.records if rec.remark == "钱多多"]
+    qian = problems_at(r, 5)
+    assert set(qian) == {"last_order_on", "total_amount"}
+    assert all(p.rejected for p in qian.values())
+    assert "2026-02-30" in qian["last_order_on"].reason
+    assert "negative" in qian["total_amount"].reason
+    # 孙悦 (row 6): a month 13 and a bad amount; the damaged phone is listed too
+    sun = problems_at(r, 6)
+    assert sun["added_on"].rejected and sun["total_amount"].rejected
+    assert "damaged" in sun["phone"].reason and not sun["phone"].rejected
+    assert r.rejected == 2  # two rows, four reasons
+    assert not problems_at(r, 9)["phone"].rejected  # a bad phone is only left out
     assert by_name(r, "周杰").phone == "+8613800138002"  # full-width digits
     assert r.skipped == {"empty": 1}
-    assert not any(p.rejected for p in r.problems)
 
 
 def test_seller_synonyms_address_lunar_account():
@@ -246,7 +249,7 @@ def test_seller_synonyms_address_lunar_account():
     assert (ma.province, ma.city) == ("上海", "浦东新区")
     assert "上海市浦东新区世纪大道100号" in ma.description
     chen = by_name(r, "陈晨")
-    assert chen.birthday == Birthday(None, 3, 5, lunar=True)
+    assert chen.birthday == Birthday(3, 5, None, lunar=True)
     assert (chen.province, chen.city) == ("广东", "深圳")
     assert chen.occupation == "程序员" and chen.gender == "m"
 
@@ -297,7 +300,7 @@ def test_utf16_tab_separated(tmp_path):
 @pytest.mark.parametrize("newline", ["\r", "\n", "\r\n"])
 def test_line_ends(tmp_path, newline):
     r = read_file(reencode(FIX / "seller.csv", tmp_path / "s.csv", "utf-8", newline=newline))
-    assert len(r.records) == 7
+    assert len(r.records) == 5 and r.rejected == 2
     assert by_name(r, "赵雷").description == "地址变更,\n新地址见聊天"
 
 
@@ -346,11 +349,13 @@ def test_xlsx(tmp_path):
     assert wang.phone == "+8613800138000"  # a number cell
     assert wang.added_on == date(2026, 3, 5)
     assert wang.total_amount_fen == 120050
-    assert wang.birthday == Birthday(1990, 5, 1)
+    assert wang.birthday == Birthday(5, 1, 1990)
     li = by_name(r, "李娜")
-    assert li.added_on == date(2025, 11, 30) and li.birthday == Birthday(1988, 7, 7)
-    bad = problems_at(r, 4)
+    assert li.added_on == date(2025, 11, 30) and li.birthday == Birthday(7, 7, 1988)
+    bad = problems_at(r, 4)  # the row is rejected for its date and amount
     assert set(bad) == {"phone", "added_on", "total_amount"}
+    assert bad["added_on"].rejected and bad["total_amount"].rejected
+    assert not [rec for rec in r.records if rec.remark == "坏号"]
     assert r.skipped.get("empty", 0) <= 1
 
 
@@ -399,7 +404,7 @@ def test_android_vcard_21():
     assert zsf.description.startswith("老客户，住在深圳南山区，喜欢普洱茶，每月复购一次")
     assert (zsf.country, zsf.province, zsf.city) == ("中国", "广东", "深圳")
     assert zsf.occupation == "武当茶庄 掌柜"
-    assert zsf.birthday == Birthday(1960, 4, 9)  # X-ANDROID-CUSTOM contact_event type 3
+    assert zsf.birthday == Birthday(4, 9, 1960)  # X-ANDROID-CUSTOM contact_event type 3
     assert zsf.picture_ext == "jpg" and zsf.picture.startswith(b"\xff\xd8\xff")
     assert zsf.picture.endswith(b"\xff\xd9") and len(zsf.picture) == 534
     assert zsf.row == 1
@@ -416,20 +421,20 @@ def test_ios_vcard_30():
     assert na.nickname == "娜娜"
     assert na.wechat_id == "ouyang_nana"  # item2.IMPP labelled WeChat
     assert na.phone == "+8613800138020"
-    assert na.birthday == Birthday(None, 5, 1)  # X-APPLE-OMIT-YEAR=1604
+    assert na.birthday == Birthday(5, 1)  # X-APPLE-OMIT-YEAR=1604
     assert na.tags == ["VIP", "口红", "老客户"]
     assert na.occupation == "星光传媒 市场部 品牌经理"
     assert "客户喜欢红色系的口红" in na.description
     assert "第二行备注, 带逗号" in na.description
     assert na.picture_ext == "png" and image_ext(na.picture) == "png"
-    assert by_name(r, "Bruce Lee").birthday == Birthday(None, 11, 27)
+    assert by_name(r, "Bruce Lee").birthday == Birthday(11, 27)
 
 
 def test_vcard_40():
     r = read_file(FIX / "v40.vcf")
     lin = by_name(r, "林小姐")
     assert lin.phone == "+8613800138030"  # TEL;VALUE=uri:tel:+86-...
-    assert lin.birthday == Birthday(None, 5, 1)  # --0501
+    assert lin.birthday == Birthday(5, 1)  # --0501
     assert lin.picture_ext == "png"
     assert lin.tags == ["美妆"]
     assert lin.gender == "f"  # GENDER:F
@@ -637,57 +642,103 @@ def test_progress_is_byte_based_and_reaches_the_end(tmp_path):
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
 
 
-# --- dates -------------------------------------------------------------------------------
+# --- dates (kamtui.dates, with the layout's day/month order) -----------------------------
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"),
+    ("raw", "order", "expected"),
     [
-        ("2026-03-05", date(2026, 3, 5)),
-        ("2026/3/5", date(2026, 3, 5)),
-        ("2026.3.5", date(2026, 3, 5)),
-        ("2026年3月5日", date(2026, 3, 5)),
-        ("2026-03-05 14:22:01", date(2026, 3, 5)),
-        ("20260305", date(2026, 3, 5)),
-        ("45991", date(2025, 11, 30)),
-        (45991.75, date(2025, 11, 30)),
-        ("'2026-03-05", date(2026, 3, 5)),
+        ("2026-03-05", "ymd", date(2026, 3, 5)),
+        ("2026/3/5", "ymd", date(2026, 3, 5)),
+        ("2026.3.5", "ymd", date(2026, 3, 5)),
+        ("2026年3月5日", "ymd", date(2026, 3, 5)),
+        ("2026-03-05 14:22:01", "ymd", date(2026, 3, 5)),
+        ("20260305", "ymd", date(2026, 3, 5)),
+        ("45991", "ymd", date(2025, 11, 30)),
+        (45991.75, "ymd", date(2025, 11, 30)),
+        ("3/5/2026", "mdy", date(2026, 3, 5)),
+        ("3/5/2026", "dmy", date(2026, 5, 3)),
+        ("25/12/2020", "ymd", date(2020, 12, 25)),  # only one reading is possible
+        ("12/25/2020", "ymd", date(2020, 12, 25)),
+        ("５/1/1990", "mdy", date(1990, 5, 1)),  # full-width digit
     ],
 )
-def test_dates(raw, expected):
-    assert parse_date_value(raw) == expected
+def test_dates(raw, order, expected):
+    assert import_date(raw, order=order) == expected
 
 
-@pytest.mark.parametrize("raw", ["2026-02-30", "2026-13-01", "abc", "3/5/2026", "7"])
-def test_bad_dates(raw):
-    with pytest.raises(KamtuiError):
-        parse_date_value(raw)
+@pytest.mark.parametrize(
+    ("raw", "key_text"),
+    [
+        ("2026-02-30", "does not exist"),
+        ("2026-13-01", "does not exist"),
+        ("abc", "not understood"),
+        ("3/5/2026", "month/day or day/month"),
+        ("2/30/2020", "does not exist"),
+        ("7", "not understood"),  # an Excel serial before 1927 is not a date here
+        ("2026", "not understood"),
+    ],
+)
+def test_bad_dates(raw, key_text):
+    with pytest.raises(KamtuiError, match=key_text):
+        import_date(raw)
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("--05-01", Birthday(None, 5, 1)),
-        ("--0501", Birthday(None, 5, 1)),
-        ("05-01", Birthday(None, 5, 1)),
-        ("5月1日", Birthday(None, 5, 1)),
-        ("1604-05-01", Birthday(None, 5, 1)),
-        ("1990-05-01", Birthday(1990, 5, 1)),
-        ("02-29", Birthday(None, 2, 29)),
-        ("农历三月初五", Birthday(None, 3, 5, lunar=True)),
-        ("农历1990年3月5日", Birthday(1990, 3, 5, lunar=True)),
-        ("农历闰四月十二", Birthday(None, 4, 12, lunar=True, leap=True)),
-        ("农历腊月廿三", Birthday(None, 12, 23, lunar=True)),
+        ("--05-01", Birthday(5, 1)),
+        ("--0501", Birthday(5, 1)),
+        ("05-01", Birthday(5, 1)),
+        ("5月1日", Birthday(5, 1)),
+        ("1604-05-01", Birthday(5, 1)),
+        ("1990-05-01", Birthday(5, 1, 1990)),
+        ("02-29", Birthday(2, 29)),
+        ("农历三月初五", Birthday(3, 5, None, lunar=True)),
+        ("农历1990年3月5日", Birthday(3, 5, 1990, lunar=True)),
+        ("农历闰四月十二", Birthday(4, 12, None, lunar=True, leap=True)),
+        ("农历腊月廿三", Birthday(12, 23, None, lunar=True)),
+        ("32994", Birthday(5, 1, 1990)),  # an Excel serial as text
+        (32994, Birthday(5, 1, 1990)),
     ],
 )
 def test_birthdays(raw, expected):
-    assert parse_birthday(raw) == expected
+    assert import_birthday(raw) == expected
+
+
+def test_birthday_order():
+    assert import_birthday("5/1/1990", order="mdy") == Birthday(5, 1, 1990)
+    assert import_birthday("5/1/1990", order="dmy") == Birthday(1, 5, 1990)
+    assert import_birthday("5/1", order="dmy") == Birthday(1, 5)
+    assert import_birthday("5/1") == Birthday(5, 1)
 
 
 @pytest.mark.parametrize("raw", ["02-30", "--1301", "农历十三月一日", "2990-01-01", "生日"])
 def test_bad_birthdays(raw):
     with pytest.raises(KamtuiError):
-        parse_birthday(raw)
+        import_birthday(raw)
+
+
+def test_birthday_in_the_future_is_refused(frozen_today):
+    with pytest.raises(KamtuiError, match="does not exist"):
+        import_birthday(f"{frozen_today.year + 1}-01-01")
+    assert import_birthday(f"{frozen_today.year}-01-01") == Birthday(1, 1, frozen_today.year)
+
+
+def test_dates_go_through_kamtui_dates(monkeypatch):
+    """One code path: the importer calls kamtui.dates for every date it does not reorder."""
+    import kamtui.importing.clean as clean
+
+    calls = []
+    real = clean.parse_date_value
+
+    def spy(value, field="date"):
+        calls.append(value)
+        return real(value, field)
+
+    monkeypatch.setattr(clean, "parse_date_value", spy)
+    assert import_date("2026年3月5日") == date(2026, 3, 5)
+    assert calls == ["2026年3月5日"]
 
 
 # --- robustness --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ Public API
 - :data:`LAYOUTS`, :data:`MAPPABLE_FIELDS`, :func:`normalize_header`.
 """
 
+from kamtui.dates import Birthday
 from kamtui.importing.layouts import (
     LAYOUTS,
     Detection,
@@ -24,7 +25,6 @@ from kamtui.importing.layouts import (
 )
 from kamtui.importing.model import (
     MAPPABLE_FIELDS,
-    Birthday,
     ImportFileError,
     ImportRecord,
     ReadResult,

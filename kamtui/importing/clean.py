@@ -12,11 +12,12 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 
+from kamtui import clock
+from kamtui.dates import Birthday, parse_birthday, parse_date_value
 from kamtui.errors import ValidationError
-from kamtui.i18n import t
-from kamtui.importing._dates import parse_birthday, parse_date_value
+from kamtui.i18n import language, t
 from kamtui.importing.layouts import Layout, Mapping
-from kamtui.importing.model import Birthday, ImportRecord, RowProblem
+from kamtui.importing.model import ImportRecord, RowProblem
 from kamtui.importing.regions import (
     PROVINCES,
     city_name,
@@ -113,6 +114,19 @@ _STARRED = {"starred", "starred in android", "收藏", "星标"}
 _E = ("",)
 _DASHES = frozenset({"-", "--", "—", "－"})
 _DATE_FIELDS = frozenset({"added_on", "last_order_on", "birthday"})
+#: A problem with one of these fields rejects the whole row: a wrong date or a negative
+#: amount usually means shifted columns, and a row left out (listed with its row number)
+#: is easier to fix and import again than a contact imported half-right.
+REJECTING_FIELDS = frozenset({"added_on", "last_order_on", "birthday", "total_amount"})
+#: Day/month/year with the year last (Outlook's 5/1/1990, Europe's 1.5.1990): only the
+#: layout knows the order, so these are turned into ISO text before ``kamtui.dates``.
+_XYZ = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?$"
+)
+_DM = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_SERIAL_TEXT = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+MIN_SERIAL = 10_000  # Excel serials below this (before 1927) are not dates in a contact file
 _REGION_FIELDS = frozenset({"country", "province", "city", "region", "address", "address_note"})
 _WS = re.compile(r"\s+")
 MAX_NAME = 200  # names, IDs, source, account
@@ -273,6 +287,7 @@ class Cleaner:
                 self._skip("system")
                 return None
         rec = ImportRecord(row, wechat_id=wechat_id or wxid, wxid=wxid)
+        first_problem = len(self.problems)
         for fld, message in problems:
             self._problem(row, fld, message)
         notes: list[str] = []
@@ -338,7 +353,22 @@ class Cleaner:
         if not (rec.remark or rec.nickname or rec.wechat_id or rec.phone):
             self._problem(row, "", t("import.row_empty_identity"), rejected=True)
             return None
+        if len(self.problems) > first_problem and self._reject_bad_values(first_problem):
+            return None
         return rec
+
+    def _reject_bad_values(self, first: int) -> bool:
+        """Turn this row's problems into a rejection if one is a bad date or amount."""
+        mine = self.problems[first:]
+        if not any(p.field in REJECTING_FIELDS for p in mine):
+            return False
+        self.problems[first:] = [
+            RowProblem(p.row, p.field, p.reason, rejected=True)
+            if p.field in REJECTING_FIELDS
+            else p
+            for p in mine
+        ]
+        return True
 
     def _phones(self, rec: ImportRecord, raws, notes: list[str]) -> None:
         valid: list[str] = []
@@ -408,7 +438,7 @@ class Cleaner:
         if isinstance(raw, str) and raw.strip() in _MISSING_DATES:
             return
         try:
-            rec.birthday = parse_birthday(raw, order=self.date_order)
+            rec.birthday = import_birthday(raw, order=self.date_order)
         except ValidationError as err:
             self._problem(rec.row, "birthday", err.message)
 
@@ -416,13 +446,13 @@ class Cleaner:
         if isinstance(raw, str):
             if raw in _MISSING_DATES:
                 return None
-            got = _date_cached(raw, self.date_order)
+            got = _date_cached(raw, self.date_order, language())
             if isinstance(got, date):
                 return got
-            self._problem(row, fld, t(got, value=raw))
+            self._problem(row, fld, got)
             return None
         try:
-            return parse_date_value(raw, field=fld, order=self.date_order)
+            return import_date(raw, fld, self.date_order)
         except ValidationError as err:
             self._problem(row, fld, err.message)
             return None
@@ -467,18 +497,66 @@ class Cleaner:
             self.label_id_rows += 1
 
 
+def _ordered(s: str, m: re.Match, fld: str, order: str) -> date:
+    """``5/1/1990`` as the layout's ``order`` says ("ymd": only when one reading is possible)."""
+    a, b, y = int(m[1]), int(m[2]), int(m[3])
+    if len(m[3]) == 2:
+        y += 2000 if y <= (clock.today().year % 100) + 10 else 1900
+    if order == "mdy" or (order == "ymd" and b > 12 >= a):
+        month, day_ = a, b
+    elif order == "dmy" or (order == "ymd" and a > 12 >= b):
+        month, day_ = b, a
+    else:
+        raise ValidationError(fld, t("import.date_ambiguous", value=s))
+    try:
+        return date(y, month, day_)
+    except ValueError:
+        raise ValidationError(fld, t("err.date_impossible", value=s)) from None
+
+
+def import_date(raw, fld: str = "date", order: str = "ymd") -> date:
+    """A date from a cell: :func:`kamtui.dates.parse_date_value`, plus the layout's
+    day/month order for ``5/1/1990`` and no tiny Excel serials (``7`` is not a date)."""
+    if isinstance(raw, str):
+        s = unicodedata.normalize("NFKC", raw).strip()
+        if m := _XYZ.match(s):
+            return _ordered(s, m, fld, order)
+        if _SERIAL_TEXT.match(s) and float(s) < MIN_SERIAL:
+            raise ValidationError(fld, t("dates.err.value", value=raw))
+    elif isinstance(raw, int | float) and not isinstance(raw, bool) and raw < MIN_SERIAL:
+        raise ValidationError(fld, t("dates.err.value", value=raw))
+    return parse_date_value(raw, fld)
+
+
+def import_birthday(raw, fld: str = "birthday", order: str = "ymd") -> Birthday | None:
+    """A birthday from a cell: :func:`kamtui.dates.parse_birthday` with the layout's
+    order for ``5/1/1990`` / ``1/5``, Excel serials, and no birthdays in the future."""
+    if isinstance(raw, str):
+        s = unicodedata.normalize("NFKC", raw).strip()
+        if (m := _XYZ.match(s)) or _SERIAL_TEXT.match(s):
+            raw = _ordered(s, m, fld, order) if m else import_date(s, fld, order)
+        elif order == "dmy" and (m := _DM.match(s)):
+            raw = f"{m[2]}/{m[1]}"
+    elif isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = import_date(raw, fld, order)
+    b = parse_birthday(raw, fld)
+    if b is not None and b.year is not None and b.year > clock.today().year:
+        raise ValidationError(fld, t("import.birthday_impossible", value=raw))
+    return b
+
+
 @lru_cache(maxsize=8192)
-def _date_cached(raw: str, order: str) -> date | str:
-    """A date, or the message key of the problem (cached: files repeat their dates)."""
+def _date_cached(raw: str, order: str, lang: str) -> date | str:
+    """A date, or the problem's message (cached: files repeat their dates)."""
     if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
         try:
             return date.fromisoformat(raw)
         except ValueError:
             pass
     try:
-        return parse_date_value(raw, order=order)
+        return import_date(raw, "date", order)
     except ValidationError as err:
-        return getattr(err, "key", "import.date_invalid")
+        return err.message
 
 
 @lru_cache(maxsize=8192)
@@ -498,4 +576,12 @@ def _norm_region(country: str, province: str, city: str) -> tuple[str, str, str]
     )
 
 
-__all__ = ["Birthday", "Cleaner", "clean_text", "compose_name", "split_tags"]
+__all__ = [
+    "REJECTING_FIELDS",
+    "Cleaner",
+    "clean_text",
+    "compose_name",
+    "import_birthday",
+    "import_date",
+    "split_tags",
+]

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kamtui.dates import Birthday
 from kamtui.errors import KamtuiError
 from kamtui.i18n import t
 
@@ -55,17 +56,6 @@ MAPPABLE_FIELDS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Birthday:
-    """A birthday; ``year`` is None when unknown. ``lunar``: month/day are 农历."""
-
-    year: int | None
-    month: int
-    day: int
-    lunar: bool = False
-    leap: bool = False  # lunar leap month (闰月)
-
-
 @dataclass(slots=True)
 class ImportRecord:
     """One contact read from a file, cleaned and normalised.
@@ -105,8 +95,9 @@ class ImportRecord:
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
-    """A problem with one row: ``rejected`` rows were not imported at all;
-    otherwise the row was imported and ``field`` (if any) was left empty or needs a look."""
+    """A problem with one row: ``rejected`` rows were not imported at all (a bad date or
+    amount, no identity, a ragged row); otherwise the row was imported and ``field``
+    (if any) was left empty or needs a look."""
 
     row: int
     field: str  # a MAPPABLE_FIELDS name, or "" for the whole row
@@ -131,7 +122,8 @@ class ReadResult:
 
     @property
     def rejected(self) -> int:
-        return sum(1 for p in self.problems if p.rejected)
+        """How many rows were left out (a row may have several reasons)."""
+        return len({p.row for p in self.problems if p.rejected})
 
 
 class ImportFileError(KamtuiError):

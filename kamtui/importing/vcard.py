@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kamtui.dates import parse_birthday
 from kamtui.errors import ValidationError
 from kamtui.i18n import t
-from kamtui.importing._dates import parse_birthday
 from kamtui.importing.model import ImportFileError
 from kamtui.importing.source import MAX_CELL
 
@@ -366,10 +366,15 @@ def _birthday(p: Prop, extras: dict, problems: list, *, lunar: bool = False) -> 
         value = f"农历{int(m[1])}月{int(m[2])}日" if m else value
     elif p.name == "X-ALTBDAY":
         return
+    if omit and omit.isdigit() and len(omit) == 4:
+        # X-APPLE-OMIT-YEAR: the year written is a stand-in for "no year"
+        value = re.sub(rf"^{omit}-?(\d{{2}})-?(\d{{2}})", r"--\1-\2", value)
     try:
-        bday = parse_birthday(value, omit_year=int(omit) if omit and omit.isdigit() else None)
+        bday = parse_birthday(value)
     except ValidationError as err:
         problems.append(("birthday", err.message))
+        return
+    if bday is None:
         return
     if "birthday" not in extras or bday.lunar:
         extras["birthday"] = bday

@@ -113,37 +113,25 @@ MESSAGES = {
         "号码 “{value}” 无效, 未导入",
         "Number “{value}” is not valid; not imported",
     ),
-    "import.date_invalid": (
-        "日期 “{value}” 无法识别 (可写 2026-03-05、2026/3/5 或 2026年3月5日), 未导入",
-        "Date “{value}” not understood (write 2026-03-05, 2026/3/5 or 2026年3月5日); not imported",
-    ),
-    "import.date_impossible": (
-        "日期 “{value}” 不存在, 未导入",
-        "Date “{value}” does not exist; not imported",
-    ),
     "import.date_ambiguous": (
-        "日期 “{value}” 不确定是 月/日 还是 日/月, 未导入: 请写成 2026-03-05",
-        "Date “{value}” could be month/day or day/month; not imported: write 2026-03-05",
-    ),
-    "import.birthday_invalid": (
-        "生日 “{value}” 无法识别 (可写 1990-05-01、05-01 或 农历三月初五), 未导入",
-        "Birthday “{value}” not understood (write 1990-05-01, 05-01 or 农历三月初五); not imported",
+        "日期 “{value}” 不确定是 月/日 还是 日/月: 请写成 2026-03-05",
+        "Date “{value}” could be month/day or day/month: write 2026-03-05",
     ),
     "import.birthday_impossible": (
-        "生日 “{value}” 不存在, 未导入",
-        "Birthday “{value}” does not exist; not imported",
+        "生日 “{value}” 不存在 (在今天之后)",
+        "Birthday “{value}” does not exist (it is after today)",
     ),
     "import.gender_unknown": (
         "性别 “{value}” 无法识别, 未导入",
         "Gender “{value}” not understood; not imported",
     ),
     "import.money_invalid": (
-        "金额 “{value}” 无效, 未导入",
-        "Amount “{value}” is not valid; not imported",
+        "金额 “{value}” 无效",
+        "Amount “{value}” is not valid",
     ),
     "import.money_negative": (
-        "金额 “{value}” 是负数, 未导入",
-        "Amount “{value}” is negative; not imported",
+        "金额 “{value}” 是负数",
+        "Amount “{value}” is negative",
     ),
     "import.too_long": (
         "{field}太长 (最多 {max} 个字), 未导入",
