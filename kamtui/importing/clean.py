@@ -405,7 +405,7 @@ class Cleaner:
             (get("country") or _E)[0], (get("province") or _E)[0], (get("city") or _E)[0]
         )
         if "region" in values:
-            c, p, ci = split_region(values["region"][0])
+            c, p, ci = _split_region_cached(values["region"][0])
             country, province, city = country or c, province or p, city or ci
         for address in [*get("address", ()), *get("address_note", ())]:
             address = str(address)
@@ -436,6 +436,13 @@ class Cleaner:
                 return
             raw = f"{y}-{int(m):02d}-{int(d):02d}" if y else f"--{int(m):02d}-{int(d):02d}"
         if isinstance(raw, str) and raw.strip() in _MISSING_DATES:
+            return
+        if isinstance(raw, str):
+            got = _birthday_cached(raw, self.date_order, language())
+            if isinstance(got, str):
+                self._problem(rec.row, "birthday", got)
+            else:
+                rec.birthday = got
             return
         try:
             rec.birthday = import_birthday(raw, order=self.date_order)
@@ -545,7 +552,7 @@ def import_birthday(raw, fld: str = "birthday", order: str = "ymd") -> Birthday 
     return b
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def _date_cached(raw: str, order: str, lang: str) -> date | str:
     """A date, or the problem's message (cached: files repeat their dates)."""
     if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
@@ -559,8 +566,33 @@ def _date_cached(raw: str, order: str, lang: str) -> date | str:
         return err.message
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
+def _birthday_cached(raw: str, order: str, lang: str) -> Birthday | str | None:
+    """A birthday (or None), or the problem's message (files repeat their birthdays)."""
+    try:
+        return import_birthday(raw, order=order)
+    except ValidationError as err:
+        return err.message
+
+
+@lru_cache(maxsize=4096)
+def _split_region_cached(text: str) -> tuple[str, str, str]:
+    return split_region(text)
+
+
+_PLAIN_MONEY = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")
+
+
 def _money_cached(raw: str) -> int | None:
+    m = _PLAIN_MONEY.fullmatch(raw)
+    if m:  # the common case, 1200.5: no need for the general parser
+        cents = m[2] or "0"
+        return int(m[1]) * 100 + int(cents) * (10 if len(cents) == 1 else 1)
+    return _money_general(raw)
+
+
+@lru_cache(maxsize=8192)
+def _money_general(raw: str) -> int | None:
     try:
         return parse_money(raw, "total_amount", allow_negative=True)
     except ValidationError:

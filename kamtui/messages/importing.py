@@ -149,6 +149,61 @@ MESSAGES = {
         "标签只有编号 ({value}) 没有名称, 未作为标签导入",
         "Tags are ids only ({value}), without names; not imported as tags",
     ),
+    # applying (plan, conflicts, report)
+    "import.account_unknown_option": (
+        "账号 “{value}” 不存在: 先用 kamtui accounts add {value} 创建, 或加上 --create-accounts",
+        "Account “{value}” does not exist: create it with kamtui accounts add {value}, "
+        "or add --create-accounts",
+    ),
+    "import.account_unknown": (
+        "账号 “{value}” 不存在 (加上 --create-accounts 可自动创建)",
+        "Unknown account “{value}” (add --create-accounts to create it)",
+    ),
+    "import.name_ambiguous": (
+        "客户簿中有多位联系人叫 “{name}”, 无法确定是谁: 作为新联系人导入",
+        "Several contacts in the book are named “{name}”: imported as a new contact",
+    ),
+    "import.same_name_row": (
+        "与第 {row} 行同名 (“{name}”), 但没有相同的微信号或手机: 作为另一位联系人导入",
+        "Same name (“{name}”) as row {row} but no shared WeChat ID or phone: "
+        "imported as another contact",
+    ),
+    "import.dup_row_differs": (
+        "与第 {row} 行是同一个人: 保留 “{kept}”, 未导入 “{value}”",
+        "Same person as row {row}: kept “{kept}”, left out “{value}”",
+    ),
+    "import.row_no_name": (
+        "没有名字 (备注名或昵称): 新联系人需要一个名字",
+        "No name (remark or nickname): a new contact needs one",
+    ),
+    "import.note_total": (
+        "导入的累计消费: {value} (无日期)",
+        "Imported total spent: {value} (no date)",
+    ),
+    "import.history_item": ("导入的历史消费", "imported purchase history"),
+    "import.history_note": ("从 {file} 导入", "imported from {file}"),
+    "import.purchases_stored": (
+        "已有 {n} 笔消费, 共 {total}, 最近 {last}",
+        "{n} purchases, {total} in all, last on {last}",
+    ),
+    "import.purchase_incoming": ("{date} 累计 {amount}", "{amount} by {date}"),
+    "import.picture_in_file": (
+        "文件中的照片 ({ext}, {size} KB)",
+        "picture in the file ({ext}, {size} KB)",
+    ),
+    "import.choice_invalid": (
+        "“{value}” 不是有效选择: 请用 keep (保留现有) 或 take (采用文件)",
+        "“{value}” is not a choice: use keep (the book's value) or take (the file's)",
+    ),
+    "import.conflict_unknown": (
+        "本次导入没有第 {value} 号冲突",
+        "No conflict #{value} in this import",
+    ),
+    "import.undo_label": ("导入 {file}", "import {file}"),
+    "import.stale": (
+        "预览之后客户簿有了变化: 请重新预览再导入",
+        "The book changed since this preview: preview the import again",
+    ),
     # lines added to the description
     "import.note_other_phones": ("其他电话: {value}", "Other phones: {value}"),
     "import.note_email": ("邮箱: {value}", "E-mail: {value}"),
