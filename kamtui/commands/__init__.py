@@ -17,6 +17,7 @@ COMMANDS = [
     "check",
     "undo",
     "forget",
+    "import_",
 ]
 
 

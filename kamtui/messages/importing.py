@@ -204,6 +204,141 @@ MESSAGES = {
         "预览之后客户簿有了变化: 请重新预览再导入",
         "The book changed since this preview: preview the import again",
     ),
+    # mapping profiles
+    "import.profile_name_invalid": (
+        "导入方案名 “{value}” 无效: 1 到 {max} 个字, 不含控制字符",
+        "The mapping profile name “{value}” is not valid: 1 to {max} characters, no control characters",
+    ),
+    "import.profile_unknown": (
+        "没有名为 “{value}” 的导入方案 (已保存: {known})",
+        "No mapping profile named “{value}” (saved: {known})",
+    ),
+    # the import command
+    "cmd.import.help": (
+        "导入联系人文件 (CSV、Excel、vCard、JSON): 先预览, 确认后一次写入, 可撤销",
+        "import a contacts file (CSV, Excel, vCard, JSON): preview, then one undoable write",
+    ),
+    "cmd.import.opt_file": ("要导入的文件", "the file to import"),
+    "cmd.import.opt_account": (
+        "整个文件的联系人都属于这个微信号 (优先于文件中的账号列)",
+        "put every contact of the file on this account (wins over the file's account column)",
+    ),
+    "cmd.import.opt_create_accounts": (
+        "自动创建不存在的微信号 (否则这些行不导入)",
+        "create accounts the book does not have yet (otherwise their rows are rejected)",
+    ),
+    "cmd.import.opt_map": (
+        "使用保存过的导入方案 (按列名对应)",
+        "use a saved mapping profile (matched to this file by column name)",
+    ),
+    "cmd.import.opt_save_map": (
+        "导入后把本次的列对应保存为方案",
+        "save this file's mapping as a profile after the import",
+    ),
+    "cmd.import.opt_dry_run": (
+        "只预览, 不写入任何东西 (也不备份)",
+        "preview only: write nothing (not even a backup)",
+    ),
+    "cmd.import.opt_on_conflict": (
+        "客户簿与文件不一致时: keep 保留客户簿 (默认), take 采用文件",
+        "when the book and the file differ: keep the book's value (default) or take the file's",
+    ),
+    "cmd.import.opt_yes": ("不询问, 直接导入", "import without asking"),
+    "cmd.import.stage.read": ("读取", "Reading"),
+    "cmd.import.stage.plan": ("比对", "Matching"),
+    "cmd.import.stage.write": ("写入", "Writing"),
+    "cmd.import.needs_yes": (
+        "没有在终端中运行, 无法询问确认: 请加 --yes 直接导入, 或加 --dry-run 只预览",
+        "Not running in a terminal, so kamtui cannot ask: add --yes to import, "
+        "or --dry-run to preview",
+    ),
+    "cmd.import.vcard_no_map": (
+        "{file} 是 vCard 文件, 没有列可保存为导入方案",
+        "{file} is a vCard file: it has no columns to save as a mapping profile",
+    ),
+    "cmd.import.file": (
+        "文件: {file} ({format}, {encoding}, {layout})",
+        "File: {file} ({format}, {encoding}, {layout})",
+    ),
+    "cmd.import.columns": ("列对应: {columns}", "Columns: {columns}"),
+    "cmd.import.unmapped": ("未导入的列: {columns}", "Columns not imported: {columns}"),
+    "cmd.import.counts": (
+        "共 {rows} 行: 新增 {new}, 更新 {updated}, 有冲突 {conflicting}, 无变化 {unchanged}, "
+        "不导入 {rejected}, 跳过 {skipped}",
+        "{rows} rows: {new} new, {updated} updated, {conflicting} conflicting, "
+        "{unchanged} unchanged, {rejected} rejected, {skipped} skipped",
+    ),
+    "cmd.import.skipped": ("跳过: {detail}", "Skipped: {detail}"),
+    "cmd.import.merged": (
+        "{n} 行与前面的行是同一个人, 已合并",
+        "{n} rows are the same person as an earlier row and were merged into it",
+    ),
+    "cmd.import.extras": (
+        "另外: {purchases} 笔历史消费, {pictures} 张照片, {tags} 个新标签, 新微信号: {accounts}",
+        "Also: {purchases} purchase histories, {pictures} pictures, {tags} new tags, "
+        "new accounts: {accounts}",
+    ),
+    "cmd.import.account_rows": ("{name} ({n} 行)", "{name} ({n} rows)"),
+    "cmd.import.unknown_accounts": (
+        "客户簿中没有这些微信号, 这些行不导入: {names}。加上 --create-accounts 可自动创建",
+        "The book has no such accounts, so these rows are rejected: {names}. "
+        "Add --create-accounts to create them",
+    ),
+    "cmd.import.conflicts_keep": (
+        "{n} 处客户簿与文件不一致 (将保留客户簿的值; 用 --on-conflict take 采用文件):",
+        "{n} conflicts between the book and the file (the book's values are kept; "
+        "--on-conflict take uses the file's):",
+    ),
+    "cmd.import.conflicts_take": (
+        "{n} 处客户簿与文件不一致 (将采用文件的值; 备注只会追加):",
+        "{n} conflicts between the book and the file (the file's values are taken; "
+        "a description is only added to):",
+    ),
+    "cmd.import.conflict": (
+        "#{id} 第 {row} 行, {contact} (#{contact_id}) 的{field}: 客户簿 “{stored}” / 文件 “{incoming}”",
+        "#{id} row {row}, {contact} (#{contact_id}), {field}: book “{stored}” / file “{incoming}”",
+    ),
+    "cmd.import.rejected": ("{n} 行不导入:", "{n} rows rejected:"),
+    "cmd.import.warnings": (
+        "{n} 行有部分内容未导入:",
+        "{n} rows with values left out:",
+    ),
+    "cmd.import.problem": ("第 {row} 行, {field}: {reason}", "row {row}, {field}: {reason}"),
+    "cmd.import.whole_row": ("整行", "whole row"),
+    "cmd.import.more": (
+        "…… 另有 {n} 条 (用 --json 查看全部)",
+        "… {n} more (--json lists them all)",
+    ),
+    "cmd.import.dry_run": ("预览结束: 没有写入任何东西", "Dry run: nothing was written"),
+    "cmd.import.nothing": ("没有需要导入的内容", "Nothing to import"),
+    "cmd.import.confirm": (
+        "导入? 新增 {new} 位, 更新 {updated} 位 [y/N] ",
+        "Import? {new} new, {updated} updated [y/N] ",
+    ),
+    "cmd.import.cancelled": ("已取消, 没有写入任何东西", "Cancelled: nothing was written"),
+    "cmd.import.done": (
+        "已导入: 新增 {created}, 更新 {updated}, 无变化 {unchanged}; 冲突保留 {kept}, 采用文件 {taken}",
+        "Imported: {created} new, {updated} updated, {unchanged} unchanged; "
+        "conflicts: {kept} kept, {taken} taken",
+    ),
+    "cmd.import.done_extras": (
+        "历史消费 {purchases} 笔, 照片 {pictures} 张, 新标签 {tags} 个, 新微信号: {accounts}",
+        "{purchases} purchase histories, {pictures} pictures, {tags} new tags, "
+        "new accounts: {accounts}",
+    ),
+    "cmd.import.backup": ("导入前的备份: {path}", "Backup before the import: {path}"),
+    "cmd.import.undo": (
+        "整个导入可以一步撤销 (“{label}”)",
+        "The whole import can be undone in one step (“{label}”)",
+    ),
+    "cmd.import.profile_saved": ("已保存导入方案 “{name}”", "Mapping profile “{name}” saved"),
+    # labels of import-only fields (kamtui.validate.label)
+    "field.last_order_on": ("最近下单", "Last order"),
+    "field.total_amount": ("累计金额", "Total spent"),
+    "field.wxid": ("原始微信 ID", "WeChat internal ID"),
+    "field.picture": ("照片", "Picture"),
+    "field.purchases": ("消费记录", "Purchases"),
+    "field.email": ("邮箱", "E-mail"),
     # lines added to the description
     "import.note_other_phones": ("其他电话: {value}", "Other phones: {value}"),
     "import.note_email": ("邮箱: {value}", "E-mail: {value}"),
