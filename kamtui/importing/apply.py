@@ -60,7 +60,7 @@ from kamtui.contacts import TEXT_FIELDS
 from kamtui.dates import Birthday, format_birthday
 from kamtui.errors import KamtuiError, ValidationError
 from kamtui.i18n import t
-from kamtui.importing.model import ImportRecord, ReadResult, RowProblem
+from kamtui.importing.model import ImportRecord, ReadResult, RowProblem, gc_paused
 from kamtui.store import rows
 
 if TYPE_CHECKING:
@@ -901,8 +901,9 @@ def plan_import(
     ``create_accounts``: unknown account names (option or file column) are created
     by :func:`apply_import` instead of rejecting their rows.
     """
-    planner = _Planner(book, result, account=account, create_accounts=create_accounts)
-    return planner.run(progress)
+    with gc_paused():
+        planner = _Planner(book, result, account=account, create_accounts=create_accounts)
+        return planner.run(progress)
 
 
 # --- applying ---------------------------------------------------------------------------
@@ -954,9 +955,6 @@ def apply_import(
     ``resolutions``: conflict id -> ``keep``/``take`` for single conflicts.
     Raises :class:`ImportStale` if the book changed since the plan (nothing written).
     """
-    from kamtui.contacts import refresh_search_keys
-    from kamtui.searchkey import build_search_key
-
     if on_conflict not in CHOICES:
         raise ValidationError("on_conflict", t("import.choice_invalid", value=on_conflict))
     resolutions = dict(resolutions or {})
@@ -991,6 +989,21 @@ def apply_import(
         return report  # nothing to write: no backup, no transaction
     if backup:
         report.backup = _backup(book)
+    with gc_paused():
+        return _write(book, plan, report, new, changes, progress)
+
+
+def _write(
+    book: Book,
+    plan: ImportPlan,
+    report: ImportReport,
+    new: list[Entry],
+    changes: list[tuple[Entry, dict]],
+    progress: Progress | None,
+) -> ImportReport:
+    from kamtui.contacts import refresh_search_keys
+    from kamtui.searchkey import build_search_key
+
     label = t("import.undo_label", file=plan.path.name)
     written: list[Path] = []
     folder = pictures_dir(book.path)
@@ -1079,6 +1092,7 @@ def apply_import(
             if batch:
                 done += len(batch)
                 _insert_contacts(con, batch)
+            _flush_contacts(con)
             report.created = len(new)
             purchase_updates: list[tuple] = []
             for e, data in changes:
@@ -1109,12 +1123,16 @@ def apply_import(
                 if progress is not None and done % PROGRESS_EVERY == 0:
                     progress("write", done, total)
             report.updated = len(changes)
-            con.executemany(
-                "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", links
+            _bulk(
+                con,
+                "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id)",
+                ("contact_id", "tag_id"),
+                links,
             )
-            con.executemany(
-                "INSERT INTO purchase (contact_id, item, amount_fen, bought_on, note, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+            _bulk(
+                con,
+                "INSERT INTO purchase (contact_id, item, amount_fen, bought_on, note, created_at)",
+                ("contact_id", "item", "amount_fen", "bought_on", "note", "created_at"),
                 purchases,
             )
             con.executemany(
@@ -1134,10 +1152,49 @@ def apply_import(
     return report
 
 
+_STAGE = "temp.kamtui_import_contact"
+
+
 def _insert_contacts(con, batch: list[tuple]) -> None:
+    """Stage new contacts in a TEMP table (no triggers, no indexes: fast executemany)."""
     cols = ", ".join(_INSERT)
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS kamtui_import_contact ({cols})")
     marks = ", ".join("?" * len(_INSERT))
-    con.executemany(f"INSERT INTO contact ({cols}) VALUES ({marks})", batch)
+    con.executemany(f"INSERT INTO {_STAGE} VALUES ({marks})", batch)
+
+
+def _flush_contacts(con) -> None:
+    """Move the staged contacts into the book in one statement.
+
+    One INSERT ... SELECT instead of 100,000 single-row statements: the undo
+    triggers still record every row, but SQLite opens one statement journal
+    instead of one per row (about three times faster for a big file).
+    """
+    if not con.execute(
+        "SELECT 1 FROM temp.sqlite_master WHERE name = 'kamtui_import_contact'"
+    ).fetchone():
+        return
+    cols = ", ".join(_INSERT)
+    con.execute(f"INSERT INTO contact ({cols}) SELECT {cols} FROM {_STAGE} ORDER BY id")
+    con.execute(f"DROP TABLE {_STAGE}")
+
+
+def _bulk(con, insert: str, cols: tuple[str, ...], values: list[tuple]) -> None:
+    """``insert`` (an INSERT ... (cols) head) for many rows, staged through a TEMP table."""
+    if not values:
+        return
+    if len(values) < 50:
+        con.executemany(f"{insert} VALUES ({', '.join('?' * len(cols))})", values)
+        return
+    names = ", ".join(cols)
+    con.execute(f"CREATE TEMP TABLE kamtui_import_rows ({names})")
+    try:
+        con.executemany(
+            f"INSERT INTO temp.kamtui_import_rows VALUES ({', '.join('?' * len(cols))})", values
+        )
+        con.execute(f"{insert} SELECT {names} FROM temp.kamtui_import_rows")
+    finally:
+        con.execute("DROP TABLE temp.kamtui_import_rows")
 
 
 def _create_accounts(con, plan: ImportPlan, report: ImportReport, stamp: str) -> dict[str, int]:

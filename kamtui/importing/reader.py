@@ -18,7 +18,7 @@ from kamtui.importing.layouts import (
     detect_layout,
     layout_named,
 )
-from kamtui.importing.model import ImportFileError, ReadResult
+from kamtui.importing.model import ImportFileError, ReadResult, gc_paused
 from kamtui.importing.source import (
     Progress,
     Table,
@@ -90,7 +90,11 @@ def read_file(
     thousand rows: bytes for text formats, rows for Excel.
     Raises :class:`ImportFileError` (a ``KamtuiError``) for a file that cannot be read.
     """
-    path = Path(path)
+    with gc_paused():
+        return _read(Path(path), mapping, progress)
+
+
+def _read(path: Path, mapping: Mapping | None, progress: Progress | None) -> ReadResult:
     data = read_bytes(path)
     fmt = sniff_format(data, path)
     if fmt == "vcard":
