@@ -1,0 +1,446 @@
+"""Applying imports: matching, within-file duplicates, conflicts, one transaction, undo."""
+
+from __future__ import annotations
+
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kamtui import contacts
+from kamtui.accounts import create_account
+from kamtui.errors import ValidationError
+from kamtui.importing import read_file
+from kamtui.importing.apply import (
+    ImportStale,
+    apply_import,
+    history_items,
+    pictures_dir,
+    plan_import,
+)
+from kamtui.purchases import record_purchase
+from kamtui.store.undo import last_action, undo_action
+
+FIX = Path(__file__).parent / "fixtures" / "import"
+
+
+def write_csv(tmp_path: Path, text: str, name: str = "in.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text.strip() + "\n", encoding="utf-8")
+    return path
+
+
+def run_import(book, path, **kw):
+    apply_kw = {k: kw.pop(k) for k in ("on_conflict", "resolutions") if k in kw}
+    plan = plan_import(book, read_file(path), **kw)
+    return plan, apply_import(book, plan, **apply_kw)
+
+
+def contact(book, cid: int) -> dict:
+    cols = [
+        "account_id",
+        "remark",
+        "nickname",
+        "wechat_id",
+        "phone",
+        "province",
+        "city",
+        "occupation",
+        "gender",
+        "birth_year",
+        "birth_month",
+        "birth_day",
+        "birth_lunar",
+        "source",
+        "added_on",
+        "description",
+        "favourite",
+        "picture_path",
+        "search_key",
+        "archived",
+    ]
+    row = book.query(f"SELECT {', '.join(cols)} FROM contact WHERE id = ?", (cid,))[0]
+    out = dict(zip(cols, row, strict=True))
+    out["tags"] = sorted(contacts_tags(book, cid))
+    return out
+
+
+def contacts_tags(book, cid: int) -> list[str]:
+    from kamtui.tags import contact_tags
+
+    return contact_tags(book, cid)
+
+
+def ids(book) -> list[int]:
+    return [r[0] for r in book.query("SELECT id FROM contact ORDER BY id")]
+
+
+def dump(book) -> list[str]:
+    return list(book.conn.iterdump())
+
+
+# --- writing new contacts --------------------------------------------------------------
+
+
+def test_seller_sheet_creates_contacts_with_every_field(book, frozen_today):
+    path = write_csv(
+        book.path.parent,
+        """
+姓名,微信号,手机,性别,地区,职业,生日,添加时间,来源,备注,标签,最近下单,累计金额
+王芳,wangfang_1990,138 0013 8000,女,广东 深圳,美容院,1990-05-01,2026-03-05,朋友圈,喜欢护肤品,"VIP,回头客",2026/3/20,"¥1,200.50"
+李娜,lina,13900139000,,,,农历三月初五,,抖音,,,,
+""",
+    )
+    plan, report = run_import(book, path)
+    assert plan.counts()["new"] == 2 and report.created == 2
+    wang, li = (contact(book, i) for i in ids(book))
+    assert wang["remark"] == "王芳" and wang["wechat_id"] == "wangfang_1990"
+    assert wang["phone"] == "+8613800138000" and wang["gender"] == "f"
+    assert (wang["province"], wang["city"], wang["occupation"]) == ("广东", "深圳", "美容院")
+    assert (wang["birth_year"], wang["birth_month"], wang["birth_day"]) == (1990, 5, 1)
+    assert wang["added_on"] == "2026-03-05" and wang["source"] == "朋友圈"
+    assert wang["description"] == "喜欢护肤品" and wang["tags"] == ["VIP", "回头客"]
+    assert "wangfang" in wang["search_key"] and "vip" in wang["search_key"]
+    assert li["added_on"] == frozen_today.isoformat()  # no date in the file: today
+    assert (li["birth_month"], li["birth_day"], li["birth_lunar"]) == (3, 5, 1)
+    # the extras: one purchase "imported purchase history" on the last order day
+    purchases = book.query("SELECT contact_id, item, amount_fen, bought_on FROM purchase")
+    assert purchases == [(ids(book)[0], history_items()[1], 120050, "2026-03-20")]
+    assert report.purchases == 1 and report.tags_created == 2
+    assert report.backup is not None and report.backup.exists()
+
+
+def test_extras_without_amount_or_without_date(book, tmp_path):
+    path = write_csv(
+        tmp_path,
+        """
+姓名,手机,最近下单,累计金额
+有日期,13800138001,2026-04-01,
+有金额,13800138002,,300
+""",
+    )
+    run_import(book, path)
+    a, b = ids(book)
+    assert book.query("SELECT contact_id, amount_fen, bought_on FROM purchase") == [
+        (a, 0, "2026-04-01")
+    ]
+    assert "¥300" in contact(book, b)["description"]  # a total without a date: a note
+
+
+def test_favourite_from_google_starred(book):
+    run_import(book, FIX / "google_current.csv")
+    row = book.query("SELECT favourite FROM contact WHERE remark = '李明'")
+    assert row == [(1,)]
+
+
+def test_pictures_are_private_files(book):
+    plan, report = run_import(book, FIX / "android_21.vcf")
+    assert report.pictures >= 1
+    folder = pictures_dir(book.path)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    (cid, picture), *_ = book.query(
+        "SELECT id, picture_path FROM contact WHERE picture_path IS NOT NULL ORDER BY id"
+    )
+    path = Path(picture)
+    assert path.parent == folder.resolve() and path.name == f"{cid}.jpg"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    record = next(r for r in plan.result.records if r.remark == "张三丰")
+    assert path.read_bytes() == record.picture
+
+
+# --- matching ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "row", "how"),
+    [
+        ({"wechat_id": "Lily_88"}, "莉莉,lily_88,,", "wechat_id"),  # case-insensitive
+        ({"phone": "13800138000"}, "莉莉,,138-0013-8000,", "phone"),
+        ({"phone": "13900139000"}, "莉莉,,13800138000/13900139000,", "phone"),  # other phone
+        ({}, "Lily,,,", "name"),  # the stored remark
+    ],
+)
+def test_matching_by_each_key(book, tmp_path, stored, row, how):
+    cid = contacts.create_contact(book, remark="Lily", **stored)
+    path = write_csv(tmp_path, f"姓名,微信号,手机,职业\n{row}美容师")
+    plan = plan_import(book, read_file(path))
+    (entry,) = plan.entries
+    assert (entry.contact_id, entry.matched_by) == (cid, how)
+    apply_import(book, plan)
+    assert ids(book) == [cid]
+    assert contact(book, cid)["occupation"] == "美容师"  # an empty field filled
+
+
+def test_matching_by_wxid(book, tmp_path):
+    cid = contacts.create_contact(book, nickname="花花", wechat_id="wxid_abc123")
+    path = write_csv(tmp_path, "wxid,微信号,昵称\nwxid_abc123,huahua,花花")
+    plan = plan_import(book, read_file(path))
+    assert plan.entries[0].contact_id == cid
+    # the stored wxid and the file's visible ID differ: that is not a conflict
+    assert plan.conflicts == []
+
+
+def test_name_matches_only_on_the_same_account(book, tmp_path):
+    main = create_account(book, "主号")
+    create_account(book, "小号")
+    cid = contacts.create_contact(book, remark="王芳", account=main)
+    path = write_csv(tmp_path, "姓名,职业\n王芳,老师")
+    assert plan_import(book, read_file(path), account="主号").entries[0].contact_id == cid
+    assert plan_import(book, read_file(path), account="小号").entries[0].contact_id is None
+    assert plan_import(book, read_file(path)).entries[0].contact_id is None  # no account
+
+
+def test_name_is_not_enough_when_ids_disagree_or_names_repeat(book, tmp_path):
+    contacts.create_contact(book, remark="王芳", wechat_id="wf_one")
+    path = write_csv(tmp_path, "姓名,微信号\n王芳,wf_two")
+    assert plan_import(book, read_file(path)).counts()["new"] == 1
+    contacts.create_contact(book, remark="张伟")
+    contacts.create_contact(book, remark="张伟")
+    path = write_csv(tmp_path, "姓名\n张伟")
+    plan = plan_import(book, read_file(path))
+    assert plan.counts()["new"] == 1
+    assert "Several contacts" in plan.warnings[0].reason
+
+
+def test_archived_contacts_are_matched_and_stay_archived(book, tmp_path):
+    cid = contacts.create_contact(book, remark="老客户", wechat_id="old_one")
+    contacts.archive_contacts(book, [cid])
+    run_import(book, write_csv(tmp_path, "姓名,微信号,职业\n老客户,old_one,会计"))
+    assert ids(book) == [cid]
+    assert contact(book, cid)["archived"] == 1 and contact(book, cid)["occupation"] == "会计"
+
+
+# --- within-file duplicates -------------------------------------------------------------
+
+
+def test_rows_of_one_person_are_merged(book, tmp_path):
+    path = write_csv(
+        tmp_path,
+        """
+姓名,微信号,手机,职业,标签
+王芳,wf88,13800138000,,VIP
+王芳,WF88,13900139000,教师,宝妈
+芳芳,,13900139000,会计,
+""",
+    )
+    plan, report = run_import(book, path)
+    assert plan.counts()["new"] == 1 and plan.merged_rows == 2
+    (cid,) = ids(book)
+    c = contact(book, cid)
+    assert c["phone"] == "+8613800138000" and "+8613900139000" in c["description"]
+    assert c["occupation"] == "教师" and c["tags"] == ["VIP", "宝妈"]
+    # row 4 said 会计 and 芳芳: kept out, with the reason
+    left_out = {(p.row, p.field) for p in plan.warnings}
+    assert {(4, "occupation"), (4, "remark")} <= left_out
+    assert "row 2" in next(p.reason for p in plan.warnings if p.row == 4)
+
+
+def test_rows_sharing_only_a_name_stay_two_contacts(book, tmp_path):
+    path = write_csv(tmp_path, "姓名,职业\n张伟,司机\n张伟,厨师")
+    plan, report = run_import(book, path)
+    assert report.created == 2
+    assert [p.row for p in plan.warnings] == [3] and "row 2" in plan.warnings[0].reason
+
+
+# --- conflicts --------------------------------------------------------------------------
+
+
+def conflicting_book(book):
+    return contacts.create_contact(
+        book,
+        remark="王芳",
+        wechat_id="wf88",
+        phone="13800138000",
+        occupation="教师",
+        description="老客户",
+        birthday="1990-05-01",
+    )
+
+
+CONFLICT_FILE = """
+姓名,微信号,手机,职业,备注说明,生日,来源
+王芳,wf88,13900139000,会计,喜欢茶,1991-06-02,展会
+"""
+
+
+def test_conflicts_are_listed_and_never_silently_taken(book, tmp_path):
+    cid = conflicting_book(book)
+    before = contact(book, cid)
+    plan = plan_import(book, read_file(write_csv(tmp_path, CONFLICT_FILE)))
+    assert plan.counts()["conflicting"] == 1
+    found = {c.field: (c.stored, c.incoming, c.row, c.contact_id) for c in plan.conflicts}
+    assert found["phone"] == ("+8613800138000", "+8613900139000", 2, cid)
+    assert found["occupation"][:2] == ("教师", "会计")
+    assert found["description"][:2] == ("老客户", "喜欢茶")
+    assert found["birthday"][:2] == ("1990-05-01", "1991-06-02")
+    report = apply_import(book, plan)  # default: keep
+    after = contact(book, cid)
+    assert after["source"] == "展会"  # an empty field is filled
+    for fld in ("phone", "occupation", "description", "birth_year", "birth_month", "remark"):
+        assert after[fld] == before[fld], fld
+    assert report.conflicts_kept == 4 and report.conflicts_taken == 0
+
+
+def test_conflicts_resolved_one_by_one_or_all(book, tmp_path):
+    cid = conflicting_book(book)
+    path = write_csv(tmp_path, CONFLICT_FILE)
+    plan = plan_import(book, read_file(path))
+    phone = next(c.id for c in plan.conflicts if c.field == "phone")
+    report = apply_import(book, plan, resolutions={phone: "take"})
+    c = contact(book, cid)
+    assert c["phone"] == "+8613900139000" and c["occupation"] == "教师"
+    assert report.conflicts_taken == 1
+    plan = plan_import(book, read_file(path))
+    apply_import(book, plan, on_conflict="take")
+    c = contact(book, cid)
+    assert c["occupation"] == "会计" and (c["birth_year"], c["birth_month"]) == (1991, 6)
+    assert c["description"] == "老客户\n喜欢茶"  # taking a description adds, never replaces
+    assert "kuaiji" not in c["search_key"] and "会计" in c["search_key"]
+
+
+def test_bad_resolutions_are_refused(book, tmp_path):
+    conflicting_book(book)
+    plan = plan_import(book, read_file(write_csv(tmp_path, CONFLICT_FILE)))
+    with pytest.raises(ValidationError):
+        apply_import(book, plan, on_conflict="overwrite")
+    with pytest.raises(ValidationError):
+        apply_import(book, plan, resolutions={99: "take"})
+
+
+def test_same_file_twice_changes_nothing(book):
+    run_import(book, FIX / "seller.csv")
+    before = dump(book)
+    plan, report = run_import(book, FIX / "seller.csv")
+    counts = plan.counts()
+    assert counts["new"] == counts["updated"] == counts["conflicting"] == 0
+    assert counts["unchanged"] == 5 and report.backup is None and report.undo_label is None
+    assert book.scalar("SELECT count(*) FROM purchase") == 3  # no second purchase history
+    assert dump(book) == before
+
+
+def test_existing_purchases_make_the_history_a_conflict(book, tmp_path, frozen_today):
+    cid = contacts.create_contact(book, remark="王芳", phone="13800138000")
+    record_purchase(book, cid, "面霜", 9900, bought_on=date(2026, 5, 1))
+    path = write_csv(tmp_path, "姓名,手机,最近下单,累计金额\n王芳,13800138000,2026-03-20,1200")
+    plan = plan_import(book, read_file(path))
+    (conflict,) = plan.conflicts
+    assert conflict.field == "purchases" and "¥1,200" in conflict.incoming
+    apply_import(book, plan)
+    assert book.scalar("SELECT count(*) FROM purchase") == 1
+    apply_import(book, plan_import(book, read_file(path)), on_conflict="take")
+    assert book.scalar("SELECT count(*) FROM purchase") == 2
+
+
+def test_tags_match_case_insensitively(book, tmp_path):
+    cid = contacts.create_contact(book, remark="王芳", tags=["vip"])
+    plan, report = run_import(book, write_csv(tmp_path, "姓名,标签\n王芳,VIP\n李娜,Vip"))
+    assert plan.tags_to_create == [] and report.tags_created == 0
+    assert contact(book, cid)["tags"] == ["vip"]
+    assert book.scalar("SELECT count(*) FROM tag") == 1
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+def test_unknown_account_names_reject_their_rows(book):
+    create_account(book, "小号A")
+    plan = plan_import(book, read_file(FIX / "seller_synonyms.csv"))
+    assert plan.unknown_accounts == {"大号": 1}
+    (rejected,) = plan.rejected
+    assert rejected.field == "account" and "大号" in rejected.reason
+    assert plan.counts()["new"] == 1
+    plan = plan_import(book, read_file(FIX / "seller_synonyms.csv"), create_accounts=True)
+    report = apply_import(book, plan)
+    assert report.accounts_created == ["大号"] and report.created == 2
+    placed = book.query(
+        "SELECT c.remark, a.name FROM contact c JOIN account a ON a.id = c.account_id ORDER BY 1"
+    )
+    assert placed == [("陈晨", "大号"), ("马丽", "小号A")]
+
+
+def test_account_option_wins_and_must_exist(book):
+    with pytest.raises(ValidationError, match="--create-accounts"):
+        plan_import(book, read_file(FIX / "seller.csv"), account="主号")
+    create_account(book, "主号")
+    run_import(book, FIX / "seller_synonyms.csv", account="主号")
+    assert book.query("SELECT DISTINCT account_id FROM contact") == [(1,)]
+
+
+# --- all or nothing ---------------------------------------------------------------------
+
+
+def test_dry_plan_writes_nothing(book):
+    before = dump(book)
+    plan_import(book, read_file(FIX / "seller.csv"))
+    assert dump(book) == before
+    assert not (book.path.parent / "book.backups").exists()
+
+
+def test_failure_mid_apply_leaves_the_book_unchanged(book, monkeypatch):
+    import kamtui.importing.apply as apply_mod
+
+    run_import(book, FIX / "seller_synonyms.csv", create_accounts=True)
+    before = dump(book)
+    plan = plan_import(book, read_file(FIX / "android_21.vcf"))
+    real = apply_mod._bulk
+
+    def boom(con, insert, cols, values):
+        real(con, insert, cols, values)
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(apply_mod, "_bulk", boom)
+    with pytest.raises(RuntimeError):
+        apply_import(book, plan)
+    assert dump(book) == before
+    folder = pictures_dir(book.path)
+    assert not folder.exists() or not any(folder.iterdir())  # pictures removed again
+
+
+def test_a_row_failing_validation_is_rejected_not_a_crash(book, tmp_path, monkeypatch):
+    import kamtui.importing.apply as apply_mod
+
+    real = apply_mod._check_values
+
+    def strict(values):
+        if values.get("remark") == "坏人":
+            raise ValidationError("remark", "bad remark")
+        real(values)
+
+    monkeypatch.setattr(apply_mod, "_check_values", strict)
+    plan, report = run_import(book, write_csv(tmp_path, "姓名\n好人\n坏人\n路人"))
+    assert report.created == 2
+    assert [(p.row, p.field, p.reason) for p in plan.rejected] == [(3, "remark", "bad remark")]
+
+
+def test_too_long_values_reject_the_row(book, tmp_path):
+    path = write_csv(tmp_path, "姓名,微信号\n正常,ok_id\n太长," + "x" * 150)
+    plan, report = run_import(book, path)
+    assert report.created == 1 and [p.row for p in plan.rejected] == [3]
+
+
+def test_stale_plan_is_refused(book):
+    plan = plan_import(book, read_file(FIX / "seller.csv"))
+    contacts.create_contact(book, remark="插队")
+    before = dump(book)
+    with pytest.raises(ImportStale):
+        apply_import(book, plan)
+    assert dump(book) == before
+
+
+def test_undo_reverts_the_whole_import(book, tmp_path):
+    cid = contacts.create_contact(book, remark="王芳", phone="13800138000")
+    before = dump(book)
+    path = write_csv(
+        tmp_path,
+        "姓名,手机,职业,标签,最近下单,累计金额\n王芳,13800138000,教师,VIP,2026-01-02,10\n"
+        "李娜,13900139000,,新客,2026-01-03,20",
+    )
+    plan, report = run_import(book, path, create_accounts=True)
+    assert contact(book, cid)["occupation"] == "教师" and len(ids(book)) == 2
+    with book.transaction() as con:
+        action = last_action(con)
+        assert action.label == report.undo_label == "import in.csv"
+        undo_action(con, action.id)
+    after = [line for line in dump(book) if "undo_" not in line]
+    assert after == [line for line in before if "undo_" not in line]
