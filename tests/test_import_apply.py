@@ -88,7 +88,8 @@ def test_seller_sheet_creates_contacts_with_every_field(book, frozen_today):
         book.path.parent,
         """
 姓名,微信号,手机,性别,地区,职业,生日,添加时间,来源,备注,标签,最近下单,累计金额
-王芳,wangfang_1990,138 0013 8000,女,广东 深圳,美容院,1990-05-01,2026-03-05,朋友圈,喜欢护肤品,"VIP,回头客",2026/3/20,"¥1,200.50"
+王芳,wangfang_1990,138 0013 8000,女,广东 深圳,美容院,1990-05-01,2026-03-05,朋友圈,喜欢护肤品,\
+"VIP,回头客",2026/3/20,"¥1,200.50"
 李娜,lina,13900139000,,,,农历三月初五,,抖音,,,,
 """,
     )
@@ -224,7 +225,7 @@ def test_rows_of_one_person_are_merged(book, tmp_path):
 芳芳,,13900139000,会计,
 """,
     )
-    plan, report = run_import(book, path)
+    plan, _ = run_import(book, path)
     assert plan.counts()["new"] == 1 and plan.merged_rows == 2
     (cid,) = ids(book)
     c = contact(book, cid)
@@ -436,7 +437,7 @@ def test_undo_reverts_the_whole_import(book, tmp_path):
         "姓名,手机,职业,标签,最近下单,累计金额\n王芳,13800138000,教师,VIP,2026-01-02,10\n"
         "李娜,13900139000,,新客,2026-01-03,20",
     )
-    plan, report = run_import(book, path, create_accounts=True)
+    _, report = run_import(book, path, create_accounts=True)
     assert contact(book, cid)["occupation"] == "教师" and len(ids(book)) == 2
     with book.transaction() as con:
         action = last_action(con)
