@@ -265,7 +265,11 @@ CONFLICT_FILE = """
 """
 
 
-def test_conflicts_are_listed_and_never_silently_taken(book, tmp_path):
+@pytest.mark.parametrize("whole_tables", [False, True])
+def test_conflicts_are_listed_and_never_silently_taken(book, tmp_path, monkeypatch, whole_tables):
+    if whole_tables:  # a re-import matching many contacts reads whole tables
+        monkeypatch.setattr("kamtui.importing.apply.WHOLE_TABLES_FROM", 0)
+        contacts.create_contact(book, remark="别人", tags=["VIP"])
     cid = conflicting_book(book)
     before = contact(book, cid)
     plan = plan_import(book, read_file(write_csv(tmp_path, CONFLICT_FILE)))

@@ -71,6 +71,7 @@ CHOICES = (KEEP, TAKE)
 #: Progress callback: ``progress(stage, done, total)`` with stage "plan" or "write".
 Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 5_000
+WHOLE_TABLES_FROM = 5_000  # matched contacts from which the plan reads whole tables
 _AMBIGUOUS = -1
 _MAX_WECHAT = 100
 _EXT = re.compile(r"^[a-z0-9]{1,5}$")
@@ -671,25 +672,37 @@ class _Planner:
         stored_tags: dict[int, set[str]] = {}
         purchases: dict[int, list[tuple]] = {}
         if matched:
+            # Many matches (a re-import): read whole tables once; few: by id.
+            parts = [None] if len(matched) > WHOLE_TABLES_FROM else list(rows.chunks(matched))
+            wanted = set(matched)
             with self.book.snapshot() as con:
-                for part in rows.chunks(matched):
-                    q = rows.marks(len(part))
+                for part in parts:
+                    where, params = (
+                        ("", ()) if part is None else (f" IN ({rows.marks(len(part))})", part)
+                    )
                     for r in con.execute(
-                        f"SELECT {', '.join(_STORED)} FROM contact WHERE id IN ({q})", part
+                        f"SELECT {', '.join(_STORED)} FROM contact"
+                        + (f" WHERE id{where}" if where else ""),
+                        params,
                     ):
-                        stored[r[0]] = dict(zip(_STORED, r, strict=True))
+                        if r[0] in wanted:
+                            stored[r[0]] = dict(zip(_STORED, r, strict=True))
                     for cid, name in con.execute(
-                        f"SELECT ct.contact_id, t.name FROM contact_tag ct "
-                        f"JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id IN ({q})",
-                        part,
+                        "SELECT ct.contact_id, t.name FROM contact_tag ct "
+                        "JOIN tag t ON t.id = ct.tag_id"
+                        + (f" WHERE ct.contact_id{where}" if where else ""),
+                        params,
                     ):
-                        stored_tags.setdefault(cid, set()).add(name.lower())
+                        if cid in wanted:
+                            stored_tags.setdefault(cid, set()).add(name.lower())
                     for r in con.execute(
-                        f"SELECT contact_id, id, item, bought_on, amount_fen FROM purchase "
-                        f"WHERE contact_id IN ({q}) ORDER BY bought_on",
-                        part,
+                        "SELECT contact_id, id, item, bought_on, amount_fen FROM purchase"
+                        + (f" WHERE contact_id{where}" if where else "")
+                        + " ORDER BY bought_on",
+                        params,
                     ):
-                        purchases.setdefault(r[0], []).append(r[1:])
+                        if r[0] in wanted:
+                            purchases.setdefault(r[0], []).append(r[1:])
         kept: list[Entry] = []
         for entry in self.entries:
             rec = entry.record
