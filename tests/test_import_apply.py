@@ -237,6 +237,26 @@ def test_rows_of_one_person_are_merged(book, tmp_path):
     assert "row 2" in next(p.reason for p in plan.warnings if p.row == 4)
 
 
+def test_planning_twice_gives_the_same_plan(book, tmp_path):
+    """The TUI may plan one ReadResult several times (another account, say)."""
+    path = write_csv(
+        tmp_path,
+        "姓名,微信号,手机,标签,累计金额\n王芳,wf88,13800138000,VIP,100\n王芳,wf88,13900139000,宝妈,",
+    )
+    result = read_file(path)
+    first = plan_import(book, result)
+    second = plan_import(book, result)
+    assert [r.description for r in result.records] == ["", ""]  # the reader's records untouched
+    for plan in (first, second):
+        (entry,) = plan.entries
+        assert entry.record.tags == ["VIP", "宝妈"]
+        assert (
+            entry.description.count("¥100") == 1 and entry.description.count("+8613900139000") == 1
+        )
+    apply_import(book, second)
+    assert contact(book, ids(book)[0])["description"] == second.entries[0].description
+
+
 def test_rows_sharing_only_a_name_stay_two_contacts(book, tmp_path):
     path = write_csv(tmp_path, "姓名,职业\n张伟,司机\n张伟,厨师")
     plan, report = run_import(book, path)

@@ -50,7 +50,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,6 +189,8 @@ class Entry:
     conflicts: list[Conflict] = field(default_factory=list)
     purchase: tuple[date, int] | None = None  # (bought_on, amount_fen) to record
     picture: bool = False  # save the record's picture (stored one is empty)
+    description: str = ""  # a new contact's description (the record's, plus notes)
+    own_copy: bool = False  # the record was copied before rows were merged into it
 
     @property
     def status(self) -> str:
@@ -608,6 +610,13 @@ class _Planner:
 
     # -- two rows, one person --------------------------------------------------------------
     def _merge(self, entry: Entry, rec: ImportRecord) -> None:
+        if not entry.own_copy:  # never change the ReadResult: it may be planned again
+            entry.record = replace(
+                entry.record,
+                tags=list(entry.record.tags),
+                other_phones=list(entry.record.other_phones),
+            )
+            entry.own_copy = True
         base = entry.record
         first = entry.rows[0]
         entry.rows.append(rec.row)
@@ -752,7 +761,9 @@ class _Planner:
             raise ValidationError("nickname", t("import.row_no_name"))
         entry.purchase, note = self._extras(rec)
         if note:
-            rec.description = f"{rec.description}\n{note}".strip()
+            entry.description = f"{rec.description}\n{note}".strip()
+        else:
+            entry.description = rec.description
         _check_values(
             {
                 "remark": rec.remark,
@@ -764,7 +775,7 @@ class _Planner:
                 "province": rec.province,
                 "city": rec.city,
                 "gender": rec.gender,
-                "description": rec.description,
+                "description": entry.description,
             }
         )
         entry.picture = rec.picture is not None
@@ -1070,7 +1081,7 @@ def _write(
                         int(b.leap) if b else 0,
                         rec.source,
                         (rec.added_on or today).isoformat(),
-                        rec.description,
+                        e.description,
                         picture,
                         int(rec.favourite),
                         build_search_key(
@@ -1083,7 +1094,7 @@ def _write(
                             province=rec.province,
                             city=rec.city,
                             occupation=rec.occupation,
-                            description=rec.description,
+                            description=e.description,
                         ),
                         stamp,
                         stamp,
