@@ -135,6 +135,15 @@ def test_favourite_from_google_starred(book):
     assert row == [(1,)]
 
 
+def test_favourite_column(book, tmp_path):
+    path = write_csv(tmp_path, "姓名,置顶\n王芳,是\n李娜,\n赵雷,否\nTom,yes")
+    run_import(book, path)
+    assert book.query("SELECT remark FROM contact WHERE favourite = 1 ORDER BY id") == [
+        ("王芳",),
+        ("Tom",),
+    ]
+
+
 def test_pictures_are_private_files(book):
     plan, report = run_import(book, FIX / "android_21.vcf")
     assert report.pictures >= 1

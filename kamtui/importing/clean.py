@@ -110,6 +110,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _FAST_MOBILE = re.compile(r"^(?:\+86|0086|86)?[ \-]?(1\d{2})[ \-]?(\d{4})[ \-]?(\d{4})$")
 _MISSING_DATES = {"0/0/00", "00/00/0000", "0000-00-00", "0000/00/00", "1/0/00"}
 _GOOGLE_SYSTEM = re.compile(r"^(\*\s*|system group:\s*)", re.IGNORECASE)
+_YES = frozenset({"1", "true", "yes", "y", "是", "√", "✓", "✔", "置顶", "星标", "★", "x"})
 _STARRED = {"starred", "starred in android", "收藏", "星标"}
 _E = ("",)
 _DASHES = frozenset({"-", "--", "—", "－"})
@@ -325,6 +326,9 @@ class Cleaner:
             )
         rec.source = (get("source") or _E)[0]
         rec.account = (get("account") or _E)[0]
+        if "favourite" in values:
+            flag = str(values["favourite"][0]).strip().lower()
+            rec.favourite = rec.favourite or flag in _YES
         rec.picture_url = (get("picture_url") or _E)[0]
         if extras and "picture" in extras:
             rec.picture = extras["picture"]

@@ -204,6 +204,7 @@ GENERIC = _table(
             "amount",
         ),
         "account": ("所属微信", "所属账号", "归属账号", "归属微信", "账号", "所在微信", "account"),
+        "favourite": ("置顶", "星标", "favourite", "favorite", "starred", "pinned"),
     }
 )
 

@@ -56,6 +56,7 @@ MAPPABLE_FIELDS: tuple[str, ...] = (
     "last_order_on",
     "total_amount",
     "account",  # which of the seller's own WeChat accounts the friend is on
+    "favourite",  # 置顶 / starred: yes-like values pin the contact
 )
 
 
