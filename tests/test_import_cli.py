@@ -107,6 +107,9 @@ def test_bad_file_does_not_create_a_book(tmp_path, capsys):
     book = tmp_path / "new" / "book.db"
     assert main(["--db", str(book), "import", str(FIX / "empty.csv"), "--yes"]) == 1
     assert not book.exists()
+    args = ["--db", str(book), "import", str(FIX / "seller.csv"), "--yes", "--map", "p"]
+    assert main(args) == 1
+    assert "“p”" in capsys.readouterr().err and not book.exists()
 
 
 def test_dry_run_changes_nothing(db, capsys):

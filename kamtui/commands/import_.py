@@ -75,7 +75,7 @@ def _usage(message: str) -> int:
 
 
 def run(ctx) -> int:
-    from kamtui.errors import KamtuiError
+    from kamtui.errors import KamtuiError, NotFound
     from kamtui.importing import read_file
     from kamtui.importing.apply import apply_import, plan_import
     from kamtui.importing.profiles import clean_profile_name, load_profile, save_profile
@@ -88,7 +88,9 @@ def run(ctx) -> int:
         clean_profile_name(args.save_map)
     # The saved language applies if the book exists; a missing book is created only
     # once the file has been read (a bad file never leaves an empty book behind).
-    book = ctx.book if (ctx.db_path.exists() or args.map) else None
+    if args.map and not ctx.db_path.exists():  # no book, so no saved profile either
+        raise NotFound(t("import.profile_unknown", value=args.map, known="-"))
+    book = ctx.book if ctx.db_path.exists() else None
     mapping = load_profile(book, args.map) if args.map else None
     try:
         size = path.stat().st_size
