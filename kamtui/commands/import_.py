@@ -200,7 +200,7 @@ def _print_preview(ctx, plan, on_conflict: str) -> None:
         )
     )
     if r.mapping is not None:
-        used = [f"{safe(h, max_len=24)} → {f}" for h, f in r.mapping.columns if f]
+        used = [f"{safe(h, max_len=24)} → {_field(f)}" for h, f in r.mapping.columns if f]
         ctx.out(t("cmd.import.columns", columns=", ".join(used)))
         if r.mapping.unmapped:
             ignored = ", ".join(safe(h, max_len=24) for h in r.mapping.unmapped)
