@@ -119,12 +119,14 @@ def test_extras_without_amount_or_without_date(book, tmp_path):
 姓名,手机,最近下单,累计金额
 有日期,13800138001,2026-04-01,
 有金额,13800138002,,300
+退货王,13800138003,2026-05-01,-50
 """,
     )
     run_import(book, path)
-    a, b = ids(book)
-    assert book.query("SELECT contact_id, amount_fen, bought_on FROM purchase") == [
-        (a, 0, "2026-04-01")
+    a, b, c = ids(book)
+    assert book.query("SELECT contact_id, amount_fen, bought_on FROM purchase ORDER BY 1") == [
+        (a, 0, "2026-04-01"),
+        (c, -5000, "2026-05-01"),  # more returned than bought: a net refund
     ]
     assert "¥300" in contact(book, b)["description"]  # a total without a date: a note
 

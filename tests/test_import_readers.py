@@ -254,6 +254,17 @@ def test_seller_synonyms_address_lunar_account():
     assert chen.occupation == "程序员" and chen.gender == "m"
 
 
+def test_negative_total_is_kept_with_a_warning(tmp_path):
+    path = tmp_path / "refund.csv"
+    path.write_text("姓名,累计金额\n退货王,-50\n坏金额,abc\n", encoding="utf-8")
+    r = read_file(path)
+    (rec,) = r.records
+    assert rec.total_amount_fen == -5000
+    assert not problems_at(r, 2)["total_amount"].rejected
+    assert "negative" in problems_at(r, 2)["total_amount"].reason
+    assert problems_at(r, 3)["total_amount"].rejected  # not an amount at all: the row goes
+
+
 @pytest.mark.parametrize("newline", ["\r", "\n", "\r\n"])
 def test_excel_sep_line(tmp_path, newline):
     r = read_file(

@@ -115,9 +115,11 @@ _STARRED = {"starred", "starred in android", "收藏", "星标"}
 _E = ("",)
 _DASHES = frozenset({"-", "--", "—", "－"})
 _DATE_FIELDS = frozenset({"added_on", "last_order_on", "birthday"})
-#: A problem with one of these fields rejects the whole row: a wrong date or a negative
+#: A problem with one of these fields rejects the whole row: a wrong date or a broken
 #: amount usually means shifted columns, and a row left out (listed with its row number)
-#: is easier to fix and import again than a contact imported half-right.
+#: is easier to fix and import again than a contact imported half-right. A *negative*
+#: total is kept (with a warning): it is a customer who returned more than they bought,
+#: and kamtui's own export writes such a lifetime value.
 REJECTING_FIELDS = frozenset({"added_on", "last_order_on", "birthday", "total_amount"})
 #: Day/month/year with the year last (Outlook's 5/1/1990, Europe's 1.5.1990): only the
 #: layout knows the order, so these are turned into ISO text before ``kamtui.dates``.
@@ -204,6 +206,7 @@ class Cleaner:
         self.slots = [(i, f) for i, f in enumerate(mapping.fields) if f] if mapping else []
         self.width = len(mapping.columns) if mapping else 0
         self.problems: list[RowProblem] = []
+        self._soft: set[int] = set()  # problems that never reject a row (a negative total)
         self.skipped: dict[str, int] = {}
         self.label_id_rows = 0
 
@@ -364,7 +367,9 @@ class Cleaner:
     def _reject_bad_values(self, first: int) -> bool:
         """Turn this row's problems into a rejection if one is a bad date or amount."""
         mine = self.problems[first:]
-        if not any(p.field in REJECTING_FIELDS for p in mine):
+        if not any(
+            p.field in REJECTING_FIELDS and first + i not in self._soft for i, p in enumerate(mine)
+        ):
             return False
         self.problems[first:] = [
             RowProblem(p.row, p.field, p.reason, rejected=True)
@@ -472,9 +477,10 @@ class Cleaner:
         fen = _money_cached(raw)
         if fen is None:
             self._problem(rec.row, "total_amount", t("import.money_invalid", value=raw))
-        elif fen < 0:
-            self._problem(rec.row, "total_amount", t("import.money_negative", value=raw))
         else:
+            if fen < 0:  # more returned than bought: kept, and pointed out
+                self._problem(rec.row, "total_amount", t("import.money_negative", value=raw))
+                self._soft.add(len(self.problems) - 1)
             rec.total_amount_fen = fen
 
     def _tags(self, rec: ImportRecord, raws) -> None:

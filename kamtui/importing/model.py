@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kamtui.dates import Birthday
+from kamtui.dates import Birthday as _Birthday
 from kamtui.errors import KamtuiError
 from kamtui.i18n import t
 
@@ -60,6 +60,15 @@ MAPPABLE_FIELDS: tuple[str, ...] = (
 )
 
 
+def Birthday(  # a function standing in for the class the reader used to define
+    year: int | None, month: int, day: int, lunar: bool = False, leap: bool = False
+) -> _Birthday:
+    """Deprecated: a :class:`kamtui.dates.Birthday` from the reader's old argument order
+    (year first). Records hold ``kamtui.dates.Birthday`` (month, day, year, ...); this
+    stays only for callers written against the old class (tests/test_export.py)."""
+    return _Birthday(month, day, year, lunar, leap)
+
+
 @dataclass(slots=True)
 class ImportRecord:
     """One contact read from a file, cleaned and normalised.
@@ -79,7 +88,7 @@ class ImportRecord:
     city: str = ""
     occupation: str = ""
     gender: str = ""  # "m", "f" or ""
-    birthday: Birthday | None = None
+    birthday: _Birthday | None = None  # kamtui.dates.Birthday
     source: str = ""
     added_on: date | None = None
     description: str = ""  # description, signature, notes, extra phones, e-mails, address

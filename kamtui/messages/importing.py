@@ -130,8 +130,8 @@ MESSAGES = {
         "Amount “{value}” is not valid",
     ),
     "import.money_negative": (
-        "金额 “{value}” 是负数",
-        "Amount “{value}” is negative",
+        "金额 “{value}” 是负数: 按退款多于消费导入",
+        "Amount “{value}” is negative: imported as more returned than bought",
     ),
     "import.too_long": (
         "{field}太长 (最多 {max} 个字), 未导入",
