@@ -480,3 +480,58 @@ def test_undo_reverts_the_whole_import(book, tmp_path):
         undo_action(con, action.id)
     after = [line for line in dump(book) if "undo_" not in line]
     assert after == [line for line in before if "undo_" not in line]
+
+
+# --- round trip through kamtui's export -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options"), [("csv", {"headers": "zh"}), ("csv", {"headers": "en"}), ("json", {})]
+)
+def test_export_then_import_into_an_empty_book(book, tmp_path, frozen_today, fmt, options):
+    from kamtui import exporting
+    from kamtui.store.db import Book
+
+    create_account(book, "主号")
+    contacts.create_contact(
+        book,
+        remark="张三",
+        nickname="小张🌸",
+        wechat_id="zhang3",
+        phone="13800138000",
+        account="主号",
+        province="广东",
+        city="深圳",
+        occupation="教师",
+        gender="f",
+        birthday="1990-05-01",
+        source="朋友圈",
+        added_on="2025-03-08",
+        description="喜欢红茶\n常买, 要发票; 路径 C:\\docs",
+        tags=["VIP", "宝妈"],
+    )
+    contacts.create_contact(book, remark="欧阳娜娜", birthday="农历三月初五", tags=["老客户"])
+    contacts.create_contact(book, nickname="-2+3", phone="+1 650 253 0000", favourite=True)
+    path = tmp_path / f"out.{fmt}"
+    exporting.export_contacts(book, fmt, path, today=frozen_today, **options)
+    other = Book(tmp_path / "other" / "book.db")
+    try:
+        plan = plan_import(other, read_file(path), create_accounts=True)
+        assert plan.rejected == [] and plan.conflicts == []
+        report = apply_import(other, plan)
+        assert report.created == 3
+        cols = (
+            "remark, nickname, wechat_id, phone, province, city, occupation, gender, "
+            "birth_year, birth_month, birth_day, birth_lunar, source, added_on, description, "
+            "favourite, (SELECT name FROM account a WHERE a.id = account_id)"
+        )
+
+        def people(b):
+            out = {}
+            for row in b.query(f"SELECT id, {cols} FROM contact ORDER BY id"):
+                out[row[1] or row[2]] = (*row[1:], tuple(sorted(contacts_tags(b, row[0]))))
+            return out
+
+        assert people(other) == people(book)
+    finally:
+        other.close()

@@ -32,7 +32,8 @@ replaced); ``added_on`` silently becomes the earlier of the two dates.
 Seller-sheet extras: ``total_amount`` with ``last_order_on`` becomes one purchase
 "imported purchase history" on that day (the contact counts as a buyer); a last
 order date alone records it with amount 0; a total without a date is kept as a
-line of the description. A contact that already has purchases gets none added
+line of the description (a total of 0 is ignored); a negative total (more returned
+than bought) is kept too. A contact that already has purchases gets none added
 unless the seller takes that conflict.
 
 Accounts: ``account=`` names one account for the whole file (it wins over the
@@ -751,7 +752,7 @@ class _Planner:
         """(purchase to record, description note) for the seller-sheet extras."""
         if rec.last_order_on is not None:
             return (rec.last_order_on, rec.total_amount_fen or 0), ""
-        if rec.total_amount_fen is not None:
+        if rec.total_amount_fen:  # a total of 0 without a date says nothing
             return None, t("import.note_total", value=_money(rec.total_amount_fen))
         return None, ""
 
