@@ -252,3 +252,14 @@ def test_chinese_preview(db, capsys):
     )
     out = capsys.readouterr().out
     assert "新增 5" in out and "不导入" in out and "没有写入" in out
+
+
+def test_kamtui_undo_reverts_the_whole_import(db, capsys):
+    with Book(db) as b:
+        before = [line for line in b.conn.iterdump() if "undo_" not in line]
+    assert imp(db, str(FIX / "seller.csv"), "--yes") == 0
+    assert main(["--db", str(db), "undo"]) == 0
+    assert "import seller.csv" in capsys.readouterr().out
+    with Book(db) as b:
+        after = [line for line in b.conn.iterdump() if "undo_" not in line]
+    assert after == before
