@@ -57,6 +57,9 @@ CITIES = (
 )
 JOBS = ("美容院", "宝妈", "茶叶", "服装", "教师", "护士", "程序员", "会计", "代购", "")
 TAGS = ("VIP", "老客户", "回头客", "潜在客户", "宝妈", "护肤", "批发", "新客", "转介绍", "已流失")
+# Mainland mobile prefixes in use (the third digit included).
+MOBILE = (*(f"3{d}" for d in range(10)), "50", "51", "52", "53", "55", "56", "57", "58", "59")
+MOBILE += ("66", "76", "77", "78", *(f"8{d}" for d in range(10)), "98", "99")
 SOURCES = ("朋友圈", "抖音", "转介绍", "线下", "展会", "小红书")
 
 
@@ -73,7 +76,7 @@ def person(rnd: random.Random, i: int) -> dict:
         "nick": nick,
         "wechat": f"{rnd.choice(('wx', 'lily', 'tea', 'mm', 'shop'))}_{i:07d}",
         "wxid": f"wxid_{rnd.getrandbits(48):012x}",
-        "phone": f"1{rnd.choice('35789')}{rnd.randrange(10**9):09d}",
+        "phone": f"1{rnd.choice(MOBILE)}{rnd.randrange(10**8):08d}",
         "province": province,
         "city": city,
         "tags": ",".join(rnd.sample(TAGS, rnd.choice((0, 1, 1, 2, 3)))),

@@ -380,6 +380,11 @@ class Cleaner:
         return True
 
     def _phones(self, rec: ImportRecord, raws, notes: list[str]) -> None:
+        if len(raws) == 1 and raws[0].__class__ is str:  # the usual cell: one mobile
+            m = _FAST_MOBILE.match(raws[0])
+            if m and _is_cn_mobile(national := m[1] + m[2] + m[3]):
+                rec.phone = "+86" + national
+                return
         valid: list[str] = []
         for raw in raws:
             for piece in _PHONE_SPLIT.split(str(raw)):
