@@ -535,3 +535,50 @@ def test_export_then_import_into_an_empty_book(book, tmp_path, frozen_today, fmt
         assert people(other) == people(book)
     finally:
         other.close()
+
+
+# --- search keys built in a helper process (big files, command line) -------------------
+
+
+def _keys(b) -> list[tuple]:
+    return b.query("SELECT remark, search_key FROM contact ORDER BY id")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+@pytest.mark.parametrize("child_fails", [False, True])
+def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fails):
+    import os
+
+    import kamtui.importing.apply as apply_mod
+    from kamtui.store.db import Book
+
+    lines = ["姓名,微信号,手机,标签,职业"]
+    lines += [f"客户{i}号,wx_{i},1380013{i:04d},VIP,教师" for i in range(40)]
+    path = write_csv(tmp_path, "\n".join(lines))
+    serial = Book(tmp_path / "serial.db")
+    run_import(serial, path)
+    expected = _keys(serial)
+    serial.close()
+    monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
+    monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    if child_fails:
+        parent = os.getpid()
+        real_key = apply_mod._search_key
+
+        def key(e):
+            if os.getpid() != parent:
+                raise RuntimeError("the child breaks")
+            return real_key(e)
+
+        monkeypatch.setattr(apply_mod, "_search_key", key)
+    run_import(book, path)
+    assert forks == [1]
+    assert _keys(book) == expected and len(expected) == 40
