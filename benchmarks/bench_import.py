@@ -12,7 +12,10 @@ imported into an empty book exactly as ``kamtui import --yes`` does:
 with undo recording, search keys, purchases). Prints each stage's wall time and
 the total (wall clock and this process's CPU time: on a busy machine the CPU
 time is the fairer figure); the target is 5 s for 100,000 rows on a 2-core
-machine. The search keys (pinyin) are timed separately inside "write".
+machine. The search keys (pinyin) are timed inside "write": for 20,000 new
+contacts or more, two thirds of them are built by a forked helper process (see
+``kamtui.importing.apply._Keys``), so the figure is this process's share;
+``--serial-keys`` turns the helper off to see the whole cost.
 
 ``--again`` imports the same file a second time (every row matched, nothing
 new: the cost of a re-import); ``--profile`` prints the top functions.
@@ -247,7 +250,12 @@ def main() -> None:
     parser.add_argument("--layout", choices=("seller", "memotrace"), default="seller")
     parser.add_argument("--again", action="store_true", help="import the same file twice")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--serial-keys", action="store_true", help="no helper process")
     args = parser.parse_args()
+    if args.serial_keys:
+        import kamtui.importing.apply as apply_mod
+
+        apply_mod.PARALLEL_KEYS_FROM = 10**12
     if args.profile:
         prof = cProfile.Profile()
         prof.enable()

@@ -1218,7 +1218,7 @@ class _Keys:
         self.fd = -1
         self.theirs: list[str] | None = None
         if len(entries) >= PARALLEL_KEYS_FROM and _can_fork():
-            self._fork(len(entries) * 45 // 100)  # this process also writes the rows
+            self._fork(len(entries) // 3)  # this process also builds and writes the rows
 
     def _fork(self, split: int) -> None:
         import pickle
