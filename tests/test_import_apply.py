@@ -462,6 +462,7 @@ def test_stale_plan_is_refused(book):
     with pytest.raises(ImportStale):
         apply_import(book, plan)
     assert dump(book) == before
+    assert not (book.path.parent / "book.backups").exists()  # not even a backup
 
 
 def test_undo_reverts_the_whole_import(book, tmp_path):

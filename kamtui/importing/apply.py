@@ -1019,6 +1019,9 @@ def apply_import(
             report.unchanged += 1
     if not new and not changes and not plan.accounts_to_create:
         return report  # nothing to write: no backup, no transaction
+    with book.snapshot() as con:  # checked again inside the transaction
+        if fingerprint(con) != plan.fingerprint:
+            raise ImportStale(t("import.stale"))
     if backup:
         report.backup = _backup(book)
     with gc_paused():
