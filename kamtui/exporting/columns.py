@@ -113,6 +113,7 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "last_contact",
     "lifetime_value",
     "value_365d",
+    "last_purchase",
     "owed",
 )
 

@@ -60,15 +60,6 @@ MAPPABLE_FIELDS: tuple[str, ...] = (
 )
 
 
-def Birthday(  # a function standing in for the class the reader used to define
-    year: int | None, month: int, day: int, lunar: bool = False, leap: bool = False
-) -> _Birthday:
-    """Deprecated: a :class:`kamtui.dates.Birthday` from the reader's old argument order
-    (year first). Records hold ``kamtui.dates.Birthday`` (month, day, year, ...); this
-    stays only for callers written against the old class (tests/test_export.py)."""
-    return _Birthday(month, day, year, lunar, leap)
-
-
 @dataclass(slots=True)
 class ImportRecord:
     """One contact read from a file, cleaned and normalised.
