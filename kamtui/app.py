@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 
 from kamtui import i18n
 from kamtui.i18n import t
@@ -54,6 +55,10 @@ def _section_bindings() -> list[Binding]:
     ]
 
 
+class DirectoryLoaded(Message):
+    """The contact directory (search index) is ready or was rebuilt."""
+
+
 class KamtuiApp(App[str]):
     TITLE = "kamtui"
     CSS_PATH = "screens/app.tcss"
@@ -68,6 +73,8 @@ class KamtuiApp(App[str]):
         self._bindings = translate_bindings(self._bindings)
         self.book = book
         self.demo = demo
+        self.directory = None  # kamtui.directory.Directory, built off the UI thread
+        self._directory_waiters: list = []
         self.start_section = start or (SECTIONS[0].name if SECTIONS else None)
         for section in SECTIONS:
             self.add_mode(section.name, section.factory)
@@ -83,6 +90,54 @@ class KamtuiApp(App[str]):
         if self.start_section:
             self.switch_mode(self.start_section)
         self.daily_care()
+        self.call_after_refresh(self.load_directory)
+
+    # ---- the contact directory (search index), shared by every screen ------------------
+
+    @work(thread=True, exclusive=True, group="directory")
+    def load_directory(self) -> None:
+        """Build the whole book's search index in a worker; screens get it when ready."""
+        import gc
+
+        from kamtui import clock, directory
+
+        try:
+            built = directory.load(self.book, clock.today())
+            built.stamp = self.book.stamp()
+        except Exception as e:
+            self.call_from_thread(self.report_unexpected, e)
+            return
+        gc.collect()
+        gc.freeze()  # the index is long-lived: keep full collections off it
+        self.call_from_thread(self._directory_loaded, built)
+
+    def _directory_loaded(self, built) -> None:
+        self.directory = built
+        waiters, self._directory_waiters = self._directory_waiters, []
+        for callback in waiters:
+            callback(built)
+        self.screen.post_message(DirectoryLoaded())
+
+    def with_directory(self, callback) -> None:
+        """Call ``callback(directory)`` now if the index is ready and current, else when it is.
+
+        If the book changed behind the index (another process), it is rebuilt first.
+        """
+        d = self.directory
+        if d is not None and getattr(d, "stamp", None) == self.book.stamp():
+            callback(d)
+            return
+        self._directory_waiters.append(callback)
+        if d is not None or len(self._directory_waiters) == 1:
+            self.load_directory()
+
+    def contacts_changed(self, contact_ids, *, reclassify: bool = False) -> None:
+        """Screens call this after changing contacts: the index follows in place."""
+        d = self.directory
+        if d is None:
+            return
+        d.refresh(contact_ids, reclassify=reclassify)
+        d.stamp = self.book.stamp()
 
     @work(thread=True, exclusive=True, group="daily-care")
     def daily_care(self) -> None:

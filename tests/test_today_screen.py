@@ -210,3 +210,43 @@ async def test_hostile_names_show_literally(book):
         await pilot.press("enter")  # the panel too
         await pilot.pause()
         assert app.is_running
+
+
+async def test_new_reminder_by_pinyin_with_tomorrow_and_a_bad_date(book):
+    from kamtui import clock
+    from kamtui.screens.picker import ContactPicker
+
+    clock.freeze(T)
+    contacts.create_contact(book, nickname="赵六")
+    target = contacts.create_contact(book, nickname="王秀英")
+    app = KamtuiApp(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactPicker)
+        await pilot.press(*"wxy")
+        await pilot.pause()
+        assert app.screen.ids[0] == target
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-due_on").value = "明年某天"
+        form.query_one("#field-note").value = "问问面膜"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form  # refused, typed values kept
+        assert "明年某天" in str(form.query_one("#error-due_on").render())
+        assert form.value("note") == "问问面膜"
+        assert book.scalar("SELECT count(*) FROM reminder") == 0
+        form.query_one("#field-due_on").value = "明天"
+        form.query_one("#field-repeat").value = "每2周"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        (r,) = reminders.for_contact(book, target)
+        assert (r.due_on, r.note, r.rrule) == (
+            T + timedelta(days=1),
+            "问问面膜",
+            "FREQ=WEEKLY;INTERVAL=2",
+        )

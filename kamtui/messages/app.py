@@ -46,4 +46,18 @@ MESSAGES = {
     "confirm.yes": ("确定", "Yes"),
     "confirm.no": ("取消", "No"),
     "confirm.help": ("y / Enter 确定, n / Esc 取消", "y / Enter: yes, n / Esc: no"),
+    "picker.placeholder": (
+        "输入名字、拼音、首字母、微信号或手机号",
+        "Type a name, pinyin, initials, WeChat ID or phone",
+    ),
+    "picker.col.name": ("联系人", "Contact"),
+    "picker.col.account": ("微信号", "Account"),
+    "picker.col.tags": ("标签", "Tags"),
+    "picker.loading": ("正在载入联系人…", "Loading contacts…"),
+    "picker.none": ("没有匹配的联系人", "No contact matches"),
+    "picker.count": (
+        "{n} 位匹配 · Enter 选择 · ↓ 进入列表 · Esc 取消",
+        "{n} match · Enter picks · ↓ to the list · Esc cancels",
+    ),
+    "picker.key.list": ("到列表", "To the list"),
 }

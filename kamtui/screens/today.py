@@ -188,10 +188,12 @@ class TodayScreen(KamtuiScreen):
         key = table.cursor_key
         return [self.items[key]] if key in self.items else []
 
-    def _after(self, message: str) -> None:
+    def _after(self, message: str, contact_ids=()) -> None:
         table = self.query_one(VirtualTable)
         table.clear_selection()
         self.load(keep=True)
+        if contact_ids:
+            self.app.contacts_changed(contact_ids)
         self.notify(message, markup=False)
 
     # ---- actions ----------------------------------------------------------------------
@@ -217,7 +219,8 @@ class TodayScreen(KamtuiScreen):
             if result is None:
                 return
             repeated = sum(1 for r in result if r)
-            self._after(t("today.done_message", n=len(result), repeated=repeated))
+            ids = {i.contact_id for i in items}
+            self._after(t("today.done_message", n=len(result), repeated=repeated), ids)
 
         self.app.push_screen(
             FormModal(
@@ -309,7 +312,7 @@ class TodayScreen(KamtuiScreen):
                 reminder_fields(today, due=t("today.default_due"), note="", repeat="", manual=True),
                 submit,
             ),
-            lambda rid: rid and self._after(t("today.created_message", name=name)),
+            lambda rid: rid and self._after(t("today.created_message", name=name), [contact_id]),
         )
 
     def action_edit(self) -> None:
