@@ -78,14 +78,16 @@ the value line.
 
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from itertools import pairwise
 from math import ceil
+from operator import sub
 from typing import TYPE_CHECKING, Any
 
 from kamtui.i18n import t
@@ -325,10 +327,13 @@ class Classification:
 
     * :attr:`stages`: every contact that is not a plain friend (most contacts
       are friends, so they are not stored: :meth:`stage_of` says ``friend``).
-    * :attr:`buyers`: contact id -> ``(purchase days, first purchase day, last
-      purchase day, twice the usual gap)``, days as ordinals
-      (``date.toordinal()``); twice the gap is an integer (a median may end in .5).
+    * :attr:`buyers`: contact id -> ``(first, last)`` purchase days as ordinals
+      (``date.toordinal()``). A repeat buyer is one whose two differ.
     * :attr:`value` (fen), :attr:`tiers`, :attr:`churn` (status): buyers only.
+    * :meth:`purchase_days`, :meth:`churn_info`: the number of purchase days
+      and the usual gap. For buyers long lost (past the lost line even for the
+      largest usual gap they could have) the status needs neither, so they are
+      worked out on first use.
 
     Archived contacts are classified too but left out of the counts.
     """
@@ -342,11 +347,13 @@ class Classification:
         contacts: int,
         archived: frozenset[int],
         stages: dict[int, str],
-        buyers: dict[int, tuple[int, int, int, int]],
+        buyers: dict[int, tuple[int, int]],
         value: dict[int, int],
         tiers: dict[int, str],
         churn: dict[int, str],
         high_potential: frozenset[int],
+        detail: dict[int, tuple[int, int]],
+        pending: dict[int, str],
     ):
         self.today = today
         self.rules = rules
@@ -359,6 +366,9 @@ class Classification:
         self.tiers = tiers
         self.churn = churn
         self.high_potential = high_potential  # ids rated >= tier.high_potential
+        self._detail = detail  # repeat buyers: id -> (purchase days, twice the usual gap)
+        self._pending = pending  # id -> its days text, for details not worked out yet
+        self._lock = threading.Lock()
 
     # -- one contact --
 
@@ -374,23 +384,51 @@ class Classification:
     def is_buyer(self, contact_id: int) -> bool:
         return contact_id in self.buyers
 
+    def is_repeat_buyer(self, contact_id: int) -> bool:
+        """Bought on two or more days (whatever the stage: a referrer may be one)."""
+        days = self.buyers.get(contact_id)
+        return days is not None and days[0] != days[1]
+
+    def _details(self, contact_id: int) -> tuple[int, int] | None:
+        found = self._detail.get(contact_id)
+        if found is not None:
+            return found
+        days = self.buyers.get(contact_id)
+        if days is None:
+            return None
+        if days[0] == days[1]:  # one purchase day: the default interval
+            return (1, 2 * self.rules.default_interval)
+        if contact_id in self._pending:
+            with self._lock:
+                text = self._pending.pop(contact_id, None)
+                if text is None:  # another thread got there first
+                    return self._detail.get(contact_id)
+                n, _first, _last, gap2 = _days(text, 2 * self.rules.default_interval)
+                found = self._detail[contact_id] = (n, gap2)
+        return found
+
     def purchase_days(self, contact_id: int) -> int:
-        facts = self.buyers.get(contact_id)
-        return facts[0] if facts else 0
+        found = self._details(contact_id)
+        return found[0] if found else 0
+
+    def usual_gap_days(self, contact_id: int) -> float | None:
+        found = self._details(contact_id)
+        return found[1] / 2 if found else None
 
     def first_purchase(self, contact_id: int) -> date | None:
-        facts = self.buyers.get(contact_id)
-        return date.fromordinal(facts[1]) if facts else None
+        days = self.buyers.get(contact_id)
+        return date.fromordinal(days[0]) if days else None
 
     def last_purchase(self, contact_id: int) -> date | None:
-        facts = self.buyers.get(contact_id)
-        return date.fromordinal(facts[2]) if facts else None
+        days = self.buyers.get(contact_id)
+        return date.fromordinal(days[1]) if days else None
 
     def churn_info(self, contact_id: int) -> ChurnInfo | None:
-        facts = self.buyers.get(contact_id)
-        if facts is None:
+        found = self._details(contact_id)
+        if found is None:
             return None
-        n, _first, last, gap2 = facts
+        n, gap2 = found
+        last = self.buyers[contact_id][1]
         days_since = self.today.toordinal() - last
         return ChurnInfo(
             status=self.churn[contact_id],
@@ -499,6 +537,8 @@ class _Ordinals(dict):
 
 
 _ORD = _Ordinals()
+# day text -> (purchase days, twice the usual gap), kept from one classification to the next
+_GAP_MEMO: dict[str, tuple[int, int]] = {}
 
 
 def _choose_basis(con, rules: Rules, since: str, until: str) -> str:
@@ -516,7 +556,7 @@ def _choose_basis(con, rules: Rules, since: str, until: str) -> str:
     return "profit" if lines == (1, 0) else "revenue"
 
 
-def _facts_sql(profit: bool, one: bool = False, days: bool = True) -> str:
+def _facts_sql(profit: bool, one: bool = False, days: bool = True, upto: bool = True) -> str:
     """Per contact who has a sale line up to ``:until``: purchase days and window sums.
 
     Columns: contact id, the days of positive lines (``group_concat``; with
@@ -524,6 +564,7 @@ def _facts_sql(profit: bool, one: bool = False, days: bool = True) -> str:
     and for the profit basis the known cost and the revenue without a cost in
     the window. One aggregate over the purchase index, no per-day grouping:
     the days are counted in Python from the text (cheaper than DISTINCT).
+    ``upto=False`` leaves out the test on ``:until`` when no line is dated later.
     """
     bought = (
         "group_concat(bought_on) FILTER (WHERE amount_fen > 0)" if days else "max(amount_fen) > 0"
@@ -539,8 +580,8 @@ def _facts_sql(profit: bool, one: bool = False, days: bool = True) -> str:
     return f"""
         SELECT contact_id, {bought},
                coalesce(sum(amount_fen) FILTER (WHERE bought_on > :since), 0){cost}
-        FROM purchase
-        WHERE bought_on <= :until{" AND contact_id = :cid" if one else ""}
+        FROM purchase INDEXED BY ix_purchase_value
+        WHERE {"bought_on <= :until" if upto else "1"}{" AND contact_id = :cid" if one else ""}
         GROUP BY contact_id
     """
 
@@ -563,23 +604,57 @@ def _profit(revenue: int, cost: int, uncosted: int, known: int, costed: int) -> 
     return revenue - cost - (estimate if num >= 0 else -estimate)
 
 
+def _days_in_order(facts: list[tuple], sample: int = 200) -> bool:
+    """Whether ``group_concat`` listed each contact's days in order.
+
+    The purchase pass reads ``ix_purchase_value`` (contact, day, …: forced with
+    INDEXED BY), so the days come sorted and the first and last are the ends
+    of the text. Checked on a sample every time; if not, every text is parsed.
+    """
+    seen = 0
+    for row in facts:
+        text = row[1]
+        if text is not None and len(text) > 10:
+            parts = text.split(",")
+            if parts != sorted(parts):
+                return False
+            seen += 1
+            if seen >= sample:
+                break
+    return True
+
+
 def _days(text: str, default2: int) -> tuple[int, int, int, int]:
-    """(purchase days, first, last, twice the usual gap) from ``group_concat`` day text."""
+    """(purchase days, first, last, twice the usual gap) from ``group_concat`` day text.
+
+    Works whatever the order of the days in the text.
+    """
     if len(text) == 10:  # one line
         day = _ORD[text]
         return 1, day, day, default2
     days = sorted(set(map(_ORD.__getitem__, text.split(","))))
     n = len(days)
-    first, last = days[0], days[-1]
     if n == 1:
-        return 1, first, last, default2
+        return 1, days[0], days[0], default2
+    return n, days[0], days[-1], _gap2(days)
+
+
+def _sorted_days_gap2(text: str) -> tuple[int, int]:
+    """(purchase days, twice the usual gap) from day text in order, of two days or more."""
+    days = list(map(_ORD.__getitem__, dict.fromkeys(text.split(","))))
+    return len(days), _gap2(days)
+
+
+def _gap2(days: list[int]) -> int:
+    """Twice the median gap between consecutive days (sorted, distinct, two or more)."""
+    n = len(days)
     if n == 2:
-        return 2, first, last, 2 * (last - first)
+        return 2 * (days[1] - days[0])
     if n == 3:  # two gaps: the median is their mean, (last - first) / 2
-        return 3, first, last, last - first
-    gaps = sorted([b - a for a, b in pairwise(days)])
+        return days[2] - days[0]
+    gaps = sorted(map(sub, days[1:], days[:-1]))
     m = n - 1
-    return n, first, last, gaps[(m - 1) // 2] + gaps[m // 2]
+    return gaps[(m - 1) // 2] + gaps[m // 2]
 
 
 # ---- the cache ----------------------------------------------------------------------------
@@ -641,9 +716,27 @@ def classify_all(book: Book, today: date | None = None, *, cached: bool = True) 
         hit = _entry(book, key)
         if hit is not None and hit.classification is not None:
             return hit.classification
-    result = _compute(book, today, rules)
+    with _no_gc():
+        result = _compute(book, today, rules)
     _store(book, _Entry(key, book.conn, result.line, result))
     return result
+
+
+@contextmanager
+def _no_gc():
+    """No cyclic garbage collection while the dicts are built.
+
+    The classification is made of tuples, ints and strings in dicts: no
+    cycles to collect, but tens of thousands of new containers, which set off
+    collections that walk everything the app holds (100,000 contacts).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def value_line(book: Book, today: date | None = None) -> ValueLine:
@@ -771,7 +864,9 @@ def _compute(book: Book, today: date, rules: Rules) -> Classification:
     with book.snapshot() as con:
         basis = _choose_basis(con, rules, params["since"], until)
         profit = basis == "profit"
-        facts = con.execute(_facts_sql(profit), params).fetchall()
+        latest = con.execute("SELECT max(bought_on) FROM purchase").fetchone()[0]
+        sql = _facts_sql(profit, upto=latest is not None and latest > until)
+        facts = con.execute(sql, params).fetchall()
         archived = frozenset(r[0] for r in con.execute("SELECT id FROM contact WHERE archived = 1"))
         contacts = con.execute("SELECT count(*) FROM contact WHERE archived = 0").fetchone()[0]
         high_potential = frozenset(
@@ -786,34 +881,69 @@ def _compute(book: Book, today: date, rules: Rules) -> Classification:
         ).fetchall()
         referrals = con.execute("SELECT referrer_id, referred_id FROM referral").fetchall()
 
+    # prospects first: a purchase below, then a referral, override the stage
+    stages: dict[int, str] = dict.fromkeys([r[0] for r in intent], "prospect")
+    stages.update(dict.fromkeys([r[0] for r in needs], "prospect"))
     known, costed = _cost_ratio(facts) if profit else (0, 0)
-    buyers: dict[int, tuple[int, int, int, int]] = {}
-    value: dict[int, int] = {}
+    if profit:
+        value = {r[0]: _profit(r[2], r[3], r[4], known, costed) for r in facts if r[1]}
+    else:
+        value = {r[0]: r[2] for r in facts if r[1]}
+    buyers: dict[int, tuple[int, int]] = {}
+    detail: dict[int, tuple[int, int]] = {}  # repeat buyers: (purchase days, 2 × usual gap)
+    pending: dict[int, str] = {}
     churn: dict[int, str] = {}
     # Rules.churn_status, inlined: days since > factor × usual gap, exactly, in integers
     lost_n, lost_d = rules.lost_factor.numerator, 2 * rules.lost_factor.denominator
     risk_n, risk_d = rules.at_risk_factor.numerator, 2 * rules.at_risk_factor.denominator
-    ords, days_of = _ORD, _days
+    ords, gaps_of = _ORD, _sorted_days_gap2
+    ordered = _days_in_order(facts)
+    # the gaps of the last run's texts: after an edit, only the changed contacts' are new
+    global _GAP_MEMO
+    memo_get, new_memo = _GAP_MEMO.get, {}
     for row in facts:
         text = row[1]
         if text is None:
             continue  # returns only: never bought
         cid = row[0]
         if len(text) == 10:  # one sale line: one purchase day
-            last = ords[text]
-            facts_of = buyers[cid] = (1, last, last, default2)
+            first = last = ords[text]
+        elif ordered:
+            first, last = ords[text[:10]], ords[text[-10:]]
         else:
-            facts_of = buyers[cid] = days_of(text, default2)
-            last = facts_of[2]
-        value[cid] = _profit(row[2], row[3], row[4], known, costed) if profit else row[2]
-        gap2 = facts_of[3]
+            n, first, last, gap2 = _days(text, default2)
+            if n > 1:
+                detail[cid] = (n, gap2)
+        buyers[cid] = (first, last)
         since = today_o - last
+        if first == last:  # one purchase day: the default interval
+            stages[cid] = "buyer"
+            gap2 = default2
+        else:
+            stages[cid] = "repeat"
+            if cid in detail:
+                gap2 = detail[cid][1]
+            elif since * lost_d > lost_n * 2 * (last - first):
+                # Past the lost line even for the largest usual gap they could have (the
+                # whole span): lost, whatever the gaps, which are worked out if asked for.
+                churn[cid] = "lost"
+                pending[cid] = text
+                continue
+            else:
+                got = memo_get(text)
+                if got is None:
+                    got = gaps_of(text)
+                n, gap2 = detail[cid] = new_memo[text] = got
         if since * lost_d > lost_n * gap2:
             churn[cid] = "lost"
         elif since * risk_d > risk_n * gap2:
             churn[cid] = "at_risk"
         else:
             churn[cid] = "active"
+    _GAP_MEMO = new_memo
+    for referrer, referred in referrals:
+        if referred in buyers:
+            stages[referrer] = "referrer"
 
     line = ValueLine.from_values(
         [v for cid, v in value.items() if cid not in archived],
@@ -825,14 +955,13 @@ def _compute(book: Book, today: date, rules: Rules) -> Classification:
     threshold = line.threshold_fen
     if threshold is None:
         threshold = float("inf")
-    tiers = {cid: _TIER_OF[(v >= threshold, cid in high_potential)] for cid, v in value.items()}
-
-    stages: dict[int, str] = {r[0]: "prospect" for r in intent}
-    stages.update({r[0]: "prospect" for r in needs})
-    stages.update({cid: ("repeat" if f[0] > 1 else "buyer") for cid, f in buyers.items()})
-    for referrer, referred in referrals:
-        if referred in buyers:
-            stages[referrer] = "referrer"
+    hp = high_potential
+    tiers = {
+        cid: ("platinum" if cid in hp else "gold")
+        if v >= threshold
+        else ("iron" if cid in hp else "lead")
+        for cid, v in value.items()
+    }
 
     return Classification(
         today=today,
@@ -846,6 +975,8 @@ def _compute(book: Book, today: date, rules: Rules) -> Classification:
         tiers=tiers,
         churn=churn,
         high_potential=high_potential,
+        detail=detail,
+        pending=pending,
     )
 
 

@@ -203,44 +203,60 @@ def figures(
     filtered = account_name is not None or tag_name is not None
     until = today.isoformat()
     since = rules.window_start(today).isoformat()
-    active_sql = scope_sql + " AND archived = 0"
+    month_keys = _last_months(today, 12)
+    month0 = month_keys[0] + "-01"
+    if filtered:
+        # the filtered contacts not archived; ids are few next to a whole book
+        sales_scope = f"contact_id IN ({scope_sql} AND archived = 0)"  # its ? follow ?3
+        sales_params: tuple = tuple(scope_params)
+    else:  # everyone but the archived (few): no list of every contact to build
+        sales_scope = "contact_id NOT IN (SELECT id FROM contact WHERE archived = 1)"
+        sales_params = ()
     with book.snapshot() as con:
-        among = [r[0] for r in con.execute(active_sql, scope_params)] if filtered else None
-        orders, positive = con.execute(
-            f"""SELECT count(*), coalesce(sum(amount_fen), 0) FROM purchase
-                WHERE amount_fen > 0 AND bought_on > ? AND bought_on <= ?
-                AND contact_id IN ({active_sql})""",
-            (since, until, *scope_params),
-        ).fetchone()
-        revenue = con.execute(
-            f"""SELECT coalesce(sum(amount_fen), 0) FROM purchase
-                WHERE bought_on > ? AND bought_on <= ? AND contact_id IN ({active_sql})""",
-            (since, until, *scope_params),
-        ).fetchone()[0]
-        month_keys = _last_months(today, 12)
-        monthly = dict(
-            con.execute(
-                f"""SELECT substr(bought_on, 1, 7), sum(amount_fen) FROM purchase
-                    WHERE bought_on >= ? AND bought_on <= ? AND contact_id IN ({active_sql})
-                    GROUP BY 1""",
-                (month_keys[0] + "-01", until, *scope_params),
-            ).fetchall()
+        among = (
+            [r[0] for r in con.execute(scope_sql + " AND archived = 0", scope_params)]
+            if filtered
+            else None
         )
-        referred = con.execute(
-            f"SELECT referred_id FROM referral WHERE referred_id IN ({active_sql})", scope_params
-        ).fetchall()
-        owed_rows = con.execute(
+        in_scope = {r[0] for r in con.execute(scope_sql, scope_params)} if filtered else None
+        # one pass over the purchase index: the window's orders and revenue, and the months
+        sales = con.execute(
             f"""
-            SELECT p.contact_id, sum(p.amount_fen - coalesce(y.paid, 0)), min(p.due_on)
-            FROM purchase p
-            LEFT JOIN (SELECT purchase_id, sum(amount_fen) AS paid FROM payment
-                       GROUP BY purchase_id) y ON y.purchase_id = p.id
-            WHERE p.credit = 1 AND p.amount_fen - coalesce(y.paid, 0) > 0
-              AND p.contact_id IN ({scope_sql})
-            GROUP BY p.contact_id
+            SELECT substr(bought_on, 1, 7),
+                   count(*) FILTER (WHERE amount_fen > 0 AND bought_on > ?1),
+                   coalesce(sum(amount_fen) FILTER (WHERE amount_fen > 0 AND bought_on > ?1), 0),
+                   coalesce(sum(amount_fen) FILTER (WHERE bought_on > ?1), 0),
+                   coalesce(sum(amount_fen) FILTER (WHERE bought_on >= ?2), 0)
+            FROM purchase INDEXED BY ix_purchase_value
+            WHERE bought_on > min(?1, ?2) AND bought_on <= ?3 AND {sales_scope}
+            GROUP BY 1
             """,
-            scope_params,
+            (since, month0, until, *sales_params),
         ).fetchall()
+        referred_all = con.execute("SELECT referred_id FROM referral").fetchall()
+        owed_rows = con.execute(
+            """
+            SELECT contact_id, sum(owed), min(due_on) FROM (
+                SELECT p.contact_id, p.due_on, p.amount_fen - coalesce(
+                    (SELECT sum(y.amount_fen) FROM payment y WHERE y.purchase_id = p.id), 0
+                ) AS owed
+                FROM purchase p WHERE p.credit = 1
+            )
+            WHERE owed > 0 GROUP BY contact_id
+            """
+        ).fetchall()
+    orders = sum(r[1] for r in sales)
+    positive = sum(r[2] for r in sales)
+    revenue = sum(r[3] for r in sales)
+    monthly = {r[0]: r[4] for r in sales}
+    if in_scope is not None:
+        owed_rows = [r for r in owed_rows if r[0] in in_scope]
+    archived = cls.archived
+    referred = [
+        r[0]
+        for r in referred_all
+        if r[0] not in archived and (in_scope is None or r[0] in in_scope)
+    ]
 
     if among is None:
         buyer_ids = cls.active_buyers()
@@ -258,14 +274,14 @@ def figures(
     top, top_value_share, total, curve = _pareto(
         [cls.value[cid] for cid in buyer_ids], rules.top_share, pareto_points
     )
-    repeaters = sum(1 for cid in buyer_ids if cls.buyers[cid][0] > 1)
-    referred_ids = [r[0] for r in referred]
+    repeaters = sum(1 for cid in buyer_ids if cls.is_repeat_buyer(cid))
+    referred_ids = referred
     referred_bought = sum(1 for cid in referred_ids if cid in cls.buyers)
 
     new_by_month = dict.fromkeys(month_keys, 0)
     start = date.fromisoformat(month_keys[0] + "-01").toordinal()
     for cid in buyer_ids:
-        first = cls.buyers[cid][1]
+        first = cls.buyers[cid][0]
         if first >= start:
             key = date.fromordinal(first).isoformat()[:7]
             if key in new_by_month:
@@ -417,7 +433,7 @@ def save_review(book: Book, today: date | None = None, note: str = "") -> Review
             },
         )
         stage, tier, churn = cls.stages.get, cls.tiers.get, cls.churn.get
-        value, buyers = cls.value.get, cls.buyers.get
+        value, days = cls.value.get, cls.purchase_days
         con.executemany(
             "INSERT INTO tier_review_entry (review_id, contact_id, stage, tier, churn, "
             "value_fen, potential, purchase_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -430,7 +446,7 @@ def save_review(book: Book, today: date | None = None, note: str = "") -> Review
                     churn(cid),
                     value(cid),
                     potential,
-                    (buyers(cid) or (0,))[0],
+                    days(cid),
                 )
                 for cid, potential in contacts
             ),
@@ -640,7 +656,7 @@ def _referred_buyer(book, cid: int, cls: Classification) -> str:
     bought = [r for r in referred if cls.is_buyer(r)]
     if not bought:
         return ""
-    newest = max(bought, key=lambda r: (cls.buyers[r][1], r))
+    newest = max(bought, key=lambda r: (cls.buyers[r][0], r))
     return display_names(book, [newest]).get(newest, "")
 
 

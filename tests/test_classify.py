@@ -763,3 +763,38 @@ def test_export_columns(book, frozen_today, monkeypatch):
     assert columns["tier"][0].zh == "价值等级"
     assert columns["tier"][1](book, [a, f], T) == {a: "platinum", f: ""}
     assert columns["stage_code"][1](book, [a, f], T) == {a: "Y", f: "H"}
+
+
+def test_shortcuts_agree_with_the_full_parse(book, frozen_today, monkeypatch):
+    """Long-lost buyers' gaps are worked out lazily; day text out of order is parsed in full."""
+    long_lost = _history(book, "三年前常买", [1000, 990, 980, 950])  # gaps 10, 10, 30: 10
+    lost_close = _history(book, "刚过线", [100, 70, 40])  # usual 30, 40 days: active
+    one_day = person(book, "同一天")
+    for _ in range(3):
+        buy(book, one_day, 10, 200)
+    singles = [_history(book, f"一次{n}", [n]) for n in (5, 95, 185)]
+    classify._GAP_MEMO.clear()
+    fast = classify.classify_all(book, cached=False)
+    assert long_lost in fast._pending and lost_close not in fast._pending
+    again = classify.classify_all(book, cached=False)  # with the gaps remembered
+    monkeypatch.setattr(classify, "_days_in_order", lambda facts: False)
+    slow = classify.classify_all(book, cached=False)
+    assert not slow._pending
+    for cid in everyone(book):
+        assert fast.contact(cid) == slow.contact(cid) == again.contact(cid), cid
+    assert fast.churn_of(long_lost) == "lost" and fast.usual_gap_days(long_lost) == 10.0
+    assert fast.purchase_days(long_lost) == 4 and not fast._pending
+    assert fast.purchase_days(one_day) == 1 and fast.stage_of(one_day) == "buyer"
+    assert [fast.churn_of(c) for c in singles] == ["active", "at_risk", "lost"]
+
+
+def test_days_order_check():
+    ordered = [(1, "2026-01-01,2026-01-01,2026-02-03", 0), (2, None, 0), (3, "2026-01-01", 0)]
+    assert classify._days_in_order(ordered)
+    assert not classify._days_in_order([(1, "2026-02-03,2026-01-01", 0)])
+    assert classify._days("2026-02-03,2026-01-01,2026-01-01,2026-01-11", 120) == (
+        3,
+        date(2026, 1, 1).toordinal(),
+        date(2026, 2, 3).toordinal(),
+        10 + 23,
+    )
