@@ -25,9 +25,11 @@ The codes are pinyin initials (转 复 已 潜 好), for the remark template
 *Bought* and *purchase day*: a purchase day is a day with at least one sale
 line of a positive amount, dated on or before ``today`` (lines dated later do
 not count yet). Returns are negative lines: they never make a purchase day and
-never remove one (the customer did buy on that day), but they lower current
-value. This is the rule :func:`kamtui.purchases.totals` (``purchase_days``) and
-:mod:`kamtui.referrals` (``bought``) already follow, so every screen agrees.
+never remove one (the customer did buy on that day; a return is often days
+later), but they lower current value. A day whose only positive line is
+returned on the same day therefore still counts. This is the rule of
+:func:`kamtui.purchases.totals` (``purchase_days``) and :mod:`kamtui.referrals`
+(``bought``), so the screens agree (those two do not look at the date).
 
 Value tier (002 第一部分 3, 003), buyers only: current value × potential.
 
@@ -50,9 +52,9 @@ Value tier (002 第一部分 3, 003), buyers only: current value × potential.
   customer whose purchases are all older than the window counts, with value
   0). A buyer is in the top share when fewer than ``share × buyers`` buyers have
   a strictly greater value, i.e. the first ``ceil(share × buyers)`` places
-  (``share`` is the exact decimal typed: 0.28 × 25 buyers is 7 places, not the 8 of
-  floating point),
-  and everyone tied with the last of those places is in too. Two limits: a
+  (with ``share`` the exact decimal typed: 0.28 × 25 buyers is 7 places, not
+  the 8 of floating point), and everyone tied with the last of those places
+  is in too (ties at the line are all high). Two limits: a
   value of zero or less is never high, and someone must rank below: if all
   the buyers from the line down are tied (everybody spent the same, or there
   is a single buyer), nobody is high, because no one stands out. As a rule:
@@ -81,11 +83,12 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import lru_cache
 from math import ceil
 from operator import sub
 from typing import TYPE_CHECKING, Any
@@ -124,7 +127,10 @@ def churn_name(status: str | None, lang: str | None = None) -> str:
     return t(f"classify.churn.{status}", lang=lang) if status else ""
 
 
-def _words(kind: str, values: Iterable[str], codes: Mapping[str, str]) -> dict[str, str]:
+@lru_cache(maxsize=8)
+def _words(kind: str, values: tuple[str, ...], codes: tuple[tuple[str, str], ...]) -> dict:
+    """Every word a seller may type for each value: id, code, names and aliases (both languages)."""
+    codes = dict(codes)
     out: dict[str, str] = {}
     for v in values:
         out[v] = v
@@ -142,7 +148,7 @@ def _words(kind: str, values: Iterable[str], codes: Mapping[str, str]) -> dict[s
 
 def _parse(kind: str, value: str, values, codes) -> str:
     key = str(value or "").strip().lower()
-    found = _words(kind, values, codes).get(key)
+    found = _words(kind, tuple(values), tuple(codes.items())).get(key)
     if found is None:
         from kamtui.errors import ValidationError
 
