@@ -66,12 +66,16 @@ def build_synthetic(book: Book, size: int, seed: int, today: date = TODAY) -> di
             )
         )
         if rnd.random() < 0.45:
-            lines = 1 + int(rnd.expovariate(1 / 5.5))
+            lines = 1 + int(rnd.expovariate(1 / 8.5))
             gap = rnd.randint(7, 120)
             start = rnd.randint(0, 1100)
             costed = rnd.random() < 0.6
+            days_ago = start
             for k in range(lines):
-                days_ago = max(start - k * max(1, int(rnd.gauss(gap, gap / 3))), 0)
+                if k:
+                    days_ago -= max(0, int(rnd.gauss(gap, gap / 3)))  # 0: same day
+                if days_ago < 0:
+                    break
                 amount = int(rnd.lognormvariate(9.5, 0.9))
                 if rnd.random() < 0.03:
                     amount = -amount

@@ -22,14 +22,15 @@ The codes are pinyin initials (转 复 已 潜 好), for the remark template
 (``{stage_code}``); tier codes are the familiar A/B/C/D customer grades
 (``{tier_code}``), so the two sets never share a letter.
 
-*Bought* and *purchase day*: a purchase day is a day with at least one sale
-line of a positive amount, dated on or before ``today`` (lines dated later do
-not count yet). Returns are negative lines: they never make a purchase day and
-never remove one (the customer did buy on that day; a return is often days
-later), but they lower current value. A day whose only positive line is
-returned on the same day therefore still counts. This is the rule of
-:func:`kamtui.purchases.totals` (``purchase_days``) and :mod:`kamtui.referrals`
-(``bought``), so the screens agree (those two do not look at the date).
+*Bought* and *purchase day*: a purchase day is a day, on or before ``today``,
+whose sale lines add up to more than zero (lines dated later do not count
+yet). Returns are negative lines: a return on a later day (the usual case)
+lowers current value but leaves the day of the sale a purchase day (the
+customer did buy then); a sale cancelled by a return on the same day (net
+zero or less) is no purchase. This is the rule of the dormant reminders
+(:mod:`kamtui.followup`), so Today and the classes agree. (``purchases.totals``
+and ``referrals`` count any day with a positive line: they differ only for a
+same-day cancellation.)
 
 Value tier (002 第一部分 3, 003), buyers only: current value × potential.
 
@@ -68,10 +69,12 @@ Churn risk (DOMAIN.md follow-up), buyers only: the usual gap is the median of
 the gaps between consecutive purchase days (the mean of the two middle gaps
 for an even count, so it may end in .5); a one-time buyer gets
 ``churn.default_interval``. With ``ratio = days since the last purchase day /
-usual gap``: ``lost`` when the ratio is *past* ``churn.lost_factor`` (strictly
-greater), else ``at_risk`` when past ``churn.at_risk_factor``, else ``active``.
-Exactly 1.5 × the usual gap is still active; the day after is at risk. The
-comparison is exact (integer arithmetic on the decimal factor), never float.
+usual gap``: ``lost`` from ``churn.lost_factor`` (3) on, else ``at_risk`` from
+``churn.at_risk_factor`` (1.5) on, else ``active``. A buyer who usually buys
+every 30 days is at risk on day 45 exactly, lost on day 90: the day the
+dormant-buyer reminder falls due (``followup``: last purchase +
+ceil(1.5 × usual gap)) is the day the badge turns. The comparison is exact
+(integer arithmetic on the decimal factor typed), never float.
 
 Archived contacts are classified too (a contact page, an export may show
 them), but they are not part of the book's figures nor of the buyers who set
@@ -83,6 +86,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from bisect import bisect_right
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -219,11 +223,11 @@ class Rules:
 
     def churn_status(self, days_since: int, usual_gap2: int) -> str:
         """``usual_gap2`` is twice the usual gap (an integer). Exact: no float."""
-        # days_since > factor × usual  <=>  2·days_since·den > num·usual_gap2
+        # days_since >= factor × usual  <=>  2·days_since·den >= num·usual_gap2
         lost, risk = self.lost_factor, self.at_risk_factor
-        if 2 * days_since * lost.denominator > lost.numerator * usual_gap2:
+        if 2 * days_since * lost.denominator >= lost.numerator * usual_gap2:
             return "lost"
-        if 2 * days_since * risk.denominator > risk.numerator * usual_gap2:
+        if 2 * days_since * risk.denominator >= risk.numerator * usual_gap2:
             return "at_risk"
         return "active"
 
@@ -562,19 +566,17 @@ def _choose_basis(con, rules: Rules, since: str, until: str) -> str:
     return "profit" if lines == (1, 0) else "revenue"
 
 
-def _facts_sql(profit: bool, one: bool = False, days: bool = True, upto: bool = True) -> str:
-    """Per contact who has a sale line up to ``:until``: purchase days and window sums.
+def _facts_sql(profit: bool, one: bool = False, upto: bool = True) -> str:
+    """Per contact with a sale line up to ``:until``: purchase days and window sums.
 
-    Columns: contact id, the days of positive lines (``group_concat``; with
-    ``days=False`` only whether there is one), the net amount in the window,
-    and for the profit basis the known cost and the revenue without a cost in
-    the window. One aggregate over the purchase index, no per-day grouping:
-    the days are counted in Python from the text (cheaper than DISTINCT).
-    ``upto=False`` leaves out the test on ``:until`` when no line is dated later.
+    Columns: contact id; the days of positive lines (``group_concat``, in index
+    order: sorted); the net amount in the window; the days of negative lines
+    (returns: usually none); for the profit basis, the known cost and the
+    revenue without a cost in the window. One aggregate over the covering
+    purchase index, no per-day grouping: the days are counted in Python from
+    the text (cheaper than DISTINCT). ``upto=False`` leaves out the test on
+    ``:until`` when no line is dated later.
     """
-    bought = (
-        "group_concat(bought_on) FILTER (WHERE amount_fen > 0)" if days else "max(amount_fen) > 0"
-    )
     cost = (
         """,
                coalesce(sum(cost_fen) FILTER (WHERE bought_on > :since), 0),
@@ -584,21 +586,78 @@ def _facts_sql(profit: bool, one: bool = False, days: bool = True, upto: bool = 
         else ""
     )
     return f"""
-        SELECT contact_id, {bought},
-               coalesce(sum(amount_fen) FILTER (WHERE bought_on > :since), 0){cost}
+        SELECT contact_id, group_concat(bought_on) FILTER (WHERE amount_fen > 0),
+               coalesce(sum(amount_fen) FILTER (WHERE bought_on > :since), 0),
+               group_concat(bought_on) FILTER (WHERE amount_fen < 0){cost}
         FROM purchase INDEXED BY ix_purchase_value
         WHERE {"bought_on <= :until" if upto else "1"}{" AND contact_id = :cid" if one else ""}
         GROUP BY contact_id
     """
 
 
-def _cost_ratio(facts: Iterable[tuple]) -> tuple[int, int]:
-    """(known cost, revenue of the costed lines) over the window, from profit-basis facts."""
+def _read_facts(con, rules: Rules, today: date, contact_id: int | None = None):
+    """(basis, facts): the value basis and the rows of :func:`_facts_sql`, with the
+    days whose returns cancel their sales (net <= 0) taken out of the day text."""
+    until = today.isoformat()
+    params = {"since": rules.window_start(today).isoformat(), "until": until}
+    basis = _choose_basis(con, rules, params["since"], until)
+    profit = basis == "profit"
+    if contact_id is None:
+        latest = con.execute("SELECT max(bought_on) FROM purchase").fetchone()[0]
+        sql = _facts_sql(profit, upto=latest is not None and latest > until)
+    else:
+        sql = _facts_sql(profit, one=True)
+        params["cid"] = contact_id
+    facts = con.execute(sql, params).fetchall()
+    _drop_cancelled_days(con, facts, until)
+    return basis, facts
+
+
+def _drop_cancelled_days(con, facts: list[tuple], until: str) -> None:
+    """A day is a purchase day only if its net is positive: a sale returned on the
+    same day (net <= 0) is no purchase. Rewrites those few rows of ``facts`` in place."""
+    import json
+
+    pairs: list[tuple[int, str]] = []  # (contact, day) with both a sale and a return
+    where: dict[int, int] = {}
+    for i, row in enumerate(facts):
+        returned, sold = row[3], row[1]
+        if returned is not None and sold is not None:
+            for day in set(returned.split(",")):
+                if day in sold:
+                    pairs.append((row[0], day))
+                    where[row[0]] = i
+    if not pairs:
+        return
+    cancelled = set(
+        con.execute(
+            """
+            SELECT contact_id, bought_on FROM purchase INDEXED BY ix_purchase_value
+            WHERE (contact_id, bought_on) IN (SELECT json_extract(value, '$[0]'),
+                                                     json_extract(value, '$[1]')
+                                              FROM json_each(?))
+            GROUP BY contact_id, bought_on HAVING sum(amount_fen) <= 0
+            """,
+            (json.dumps(pairs),),
+        ).fetchall()
+    )
+    for cid, day in cancelled:
+        i = where[cid]
+        row = facts[i]
+        kept = [d for d in row[1].split(",") if d != day]
+        facts[i] = (cid, ",".join(kept) or None, *row[2:])
+
+
+def _values(facts: list[tuple], profit: bool) -> tuple[dict[int, int], int, int]:
+    """(current value of each buyer, known cost, costed revenue) from the facts."""
+    if not profit:
+        return {r[0]: r[2] for r in facts if r[1]}, 0, 0
     known = costed = 0
-    for row in facts:
-        known += row[3]
-        costed += row[2] - row[4]
-    return known, costed
+    for row in facts:  # the book's cost ratio over the window, every line counted
+        known += row[4]
+        costed += row[2] - row[5]
+    values = {r[0]: _profit(r[2], r[4], r[5], known, costed) for r in facts if r[1]}
+    return values, known, costed
 
 
 def _profit(revenue: int, cost: int, uncosted: int, known: int, costed: int) -> int:
@@ -643,12 +702,6 @@ def _days(text: str, default2: int) -> tuple[int, int, int, int]:
     if n == 1:
         return 1, days[0], days[0], default2
     return n, days[0], days[-1], _gap2(days)
-
-
-def _sorted_days_gap2(text: str) -> tuple[int, int]:
-    """(purchase days, twice the usual gap) from day text in order, of two days or more."""
-    days = list(map(_ORD.__getitem__, dict.fromkeys(text.split(","))))
-    return len(days), _gap2(days)
 
 
 def _gap2(days: list[int]) -> int:
@@ -762,18 +815,11 @@ def _line(book: Book, today: date, rules: Rules, key: tuple) -> ValueLine:
     hit = _entry(book, key)
     if hit is not None:
         return hit.line
-    params = {"since": rules.window_start(today).isoformat(), "until": today.isoformat()}
     with book.snapshot() as con:
-        basis = _choose_basis(con, rules, params["since"], params["until"])
-        profit = basis == "profit"
-        facts = con.execute(_facts_sql(profit, days=False), params).fetchall()
+        basis, facts = _read_facts(con, rules, today)
         archived = {r[0] for r in con.execute("SELECT id FROM contact WHERE archived = 1")}
-    known, costed = _cost_ratio(facts) if profit else (0, 0)
-    values = [
-        _profit(r[2], r[3], r[4], known, costed) if profit else r[2]
-        for r in facts
-        if r[1] and r[0] not in archived
-    ]
+    value, known, costed = _values(facts, basis == "profit")
+    values = [v for cid, v in value.items() if cid not in archived]
     line = ValueLine.from_values(
         values, rules.top_share, basis=basis, cost_known_fen=known, costed_revenue_fen=costed
     )
@@ -800,17 +846,16 @@ def classify_one(book: Book, contact_id: int, today: date | None = None) -> Cont
         return hit.classification.contact(contact_id)
     line = _line(book, today, rules, key)
     until = today.isoformat()
-    params = {"since": rules.window_start(today).isoformat(), "until": until, "cid": contact_id}
-    profit = line.basis == "profit"
     with book.snapshot() as con:
-        row = con.execute(_facts_sql(profit, one=True), params).fetchone()
+        _basis, facts = _read_facts(con, rules, today, contact_id)
         potential, intent, archived = con.execute(
             "SELECT potential, intent, archived FROM contact WHERE id = ?", (contact_id,)
         ).fetchone()
-        referred_bought = con.execute(
+        referred_bought = con.execute(  # someone they introduced has a purchase day
             """
             SELECT EXISTS (SELECT 1 FROM referral r JOIN purchase p ON p.contact_id = r.referred_id
-                           WHERE r.referrer_id = ? AND p.amount_fen > 0 AND p.bought_on <= ?)
+                           WHERE r.referrer_id = ? AND p.bought_on <= ?
+                           GROUP BY p.contact_id, p.bought_on HAVING sum(p.amount_fen) > 0)
             """,
             (contact_id, until),
         ).fetchone()[0]
@@ -825,11 +870,12 @@ def classify_one(book: Book, contact_id: int, today: date | None = None) -> Cont
     first = None
     high_potential = potential >= rules.high_potential
     tier = None
-    if row is not None and row[1] is not None:
+    if facts and facts[0][1] is not None:
+        row = facts[0]
         n, first_o, last, gap2 = _days(row[1], 2 * rules.default_interval)
         first = date.fromordinal(first_o)
         known, costed = line.cost_known_fen, line.costed_revenue_fen
-        value = _profit(row[2], row[3], row[4], known, costed) if profit else row[2]
+        value = _profit(row[2], row[4], row[5], known, costed) if line.basis == "profit" else row[2]
         days_since = today.toordinal() - last
         churn = ChurnInfo(
             status=rules.churn_status(days_since, gap2),
@@ -863,16 +909,10 @@ def classify_one(book: Book, contact_id: int, today: date | None = None) -> Cont
 
 
 def _compute(book: Book, today: date, rules: Rules) -> Classification:
-    until = today.isoformat()
-    params = {"since": rules.window_start(today).isoformat(), "until": until}
     today_o = today.toordinal()
     default2 = 2 * rules.default_interval
     with book.snapshot() as con:
-        basis = _choose_basis(con, rules, params["since"], until)
-        profit = basis == "profit"
-        latest = con.execute("SELECT max(bought_on) FROM purchase").fetchone()[0]
-        sql = _facts_sql(profit, upto=latest is not None and latest > until)
-        facts = con.execute(sql, params).fetchall()
+        basis, facts = _read_facts(con, rules, today)
         archived = frozenset(r[0] for r in con.execute("SELECT id FROM contact WHERE archived = 1"))
         contacts = con.execute("SELECT count(*) FROM contact WHERE archived = 0").fetchone()[0]
         high_potential = frozenset(
@@ -890,19 +930,16 @@ def _compute(book: Book, today: date, rules: Rules) -> Classification:
     # prospects first: a purchase below, then a referral, override the stage
     stages: dict[int, str] = dict.fromkeys([r[0] for r in intent], "prospect")
     stages.update(dict.fromkeys([r[0] for r in needs], "prospect"))
-    known, costed = _cost_ratio(facts) if profit else (0, 0)
-    if profit:
-        value = {r[0]: _profit(r[2], r[3], r[4], known, costed) for r in facts if r[1]}
-    else:
-        value = {r[0]: r[2] for r in facts if r[1]}
+    value, known, costed = _values(facts, basis == "profit")
     buyers: dict[int, tuple[int, int]] = {}
     detail: dict[int, tuple[int, int]] = {}  # repeat buyers: (purchase days, 2 × usual gap)
     pending: dict[int, str] = {}
     churn: dict[int, str] = {}
-    # Rules.churn_status, inlined: days since > factor × usual gap, exactly, in integers
+    # Rules.churn_status, inlined: days since >= factor × usual gap, exactly, in integers
     lost_n, lost_d = rules.lost_factor.numerator, 2 * rules.lost_factor.denominator
     risk_n, risk_d = rules.at_risk_factor.numerator, 2 * rules.at_risk_factor.denominator
-    ords, gaps_of = _ORD, _sorted_days_gap2
+    ords = _ORD
+    day_of = ords.__getitem__
     ordered = _days_in_order(facts)
     # the gaps of the last run's texts: after an edit, only the changed contacts' are new
     global _GAP_MEMO
@@ -929,20 +966,25 @@ def _compute(book: Book, today: date, rules: Rules) -> Classification:
             stages[cid] = "repeat"
             if cid in detail:
                 gap2 = detail[cid][1]
-            elif since * lost_d > lost_n * 2 * (last - first):
-                # Past the lost line even for the largest usual gap they could have (the
+            elif since * lost_d >= lost_n * 2 * (last - first):
+                # At the lost line even for the largest usual gap they could have (the
                 # whole span): lost, whatever the gaps, which are worked out if asked for.
                 churn[cid] = "lost"
                 pending[cid] = text
                 continue
             else:
                 got = memo_get(text)
-                if got is None:
-                    got = gaps_of(text)
+                if got is None:  # _days(), inlined for sorted text (the hot path)
+                    days = list(map(day_of, text.split(",")))
+                    gaps = sorted(map(sub, days[1:], days[:-1]))
+                    if not gaps[0]:  # lines on the same day: no gap
+                        gaps = gaps[bisect_right(gaps, 0) :]
+                    m = len(gaps)
+                    got = (m + 1, gaps[(m - 1) // 2] + gaps[m // 2])
                 n, gap2 = detail[cid] = new_memo[text] = got
-        if since * lost_d > lost_n * gap2:
+        if since * lost_d >= lost_n * gap2:
             churn[cid] = "lost"
-        elif since * risk_d > risk_n * gap2:
+        elif since * risk_d >= risk_n * gap2:
             churn[cid] = "at_risk"
         else:
             churn[cid] = "active"

@@ -127,6 +127,7 @@ class Figures:
     months: list[MonthFigure]
     at_risk: list[RiskRow]  # the most valuable at-risk buyers first (up to ``limit``)
     owed: list[OwedRow]  # the longest overdue first (up to ``limit``)
+    debtors: int  # contacts who owe money (all of them, not only those listed)
     accounts: list[AccountRow]
     line_fen: int | None = None  # high current value from this value (whole book)
 
@@ -353,6 +354,7 @@ def figures(
         revenue_window_fen=revenue,
         average_order_fen=round(positive / orders) if orders else None,
         owed_total_fen=sum(r[1] for r in owed_rows),
+        debtors=len(owed_rows),
         months=months,
         at_risk=at_risk,
         owed=owed,

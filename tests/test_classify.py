@@ -84,6 +84,11 @@ def test_stage_precedence_first_match_wins(book, frozen_today):
     future = person(book, "N 日期在明天")
     buy(book, future, 99, -1)
     friend = person(book, "O 好友")
+    cancelled_referrer = person(book, "P 介绍的人当天退货")
+    cancelled = person(book, "Q 当天退货")
+    referrals.set_referrer(book, cancelled, cancelled_referrer)
+    buy(book, cancelled, 50, 3)
+    buy(book, cancelled, -50, 3)
 
     cls = assert_one_matches_all(book)
     expected = {
@@ -103,6 +108,8 @@ def test_stage_precedence_first_match_wins(book, frozen_today):
         returns_only: "friend",
         future: "friend",
         friend: "friend",
+        cancelled_referrer: "friend",
+        cancelled: "friend",
     }
     assert {cid: cls.stage_of(cid) for cid in expected} == expected
     # a referrer who never bought has no tier and no churn; a referred buyer does
@@ -115,7 +122,7 @@ def test_stage_precedence_first_match_wins(book, frozen_today):
         "repeat": 1,
         "buyer": 4,
         "prospect": 3,
-        "friend": 6,
+        "friend": 8,
     }
     assert cls.with_stage("prospect", everyone(book)) == [by_intent, by_need, prospect_referred]
     # the purchase dated tomorrow counts tomorrow
@@ -399,20 +406,19 @@ def _history(book, name, days_ago):
 
 def test_churn_thresholds_exactly(book, frozen_today):
     # usual gap 30 days (purchases 30 days apart); the last purchase N days ago
-    ids = {n: _history(book, f"last {n}", [n + 60, n + 30, n]) for n in (40, 45, 46, 90, 91)}
+    ids = {n: _history(book, f"last {n}", [n + 60, n + 30, n]) for n in (44, 45, 89, 90)}
     cls = assert_one_matches_all(book)
     assert {n: cls.churn_of(c) for n, c in ids.items()} == {
-        40: "active",
-        45: "active",  # exactly 1.5 × 30: not past it yet
-        46: "at_risk",
-        90: "at_risk",  # exactly 3 × 30
-        91: "lost",
+        44: "active",
+        45: "at_risk",  # exactly 1.5 × 30: the day the dormant reminder falls due
+        89: "at_risk",
+        90: "lost",  # exactly 3 × 30
     }
-    info = cls.churn_info(ids[46])
-    assert (info.usual_gap_days, info.days_since, info.last_purchase) == (30.0, 46, ago(46))
-    assert info.ratio == pytest.approx(46 / 30) and not info.one_time
-    assert info.describe("en") == "usually buys every 30 days; 46 days since the last purchase"
-    assert info.describe("zh") == "通常每 30 天买一次; 已 46 天没买"
+    info = cls.churn_info(ids[45])
+    assert (info.usual_gap_days, info.days_since, info.last_purchase) == (30.0, 45, ago(45))
+    assert info.ratio == 1.5 and not info.one_time
+    assert info.describe("en") == "usually buys every 30 days; 45 days since the last purchase"
+    assert info.describe("zh") == "通常每 30 天买一次; 已 45 天没买"
 
 
 def test_usual_gap_is_the_median_of_gaps(book, frozen_today):
@@ -438,15 +444,15 @@ def test_half_day_gaps_compare_exactly(book, frozen_today):
 
 
 def test_one_time_buyers_use_the_default_interval(book, frozen_today):
-    ids = {n: _history(book, f"once {n}", [n]) for n in (90, 91, 180, 181)}
+    ids = {n: _history(book, f"once {n}", [n]) for n in (89, 90, 179, 180)}
     cls = assert_one_matches_all(book)
     assert [cls.churn_of(c) for c in ids.values()] == ["active", "at_risk", "at_risk", "lost"]
-    info = cls.churn_info(ids[91])
+    info = cls.churn_info(ids[90])
     assert info.one_time and info.usual_gap_days == 60.0
-    assert info.describe() == "bought once (counted as every 60 days); 91 days since the purchase"
+    assert info.describe() == "bought once (counted as every 60 days); 90 days since the purchase"
     settings.put(book, "churn.default_interval", "30")
     settings.put(book, "churn.at_risk_factor", "2")
-    cls = assert_one_matches_all(book)  # at risk past 60 days, lost past 90
+    cls = assert_one_matches_all(book)  # at risk from 60 days, lost from 90
     assert [cls.churn_of(c) for c in ids.values()] == ["at_risk", "lost", "lost", "lost"]
     settings.put(book, "churn.lost_factor", "7")
     cls = classify.classify_all(book)
@@ -456,11 +462,27 @@ def test_one_time_buyers_use_the_default_interval(book, frozen_today):
 def test_returns_do_not_make_purchase_days(book, frozen_today):
     cid = person(book, "退货")
     buy(book, cid, 100, 40)
-    buy(book, cid, -100, 30)  # a return is not a purchase
+    buy(book, cid, -100, 30)  # a return is not a purchase, nor does it undo the sale's day
     buy(book, cid, 100, 10)
-    cls = classify.classify_all(book)
+    cancelled = person(book, "当天全退")
+    buy(book, cancelled, 100, 10)
+    buy(book, cancelled, -100, 10)
+    partly = person(book, "当天退一部分")
+    buy(book, partly, 100, 10)
+    buy(book, partly, -30, 10)
+    then_cancelled = person(book, "复购又当天退")
+    buy(book, then_cancelled, 100, 40)
+    buy(book, then_cancelled, 100, 10)
+    buy(book, then_cancelled, -120, 10)
+    cls = assert_one_matches_all(book)
     assert cls.stage_of(cid) == "repeat" and cls.purchase_days(cid) == 2
     assert cls.churn_info(cid).usual_gap_days == 30.0 and cls.value[cid] == 10_000
+    assert not cls.is_buyer(cancelled) and cls.stage_of(cancelled) == "friend"
+    assert cls.tier_of(cancelled) is None and cancelled not in cls.value
+    assert cls.stage_of(partly) == "buyer" and cls.value[partly] == 7_000
+    assert cls.stage_of(then_cancelled) == "buyer"  # only the day 40 days ago is left
+    assert cls.last_purchase(then_cancelled) == ago(40)
+    assert cls.value[then_cancelled] == 8_000 and cls.churn_info(then_cancelled).one_time
 
 
 # ---- cache and consistency ------------------------------------------------------------------
@@ -769,6 +791,7 @@ def test_shortcuts_agree_with_the_full_parse(book, frozen_today, monkeypatch):
     """Long-lost buyers' gaps are worked out lazily; day text out of order is parsed in full."""
     long_lost = _history(book, "三年前常买", [1000, 990, 980, 950])  # gaps 10, 10, 30: 10
     lost_close = _history(book, "刚过线", [100, 70, 40])  # usual 30, 40 days: active
+    two_days = _history(book, "两天", [30, 20])  # usual 10 = the whole span; 20 days: at risk
     one_day = person(book, "同一天")
     for _ in range(3):
         buy(book, one_day, 10, 200)
@@ -783,6 +806,7 @@ def test_shortcuts_agree_with_the_full_parse(book, frozen_today, monkeypatch):
     for cid in everyone(book):
         assert fast.contact(cid) == slow.contact(cid) == again.contact(cid), cid
     assert fast.churn_of(long_lost) == "lost" and fast.usual_gap_days(long_lost) == 10.0
+    assert fast.churn_of(two_days) == "at_risk" and fast.churn_of(lost_close) == "active"
     assert fast.purchase_days(long_lost) == 4 and not fast._pending
     assert fast.purchase_days(one_day) == 1 and fast.stage_of(one_day) == "buyer"
     assert [fast.churn_of(c) for c in singles] == ["active", "at_risk", "lost"]
@@ -798,3 +822,36 @@ def test_days_order_check():
         date(2026, 2, 3).toordinal(),
         10 + 23,
     )
+
+
+def test_forgetting_a_person_erases_their_review_entries(book, frozen_today):
+    from kamtui.safety import forget_contact
+
+    a = person(book, "要被遗忘的人")
+    buy(book, a, 10, 1)
+    b = person(book, "B")
+    insights.save_review(book)
+    forget_contact(book, a)
+    left = book.query("SELECT contact_id FROM tier_review_entry")
+    assert left == [(b,)]
+
+
+def test_demo_book_is_consistent(demo_book):
+    cls = classify.classify_all(demo_book)
+    contacts = demo_book.scalar("SELECT count(*) FROM contact WHERE archived = 0")
+    assert sum(cls.stage_counts().values()) == cls.contacts == contacts
+    buyers = len(cls.active_buyers())
+    assert sum(cls.tier_counts().values()) == buyers == cls.line.buyers
+    assert sum(cls.churn_counts().values()) == buyers
+    assert all(cls.stage_counts()[s] > 0 for s in classify.STAGES)
+    assert all(cls.tier_counts()[s] > 0 for s in classify.TIERS)
+    # the top share holds about 20% of the buyers (ties at the line may add a few)
+    high = sum(1 for c in cls.active_buyers() if cls.line.is_high(cls.value[c]))
+    assert cls.line.top_count <= high <= cls.line.top_count + buyers // 50
+    classify.forget(demo_book)
+    for cid in everyone(demo_book)[::7]:
+        assert classify.classify_one(demo_book, cid) == cls.contact(cid), cid
+    f = insights.figures(demo_book)
+    assert f.buyers == buyers and 0.2 <= f.top_value_share <= 1
+    insights.save_review(demo_book)
+    assert insights.movements(demo_book).moves == []

@@ -181,7 +181,7 @@ def _figures(ctx) -> int:
     if f.churn["at_risk"] > len(f.at_risk):
         out(t("cmd.stats.more", n=f.churn["at_risk"] - len(f.at_risk)))
     out()
-    out(t("cmd.stats.owed", n=len(f.owed)))
+    out(t("cmd.stats.owed", n=f.debtors))
     rows = []
     for r in f.owed:
         due = r.due_on.isoformat() if r.due_on else "-"
@@ -190,6 +190,8 @@ def _figures(ctx) -> int:
         rows.append([safe(r.name, max_len=20), money(r.owed_fen), due, late, archived])
     for line in _table(rows, right={1}):
         out(line)
+    if f.debtors > len(f.owed):
+        out(t("cmd.stats.more", n=f.debtors - len(f.owed)))
     out()
     out(t("cmd.stats.accounts"))
     rows = [
