@@ -406,7 +406,7 @@ def _review(r) -> Review:
 
 
 _REVIEW_SQL = """
-    SELECT r.id, r.taken_on, r.taken_at, r.note, r.basis, r.cutoff_fen, r.buyers,
+    SELECT r.id, r.taken_on, r.taken_at, r.note, r.basis, r.line_fen, r.buyers,
            (SELECT count(*) FROM tier_review_entry e WHERE e.review_id = r.id)
     FROM tier_review r
 """
@@ -430,7 +430,7 @@ def save_review(book: Book, today: date | None = None, note: str = "") -> Review
                 "taken_at": rows.now_text(),
                 "note": note,
                 "basis": cls.line.basis,
-                "cutoff_fen": cls.line.threshold_fen,
+                "line_fen": cls.line.threshold_fen,
                 "buyers": cls.line.buyers,
             },
         )

@@ -325,7 +325,7 @@ class TierReview(SQLModel, table=True):
     taken_at: datetime = _ts()
     note: str = ""
     basis: str = "revenue"  # current value measured by revenue or gross profit
-    cutoff_fen: int | None = None  # the top-share line of current value (None: nobody high)
+    line_fen: int | None = None  # high current value from this value on (None: nobody high)
     buyers: int = 0
 
 

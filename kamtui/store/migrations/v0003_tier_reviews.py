@@ -25,7 +25,7 @@ STATEMENTS = [
         taken_at TEXT NOT NULL DEFAULT {NOW},
         note TEXT NOT NULL DEFAULT '',
         basis TEXT NOT NULL DEFAULT 'revenue',
-        cutoff_fen INTEGER,
+        line_fen INTEGER,
         buyers INTEGER NOT NULL DEFAULT 0
     )""",
     "CREATE INDEX ix_tier_review_taken ON tier_review (taken_on)",
