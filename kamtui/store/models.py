@@ -345,7 +345,7 @@ class TierReviewEntry(SQLModel, table=True):
     purchase_days: int = 0
 
 
-# Indexes for classification (migration v0002), on tables declared above: a covering
+# Indexes for classification (migration v0003), on tables declared above: a covering
 # index for the per-contact purchase pass, and narrow ones for the high-potential,
 # intent and open-need look-ups. Declared here so models and migrations agree.
 sa.Index(
