@@ -33,6 +33,7 @@ What the figures count (``today`` is the day they are for):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass
 from datetime import date
 from math import ceil
@@ -279,15 +280,17 @@ def figures(
     referred_ids = referred
     referred_bought = sum(1 for cid in referred_ids if cid in cls.buyers)
 
-    new_by_month = dict.fromkeys(month_keys, 0)
-    start = date.fromisoformat(month_keys[0] + "-01").toordinal()
+    starts = [date.fromisoformat(m + "-01").toordinal() for m in month_keys]
+    new_buyers = [0] * len(month_keys)
+    end = today.toordinal()
     for cid in buyer_ids:
         first = cls.buyers[cid][0]
-        if first >= start:
-            key = date.fromordinal(first).isoformat()[:7]
-            if key in new_by_month:
-                new_by_month[key] += 1
-    months = [MonthFigure(m, monthly.get(m, 0) or 0, new_by_month[m]) for m in month_keys]
+        if starts[0] <= first <= end:
+            new_buyers[bisect_right(starts, first) - 1] += 1
+    months = [
+        MonthFigure(m, monthly.get(m, 0) or 0, n)
+        for m, n in zip(month_keys, new_buyers, strict=True)
+    ]
 
     risk_ids = [cid for cid in buyer_ids if cls.churn[cid] == "at_risk"]
     risk_ids.sort(key=lambda cid: (-cls.value[cid], -cls.churn_info(cid).ratio, cid))
