@@ -30,8 +30,8 @@ steadier figure when other processes share the machine.
 from __future__ import annotations
 
 import argparse
-import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -240,11 +240,7 @@ def main() -> int:
         print(f"movements (30 days later)     {_ms(wall)}  cpu {_ms(cpu)}")
     book.close()
     if not args.keep:
-        for suffix in ("", "-wal", "-shm"):
-            try:
-                os.remove(str(path) + suffix)
-            except OSError:
-                pass
+        shutil.rmtree(path.parent, ignore_errors=True)  # the temporary folder made above
     return 0
 
 
