@@ -18,6 +18,7 @@ COMMANDS = [
     "undo",
     "forget",
     "import_",
+    "stats",
 ]
 
 

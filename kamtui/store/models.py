@@ -312,3 +312,54 @@ class UndoControl(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     action_id: int | None = None
+
+
+class TierReview(SQLModel, table=True):
+    """A saved customer analysis (客户分析): the classification of the book on one day."""
+
+    __tablename__ = "tier_review"
+    __table_args__ = (sa.Index("ix_tier_review_taken", "taken_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    taken_on: date  # the day the classification was computed for
+    taken_at: datetime = _ts()
+    note: str = ""
+    basis: str = "revenue"  # current value measured by revenue or gross profit
+    line_fen: int | None = None  # high current value from this value on (None: nobody high)
+    buyers: int = 0
+
+
+class TierReviewEntry(SQLModel, table=True):
+    """One contact's stage, tier and churn status in a review."""
+
+    __tablename__ = "tier_review_entry"
+    __table_args__ = (sa.Index("ix_tier_review_entry_contact", "contact_id"),)
+
+    review_id: int = Field(foreign_key="tier_review.id", primary_key=True, ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, ondelete="CASCADE")
+    stage: str  # referrer | repeat | buyer | prospect | friend
+    tier: str | None = None  # platinum | gold | iron | lead (buyers only)
+    churn: str | None = None  # active | at_risk | lost (buyers only)
+    value_fen: int | None = None  # current value (buyers only)
+    potential: int = 3
+    purchase_days: int = 0
+
+
+# Indexes for classification (migration v0003), on tables declared above: a covering
+# index for the per-contact purchase pass, and narrow ones for the high-potential,
+# intent and open-need look-ups. Declared here so models and migrations agree.
+sa.Index(
+    "ix_purchase_value",
+    Purchase.__table__.c.contact_id,
+    Purchase.__table__.c.bought_on,
+    Purchase.__table__.c.amount_fen,
+    Purchase.__table__.c.cost_fen,
+)
+sa.Index("ix_contact_potential", Contact.__table__.c.potential)
+sa.Index("ix_contact_intent", Contact.__table__.c.intent)
+sa.Index(
+    "ix_snippet_kind",
+    Snippet.__table__.c.kind,
+    Snippet.__table__.c.closed,
+    Snippet.__table__.c.contact_id,
+)
