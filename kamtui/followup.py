@@ -14,10 +14,11 @@ birthday_soon  ``reminder.birthday_days_before`` (3) before a birthday
 birthday       on the day (solar or lunar, year optional, Feb 29 → Feb 28)
 prospect       a prospect (intent, or an open need) with no touch for
                ``reminder.prospect_idle_days`` (7)
-dormant        a buyer with no purchase for ``reminder.dormant_factor`` (1.5) ×
-               their own usual interval (median gap between purchase days;
-               ``reminder.dormant_default_interval`` for one-time buyers), or no
-               touch for ``reminder.no_contact_days`` (30), whichever is first
+dormant        a buyer with no purchase for ``churn.at_risk_factor`` (1.5) ×
+               their own usual interval (the classification's churn rule:
+               median gap between purchase days, ``churn.default_interval`` for
+               one-time buyers), or no touch for ``reminder.no_contact_days``
+               (30), whichever is first
 owed           on the due date of a credit sale not yet paid
 thanks         when someone a contact introduced makes their first purchase
 =============  ==============================================================
@@ -39,10 +40,7 @@ exception: it is raised however late.
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -89,8 +87,6 @@ class Rules:
     default_cycle: int
     birthday_before: int
     prospect_idle: int
-    dormant_factor: float
-    dormant_default: int
     no_contact_days: int
     lookback: int
 
@@ -102,8 +98,6 @@ class Rules:
             default_cycle=int(s["reminder.repurchase_default_cycle"]),
             birthday_before=int(s["reminder.birthday_days_before"]),
             prospect_idle=int(s["reminder.prospect_idle_days"]),
-            dormant_factor=float(s["reminder.dormant_factor"]),
-            dormant_default=int(s["reminder.dormant_default_interval"]),
             no_contact_days=int(s["reminder.no_contact_days"]),
             lookback=int(s["reminder.lookback_days"]),
         )
@@ -271,37 +265,28 @@ def _prospects(con, r: Rules, touch: dict[int, str], start: date, end: date) -> 
     return out
 
 
-def usual_gaps(con) -> dict[int, tuple[str, int | None]]:
-    """Per buyer: (last purchase day, median gap in days between purchase days or None)."""
-    days: dict[int, list[str]] = defaultdict(list)
-    for cid, d in con.execute(
-        """SELECT contact_id, bought_on FROM purchase GROUP BY contact_id, bought_on
-           HAVING sum(amount_fen) > 0 ORDER BY contact_id, bought_on"""
-    ):
-        days[cid].append(d)
-    out = {}
-    for cid, ds in days.items():
-        if len(ds) > 1:
-            ords = [date.fromisoformat(x).toordinal() for x in ds]
-            gap = statistics.median(b - a for a, b in itertools.pairwise(ords))
-            out[cid] = (ds[-1], gap)
-        else:
-            out[cid] = (ds[0], None)
-    return out
+def _dormant(cls, r: Rules, touch: dict[int, str], start: date, end: date) -> list[Candidate]:
+    """Buyers going quiet: the churn rule's "at risk" day, or a long silence.
 
-
-def _dormant(con, r: Rules, touch: dict[int, str], start: date, end: date) -> list[Candidate]:
-    archived = {c for (c,) in con.execute("SELECT id FROM contact WHERE archived = 1")}
+    The usual gap and the factor are the classification's (``churn.*``), so the
+    reminder falls due the day the contact's badge turns "at risk". Lost
+    buyers (past ``churn.lost_factor``) are left to the Insights churn list.
+    """
+    factor = cls.rules.at_risk_factor
     out = []
-    for cid, (last_buy, gap) in usual_gaps(con).items():
-        if cid in archived:
+    for cid, (_first, last) in cls.buyers.items():
+        if cid in cls.archived:
             continue
-        usual = gap if gap is not None else r.dormant_default
-        gap_days = math.ceil(r.dormant_factor * usual)
+        last_buy = date.fromordinal(last).isoformat()
         last_touch = max(x for x in (touch.get(cid), last_buy) if x)
-        by_gap = date.fromisoformat(last_buy) + timedelta(days=gap_days)
         by_silence = date.fromisoformat(last_touch) + timedelta(days=r.no_contact_days)
-        due, why = (by_gap, "gap") if by_gap <= by_silence else (by_silence, "silence")
+        due, why, gap = by_silence, "silence", None
+        if cls.churn_of(cid) != "lost":
+            gap = cls.usual_gap_days(cid)
+            days = -(-int(2 * gap) * factor.numerator // (2 * factor.denominator))  # ceil
+            by_gap = date.fromordinal(last) + timedelta(days=days)
+            if by_gap <= by_silence:
+                due, why = by_gap, "gap"
         if start <= due <= end:
             out.append(
                 Candidate(
@@ -313,8 +298,8 @@ def _dormant(con, r: Rules, touch: dict[int, str], start: date, end: date) -> li
                         "why": why,
                         "last_purchase": last_buy,
                         "last_touch": last_touch,
-                        "usual_gap": round(usual),
-                        "one_time": gap is None,
+                        "usual_gap": round(gap) if gap is not None else None,
+                        "one_time": cls.purchase_days(cid) == 1,
                     },
                 )
             )
@@ -371,6 +356,12 @@ def _last_run(book: Book) -> date | None:
         return None
 
 
+def _classification(book: Book, today: date):
+    from kamtui.classify import classify_all
+
+    return classify_all(book, today)
+
+
 def catch_up_start(book: Book, today: date, lookback: int) -> date:
     """The earliest due date a run creates: the day after the last run, within the lookback."""
     last = _last_run(book)
@@ -398,7 +389,7 @@ def candidates(
             *_repurchase(con, r, start, end),
             *_birthdays(con, r, today, end),
             *_prospects(con, r, touch, start, end),
-            *_dormant(con, r, touch, start, end),
+            *_dormant(_classification(book, today), r, touch, start, end),
             *_owed(con),
             *_thanks(con, start, end),
         ]
@@ -454,7 +445,7 @@ def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshRe
         report.created = len(new)
         for c in new:
             report.kinds[c.kind] = report.kinds.get(c.kind, 0) + 1
-        stale = _stale_open(con, today, {c.key for c in found})
+        stale = _stale_open(con, book, today, {c.key for c in found})
         if stale:
             for part in rows.chunks(stale):
                 con.execute(
@@ -466,7 +457,7 @@ def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshRe
     return report
 
 
-def _stale_open(con, today: date, current: set[str]) -> list[int]:
+def _stale_open(con, book: Book, today: date, current: set[str]) -> list[int]:
     """Open automatic reminders whose trigger no longer holds."""
     stale = []
     open_auto = con.execute(
@@ -476,7 +467,7 @@ def _stale_open(con, today: date, current: set[str]) -> list[int]:
     if not open_auto:
         return stale
     touch = None
-    gaps = None
+    cls = None
     for rid, key, kind, cid, _due, data_text in open_auto:
         if key in current:
             continue
@@ -500,8 +491,9 @@ def _stale_open(con, today: date, current: set[str]) -> list[int]:
             valid = _prospect_still(con, cid, parts[2], touch)
         elif kind == "dormant":
             touch = touch if touch is not None else _last_touch(con)
-            gaps = gaps if gaps is not None else usual_gaps(con)
-            last_buy = gaps.get(cid, (None, None))[0]
+            cls = cls if cls is not None else _classification(book, today)
+            bought = cls.last_purchase(cid)
+            last_buy = bought.isoformat() if bought else None
             last_touch = max(x for x in (touch.get(cid), last_buy) if x) if last_buy else None
             valid = last_buy == parts[2] and last_touch == parts[3]
         elif kind == "owed":

@@ -41,5 +41,8 @@ def ensure_private_dir(path: Path) -> None:
         missing.append(p)
         p = p.parent
     for d in reversed(missing):
-        d.mkdir(mode=0o700)
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it meanwhile
+            continue
         os.chmod(d, 0o700)

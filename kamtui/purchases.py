@@ -144,8 +144,9 @@ def record_purchase(
 ) -> int:
     """Record a sale. ``item`` matching a product links it (price × quantity if no amount).
 
-    ``amount`` is the line total (fen as int, or text like ``120.50``); a
-    negative amount records a return. Credit sales need a due date (default:
+    ``amount`` is the line total in yuan, as typed (``120.50``, ``¥1,200``) or a
+    number (``120`` is ¥120); it is stored as integer fen. A negative amount
+    records a return. Credit sales need a due date (default:
     30 days after the purchase).
     """
     item = validate.text(item, "item", required=True, max_len=200)

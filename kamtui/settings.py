@@ -33,8 +33,6 @@ SPECS: dict[str, Spec] = {
     "reminder.repurchase_default_cycle": Spec(30, low=1, high=3650),
     "reminder.birthday_days_before": Spec(3, low=0, high=30),
     "reminder.prospect_idle_days": Spec(7, low=1, high=365),
-    "reminder.dormant_factor": Spec(1.5, kind="float", low=1.0, high=10.0),
-    "reminder.dormant_default_interval": Spec(60, low=1, high=3650),
     "reminder.no_contact_days": Spec(30, low=1, high=3650),
     "reminder.lookback_days": Spec(30, low=0, high=3650),
     # classification (DOMAIN.md "Classification")

@@ -18,14 +18,6 @@ MESSAGES = {
         "潜在客户多少天未互动就提醒",
         "Days without interaction before warming a prospect",
     ),
-    "setting.reminder.dormant_factor": (
-        "超过自身购买间隔的多少倍算沉睡",
-        "Multiple of the customer's usual interval that counts as dormant",
-    ),
-    "setting.reminder.dormant_default_interval": (
-        "只买过一次的客户默认购买间隔(天)",
-        "Usual interval (days) assumed for one-time buyers",
-    ),
     "setting.reminder.no_contact_days": (
         "已购客户多少天未联系就提醒",
         "Days without contact before a buyer is flagged",

@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -51,7 +52,14 @@ def configure(con: sqlite3.Connection) -> sqlite3.Connection:
     con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     con.execute("PRAGMA foreign_keys = ON")
     con.execute("PRAGMA synchronous = FULL")
-    mode = con.execute("PRAGMA journal_mode = WAL").fetchone()
+    for attempt in range(50):  # another process may be creating the book right now
+        try:
+            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.1)
     if mode and str(mode[0]).lower() not in ("wal", "memory"):
         raise sqlite3.OperationalError(f"cannot switch to WAL (got {mode[0]})")
     return con
