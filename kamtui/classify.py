@@ -741,9 +741,22 @@ def _cache_key(book: Book, today: date, rules: Rules) -> tuple:
 
 def _entry(book: Book, key: tuple) -> _Entry | None:
     entry = _cache.get(book)
-    if entry is not None and entry.key == key and entry.con is book.conn:
+    if entry is not None and entry.key == key:
         return entry
     return None
+
+
+def peek(book: Book, today: date | None = None) -> Classification | None:
+    """The cached classification if it is current, else None (never computes).
+
+    For the first paint of a screen: badges appear once a worker has run
+    :func:`classify_all`.
+    """
+    from kamtui import clock
+
+    today = today or clock.today()
+    hit = _entry(book, _cache_key(book, today, Rules.from_book(book)))
+    return hit.classification if hit is not None else None
 
 
 def _store(book: Book, entry: _Entry) -> None:

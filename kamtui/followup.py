@@ -641,6 +641,8 @@ class AgendaItem:
     snoozed: bool
     group: str
     note: str
+    stage: str = ""  # lifecycle stage, when the classification is at hand
+    tier: str | None = None  # value tier (buyers only)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -656,6 +658,8 @@ class AgendaItem:
             "repeat": self.repeat,
             "snoozed": self.snoozed,
             "group": self.group,
+            "stage": self.stage or None,
+            "tier": self.tier,
         }
 
 
@@ -676,12 +680,16 @@ class Agenda:
 KIND_ORDER = {k: i for i, k in enumerate(("owed", "manual", *AUTO_KINDS))}
 
 
-def agenda(book: Book, today: date, days_ahead: int | None = None) -> Agenda:
+def agenda(
+    book: Book, today: date, days_ahead: int | None = None, *, classification=None
+) -> Agenda:
     """Open reminders up to ``today + days_ahead``: overdue, today, upcoming.
 
     Favourites (pinned contacts) come first in each group, then by date.
     Reads only; call :func:`refresh` first (the app does it in a worker).
+    With a ``classification``, items carry the contact's stage and tier.
     """
+    cls = classification
     from kamtui.reminders import _SQL, _row
 
     ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
@@ -727,6 +735,8 @@ def agenda(book: Book, today: date, days_ahead: int | None = None) -> Agenda:
                 snoozed=rem.snoozed_until is not None,
                 group=group,
                 note=rem.note,
+                stage=cls.stage_of(rem.contact_id) if cls else "",
+                tier=cls.tier_of(rem.contact_id) if cls else None,
             )
         )
     for items in groups.values():

@@ -250,3 +250,35 @@ async def test_new_reminder_by_pinyin_with_tomorrow_and_a_bad_date(book):
             "问问面膜",
             "FREQ=WEEKLY;INTERVAL=2",
         )
+
+
+async def test_rows_show_stage_and_tier_badges(demo_book):
+    from kamtui.classify import classify_all
+
+    app = KamtuiApp(demo_book)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot, app)
+        cls = classify_all(demo_book, T)
+        t = table(app)
+        screen = app.screen
+        checked = 0
+        for i in range(t.row_count):
+            key = t.row_key(i)
+            if key is None:
+                continue
+            item = screen.items[key]
+            row = t.get_row(i)
+            cells = row.cells if hasattr(row, "cells") else row
+            assert (
+                str(cells[2])
+                == {
+                    "referrer": "referrer",
+                    "repeat": "repeat",
+                    "buyer": "buyer",
+                    "prospect": "prospect",
+                    "friend": "friend",
+                }[cls.stage_of(item.contact_id)]
+            )
+            assert str(cells[3]) == (cls.tier_of(item.contact_id) or "")
+            checked += 1
+        assert checked > 50

@@ -24,7 +24,9 @@ def run(ctx) -> int:
         raise KamtuiError(t("cmd.today.bad_days", days=days))
     today = clock.today()
     followup.refresh(ctx.book, today, days)
-    agenda = followup.agenda(ctx.book, today, days)
+    from kamtui.classify import classify_all
+
+    agenda = followup.agenda(ctx.book, today, days, classification=classify_all(ctx.book, today))
     if ctx.json:
         ctx.emit_json([item.as_dict() for item in agenda.items])
         return 0

@@ -16,9 +16,11 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from kamtui import clock, followup, reminders
+from kamtui.classify import classify_all, peek
 from kamtui.dates import describe_relative, parse_date_input
 from kamtui.i18n import t
 from kamtui.repeat import describe_repeat, parse_repeat
+from kamtui.screens.badges import stage_badge, tier_badge
 from kamtui.screens.base import KamtuiScreen, plain
 from kamtui.screens.contact_panel import ContactPanel
 from kamtui.screens.forms import ChoiceModal, ConfirmModal, Field, FormModal
@@ -78,6 +80,7 @@ class TodayScreen(KamtuiScreen):
     def __init__(self) -> None:
         super().__init__()
         self.agenda: followup.Agenda | None = None
+        self._cls = None
         self.items: dict[int, followup.AgendaItem] = {}
 
     def compose(self) -> ComposeResult:
@@ -86,6 +89,8 @@ class TodayScreen(KamtuiScreen):
             [
                 Column("fav", "", width=2),
                 Column("name", t("today.col.name"), min_width=10, ratio=2),
+                Column("stage", t("col.stage"), width=8),
+                Column("tier", t("col.tier"), width=8),
                 Column("kind", t("today.col.kind"), width=6),
                 Column("reason", t("today.col.reason"), min_width=16, ratio=5),
                 Column("when", t("today.col.when"), width=12),
@@ -117,7 +122,10 @@ class TodayScreen(KamtuiScreen):
         """Show the stored agenda (fast: a few queries)."""
         today = self.today
         try:
-            agenda = followup.agenda(self.book, today)
+            # The last classification stands in until the worker has a fresh one
+            # (an action changes the book; badges should not blink meanwhile).
+            self._cls = peek(self.book, today) or self._cls
+            agenda = followup.agenda(self.book, today, classification=self._cls)
         except Exception as e:
             self.report(e)
             return
@@ -155,6 +163,8 @@ class TodayScreen(KamtuiScreen):
         cells = (
             "★" if item.favourite else "",
             item.name,
+            stage_badge(item.stage),
+            tier_badge(item.tier),
             t(f"kind.{item.kind}"),
             item.reason,
             when,
@@ -168,11 +178,13 @@ class TodayScreen(KamtuiScreen):
     def recompute(self) -> None:
         """Derive automatic reminders off the UI thread, then show the new list."""
         try:
+            had_badges = peek(self.book, self.today) is not None
             report = followup.refresh(self.book, self.today)
+            classify_all(self.book, self.today)  # badges for the list (cached)
         except Exception as e:  # shown, never raised into the UI
             self.app.call_from_thread(self.report, e)
             return
-        if report.created or report.obsoleted:
+        if report.created or report.obsoleted or not had_badges or self._cls is None:
             self.app.call_from_thread(self.load, True)
 
     def action_recompute(self) -> None:
@@ -194,6 +206,7 @@ class TodayScreen(KamtuiScreen):
         self.load(keep=True)
         if contact_ids:
             self.app.contacts_changed(contact_ids)
+        self.recompute()  # triggers changed (a touch was logged…); badges follow
         self.notify(message, markup=False)
 
     # ---- actions ----------------------------------------------------------------------

@@ -108,6 +108,7 @@ class Book:
         self._lock = threading.Lock()
         self._orm_engine: Any = None
         self._commits = 0  # write transactions committed through this Book
+        self._stamp_epoch = 0
         self._stamp_con: sqlite3.Connection | None = None
         if not self.path.exists():
             if not create:
@@ -262,7 +263,7 @@ class Book:
                 self._raise_if_damaged(exc)
             raise
 
-    def stamp(self) -> tuple[int, int]:
+    def stamp(self) -> tuple[int, int, int]:
         """Changes whenever anyone commits to the book (this process or another).
 
         ``PRAGMA data_version`` moves when *other* connections commit. It is
@@ -274,8 +275,9 @@ class Book:
         with self._lock:
             if self._stamp_con is None:
                 self._stamp_con = self.connect()
+                self._stamp_epoch += 1  # data_version restarts on a new connection
             version = self._stamp_con.execute("PRAGMA data_version").fetchone()[0]
-        return (version, self._commits)
+        return (self._stamp_epoch, version, self._commits)
 
     # ---- SQLModel ------------------------------------------------------
 
