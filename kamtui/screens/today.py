@@ -118,13 +118,13 @@ class TodayScreen(KamtuiScreen):
         self.load(keep=True)
         self.recompute()
 
-    def load(self, keep: bool = False) -> None:
+    def load(self, keep: bool = False, classification=None) -> None:
         """Show the stored agenda (fast: a few queries)."""
         today = self.today
         try:
             # The last classification stands in until the worker has a fresh one
             # (an action changes the book; badges should not blink meanwhile).
-            self._cls = peek(self.book, today) or self._cls
+            self._cls = classification or peek(self.book, today) or self._cls
             agenda = followup.agenda(self.book, today, classification=self._cls)
         except Exception as e:
             self.report(e)
@@ -180,12 +180,12 @@ class TodayScreen(KamtuiScreen):
         try:
             had_badges = peek(self.book, self.today) is not None
             report = followup.refresh(self.book, self.today)
-            classify_all(self.book, self.today)  # badges for the list (cached)
+            cls = classify_all(self.book, self.today)  # badges for the list (cached)
         except Exception as e:  # shown, never raised into the UI
             self.app.call_from_thread(self.report, e)
             return
         if report.created or report.obsoleted or not had_badges or self._cls is None:
-            self.app.call_from_thread(self.load, True)
+            self.app.call_from_thread(self.load, True, cls)
 
     def action_recompute(self) -> None:
         self.recompute()
