@@ -19,6 +19,7 @@ COMMANDS = [
     "forget",
     "import_",
     "stats",
+    "cleanup",
 ]
 
 

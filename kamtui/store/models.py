@@ -83,6 +83,7 @@ class Contact(SQLModel, table=True):
         sa.Index("ix_contact_phone", "phone"),
         sa.Index("ix_contact_birthday", "birth_month", "birth_day"),
         sa.Index("ix_contact_merged_into", "merged_into_id"),
+        sa.Index("ix_contact_updated", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -363,3 +364,16 @@ sa.Index(
     Snippet.__table__.c.closed,
     Snippet.__table__.c.contact_id,
 )
+
+
+class CleanupDecision(SQLModel, table=True):
+    """The seller's clean-up decision about a contact: keep it, or delete it in WeChat."""
+
+    __tablename__ = "cleanup_decision"
+    __table_args__ = (sa.Index("ix_cleanup_decision", "decision"),)
+
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, ondelete="CASCADE")
+    decision: str  # keep | delete
+    note: str = ""  # the seller's reason for keeping
+    fingerprint: str = ""  # of the data the rules read when it was kept
+    decided_at: datetime = _ts()

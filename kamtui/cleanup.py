@@ -1,0 +1,1805 @@
+"""Friend clean-up (好友的筛选, DOMAIN.md "Friend screening", source 004 §1.2).
+
+A WeChat account holds a limited number of friends, so sellers delete dead,
+ad and blocked accounts and duplicates to make room and keep their Moments
+audience real. kamtui never logs into WeChat: :func:`review` finds the
+candidates with the evidence for each reason, the seller decides (keep,
+archive, mark "delete in WeChat", merge), and the lists go out as files
+(:func:`export_delete_list`, :func:`export_cleaned_list`).
+
+The rules (every threshold is a setting)
+----------------------------------------
+``blocked``    the seller flagged that the friend blocked them (``blocked_me``).
+``ad``         the seller flagged an ad account (``is_ad``): Moments all ads.
+``dead``       no Moments post seen for ``cleanup.dead_days`` (60) days or more:
+               ``last_moment_on`` is that old. **Unknown last_moment_on is not
+               dead**: it only means the seller never recorded a post for the
+               friend, and calling everyone without a record dead would flag a
+               freshly imported book whole. Such friends are caught by the cold
+               rule when there is nothing else either (its evidence then says
+               that no Moments post was ever recorded). A date in the future
+               (a typing mistake) is not dead either.
+``cold``       never bought, no interaction of any kind, added
+               ``cleanup.cold_days`` (180) days ago or more.
+``duplicate``  the same person twice: the same WeChat ID (any account, case
+               ignored) or the same phone (E.164; any account), or a
+               near-identical name on the same account (below).
+
+Favourites and buyers (anyone with a purchase of a positive amount) are never
+suggested by the dead and cold rules; any rule may still flag them as
+duplicates (merging keeps everything). Archived contacts are never candidates,
+nor duplicates of anyone. Each candidate carries every reason that applies,
+each with its evidence in the seller's language (:meth:`Evidence.text`).
+
+Duplicates: which one is the candidate
+--------------------------------------
+Matches join contacts into groups. In each group the contact to keep is the
+favourite, else a buyer, else one with interactions, else the one added first
+(then the lowest id); every other member is a candidate whose evidence names
+the contact(s) it matches, and whose ``partner_id`` is the contact the merge
+dialog pairs it with. So archiving every candidate leaves one of each person.
+
+Near-identical names
+--------------------
+The name is what the seller sees in WeChat: the remark, else the nickname. It
+is folded (full-width to half-width, lower case), punctuation and spaces are
+dropped, and a trailing number is dropped (李娜2 and 李娜 are the same name).
+Each Chinese character is then replaced by its sound (its most common pinyin
+reading, one symbol per syllable), so 王秀英 and 汪秀瑛 are the same name and a
+score is counted in characters, not letters. The score is rapidfuzz's
+``fuzz.ratio`` (0-100) on these keys; ``cleanup.duplicate_score`` (90) or more
+is near-identical. Two contacts are *not* duplicates by name when something
+else tells them apart: different WeChat IDs, different phones, or (when both
+names are remarks) different nicknames — two friends called 张敏 are common.
+
+Comparing every pair is O(n²): 10⁹ pairs at 100,000 contacts. Instead
+(blocking by sorted neighbourhood): every key is prefixed and suffixed with
+its account, the distinct keys are sorted, and each is compared with the next
+two; the same is done with every key written backwards. Identical keys meet
+in the sort itself. Near-identical names differ by a character or two, so one
+of the two orders puts them side by side unless a third name sorts between
+them in both; names differing both in their first and their last character
+(or with two names between them) are not found. All of it runs in C (one
+SQL scan with ``group_concat``, ``str.translate``, ``sorted``, ``map`` over
+rapidfuzz).
+
+Decisions
+---------
+``keep`` remembers a fingerprint of what the rules read for that contact's
+reasons (:meth:`Candidate.fingerprint`): the reason codes, the last Moments
+date for dead, the day added for cold, and for a duplicate how it matched,
+whom, and the matched value. While they stay the same the contact is not
+suggested again; when they change (a new reason, a new Moments date, a new
+duplicate) it comes back. ``delete`` marks a contact to delete in WeChat: it
+leaves the review queue for the delete list, and is archived once the seller
+confirms (:func:`confirm_deleted`). Every action is one undo step
+(:func:`undo_last`).
+
+Speed: the rules over 100,000 contacts are measured by
+``benchmarks/bench_cleanup.py``. The book is read in two aggregated scans
+(``group_concat``: one row each, so no Python object per contact), the flag
+rules in a second thread while the names are worked on in the first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import math
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+import weakref
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import partial
+from itertools import combinations, compress, product
+from operator import itemgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from kamtui import clock
+from kamtui.errors import NotFound, ValidationError
+from kamtui.i18n import t
+from kamtui.store import rows
+
+if TYPE_CHECKING:
+    from kamtui.store.db import Book
+
+REASONS = ("blocked", "ad", "duplicate", "dead", "cold")
+"""Reason codes, in the order the queue shows them (a candidate sits under its first)."""
+_ORDER = {code: i for i, code in enumerate(REASONS)}
+DUPLICATE_HOW = ("wechat", "phone", "name")
+
+_SEP = "\x1e"  # between contacts in the aggregated scans (C0 controls never reach the book)
+_NO_ACCOUNT = 0  # accounts are numbered from 1
+_WINDOW = 2  # each sorted key is compared with the next two
+_MAX_EVIDENCE = 3  # duplicate matches listed per candidate
+
+
+# ---------------------------------------------------------------------------
+# What the rules find
+
+
+class Evidence(NamedTuple):
+    """One reason a contact is a candidate, with what shows it.
+
+    ``values`` fill the message ``key`` (both languages); ``basis`` is what the
+    keep fingerprint remembers (dates, never "days ago", which changes daily).
+    """
+
+    reason: str
+    key: str
+    values: dict
+    basis: tuple
+
+    def text(self, lang: str | None = None) -> str:
+        return t(self.key, lang=lang, **self.values)
+
+    def as_dict(self, lang: str | None = None) -> dict:
+        return {"reason": self.reason, "text": self.text(lang), **self.values}
+
+
+_BLOCKED_EVIDENCE = Evidence("blocked", "cleanup.ev.blocked", {}, ("blocked",))
+_AD_EVIDENCE = Evidence("ad", "cleanup.ev.ad", {}, ("ad",))
+# Bits of a candidate's flag rules (the SQL below computes them).
+_AD, _BLOCKED, _DEAD, _COLD = 1, 2, 4, 8
+
+
+class Candidate:
+    """A contact the rules suggest removing, with every reason that applies.
+
+    The evidence is built when first asked for (the queue of a big book holds
+    tens of thousands of candidates; a screen shows a page of them).
+    """
+
+    __slots__ = (
+        "_evidence",
+        "_today",
+        "account_id",
+        "added_on",
+        "contact_id",
+        "duplicates",
+        "flags",
+        "last_moment_on",
+        "marked",
+        "name",
+        "partner_id",
+        "wechat_id",
+    )
+
+    def __init__(
+        self,
+        contact_id: int,
+        account_id: int | None,
+        name: str,
+        wechat_id: str = "",
+        flags: int = 0,
+        last_moment_on: str = "",
+        added_on: str = "",
+        today: int = 0,
+        duplicates: list[Evidence] | None = None,
+        partner_id: int | None = None,
+        marked: bool = False,
+    ):  # positional up to ``today``: tens of thousands are made at once
+        self.contact_id = contact_id
+        self.account_id = account_id
+        self.name = name  # the remark, else the nickname (data: never markup)
+        self.wechat_id = wechat_id
+        self.flags = flags
+        self.last_moment_on = last_moment_on
+        self.added_on = added_on
+        self._today = today  # ordinal of the review day
+        self.duplicates = duplicates or []
+        self.partner_id = partner_id  # a duplicate's match: the merge dialog's pair
+        self.marked = marked  # marked "delete in WeChat"
+        self._evidence: list[Evidence] | None = None
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.contact_id}, {self.name!r}, {self.reasons})"
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Reason codes, in :data:`REASONS` order."""
+        f = self.flags
+        out = []
+        if f & _BLOCKED:
+            out.append("blocked")
+        if f & _AD:
+            out.append("ad")
+        if self.duplicates:
+            out.append("duplicate")
+        if f & _DEAD:
+            out.append("dead")
+        if f & _COLD:
+            out.append("cold")
+        return tuple(out)
+
+    @property
+    def primary(self) -> str:
+        """The reason the queue files it under (the first in :data:`REASONS`)."""
+        reasons = self.reasons
+        return reasons[0] if reasons else ""
+
+    def has(self, reason: str) -> bool:
+        if reason == "duplicate":
+            return bool(self.duplicates)
+        return bool(self.flags & _BITS[reason])
+
+    @property
+    def mask(self) -> int:
+        """Bits of every reason (see ``_BITS``)."""
+        return self.flags | (_DUPLICATE if self.duplicates else 0)
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        """Every reason with its evidence, in :data:`REASONS` order."""
+        if self._evidence is None:
+            f = self.flags
+            out = []
+            if f & _BLOCKED:
+                out.append(_BLOCKED_EVIDENCE)
+            if f & _AD:
+                out.append(_AD_EVIDENCE)
+            out.extend(self.duplicates)
+            if f & _DEAD:
+                day = self.last_moment_on
+                days = self._today - date.fromisoformat(day).toordinal()
+                out.append(
+                    Evidence("dead", "cleanup.ev.dead", {"day": day, "days": days}, ("dead", day))
+                )
+            if f & _COLD:
+                day = self.added_on
+                days = self._today - date.fromisoformat(day).toordinal()
+                key = "cleanup.ev.cold" if self.last_moment_on else "cleanup.ev.cold_no_moments"
+                out.append(Evidence("cold", key, {"day": day, "days": days}, ("cold", day)))
+            self._evidence = out
+        return self._evidence
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.evidence)
+
+    def evidence_text(self, lang: str | None = None, sep: str = " · ") -> str:
+        return sep.join(e.text(lang) for e in self.evidence)
+
+    def sort_key(self) -> tuple:
+        """Reason order, then the oldest first (dead: last post; cold: added), then id."""
+        f = self.flags
+        if f & _BLOCKED:
+            return (0, "", self.contact_id)
+        if f & _AD:
+            return (1, "", self.contact_id)
+        if self.duplicates:
+            return (2, f"{self.partner_id or 0:012d}", self.contact_id)
+        if f & _DEAD:
+            return (3, self.last_moment_on, self.contact_id)
+        if f & _COLD:
+            return (4, self.added_on, self.contact_id)
+        return (5, "", self.contact_id)
+
+    def as_dict(self, account: str = "", lang: str | None = None) -> dict:
+        return {
+            "id": self.contact_id,
+            "name": self.name,
+            "wechat_id": self.wechat_id or None,
+            "account_id": self.account_id,
+            "account": account,
+            "reasons": list(self.reasons),
+            "evidence": [e.as_dict(lang) for e in self.evidence],
+            "marked": self.marked,
+            "merge_with": self.partner_id,
+        }
+
+
+_DUPLICATE = 16  # not from SQL: set when duplicates are found
+_BITS = {"blocked": _BLOCKED, "ad": _AD, "duplicate": _DUPLICATE, "dead": _DEAD, "cold": _COLD}
+
+
+def fingerprint(evidence: Iterable[Evidence]) -> str:
+    """What a keep remembers: the reasons and the data behind them (16 hex digits)."""
+    basis = sorted(repr(e.basis) for e in evidence)
+    return hashlib.sha1("\n".join(basis).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSummary:
+    """One WeChat account: friends used of its cap, candidates by reason, what a clean-up frees.
+
+    ``account_id`` is None for contacts on no account (they use no cap: ``cap`` 0).
+    """
+
+    account_id: int | None
+    name: str
+    friends: int
+    cap: int
+    by_reason: dict[str, int]
+    to_review: int
+    marked: int
+
+    @property
+    def frees(self) -> int:
+        """Slots freed by archiving every candidate and every contact marked for deletion."""
+        return self.to_review + self.marked
+
+    @property
+    def after(self) -> int:
+        return self.friends - self.frees
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.account_id,
+            "name": self.name,
+            "friends": self.friends,
+            "cap": self.cap,
+            "candidates": self.to_review,
+            "marked": self.marked,
+            "frees": self.frees,
+            "after": self.after,
+            "by_reason": dict(self.by_reason),
+        }
+
+
+@dataclass
+class Review:
+    """The clean-up queue on ``today``: candidates to review, the delete list, accounts."""
+
+    today: date
+    rules: Rules
+    candidates: list[Candidate]  # not kept, not marked; account order, reason order
+    marked: list[Candidate]  # marked "delete in WeChat" (with their current reasons)
+    kept: int  # candidates hidden by a remembered keep
+    accounts: list[AccountSummary]
+    account_names: dict[int, str]
+    filtered: bool = False  # an account or reason filter was applied
+    _index: dict[int, Candidate] | None = field(default=None, repr=False)
+
+    def get(self, contact_id: int) -> Candidate | None:
+        if self._index is None:
+            self._index = {c.contact_id: c for c in (*self.candidates, *self.marked)}
+        return self._index.get(contact_id)
+
+    def account_name(self, account_id: int | None) -> str:
+        if account_id is None:
+            return t("cleanup.no_account")
+        return self.account_names.get(account_id, f"#{account_id}")
+
+    def counts(self) -> dict[str, int]:
+        """Candidates to review by reason (a contact counts under each of its reasons)."""
+        out = dict.fromkeys(REASONS, 0)
+        for c in self.candidates:
+            for code in c.reasons:
+                out[code] += 1
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Settings and filters
+
+
+@dataclass(frozen=True)
+class Rules:
+    dead_days: int = 60
+    cold_days: int = 180
+    duplicate_score: int = 90
+
+    @classmethod
+    def from_settings(cls, book: Book) -> Rules:
+        from kamtui import settings
+
+        return cls(
+            dead_days=int(settings.get(book, "cleanup.dead_days")),
+            cold_days=int(settings.get(book, "cleanup.cold_days")),
+            duplicate_score=int(settings.get(book, "cleanup.duplicate_score")),
+        )
+
+
+def parse_reasons(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    """Reason codes from ``dead,ad`` (English or Chinese labels); None means all."""
+    if value is None:
+        return None
+    items = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)
+    labels = {}
+    for code in REASONS:
+        labels[code] = code
+        for lang in ("zh", "en"):
+            labels[t(f"cleanup.reason.{code}", lang=lang).lower()] = code
+    out = []
+    for item in items:
+        word = str(item).strip().lower()
+        if not word:
+            continue
+        code = labels.get(word)
+        if code is None:
+            raise ValidationError(
+                "reason",
+                t("err.choice", field="reason", value=item, choices=",".join(REASONS)),
+            )
+        if code not in out:
+            out.append(code)
+    return tuple(out) or None
+
+
+# ---------------------------------------------------------------------------
+# Reading the book
+#
+# Each query answers with one row of ``group_concat`` text: SQLite builds it
+# with the GIL released and Python splits it in C, so nothing is made per
+# contact in Python. The flag rules run in a second thread (its own
+# connection) while this one reads every contact's identity and works on it.
+
+_ACCOUNT_MARK = 0xF0000  # a name key starts with chr(_ACCOUNT_MARK + account id)
+_SOUND_BASE = 0x100000  # sound symbols (plane 16): never met in a name otherwise
+
+_IDENTITY_SQL = f"""
+SELECT count(*), group_concat(id),
+       group_concat(char({_ACCOUNT_MARK} + ifnull(account_id, 0))
+                    || iif(remark != '', remark, nickname), char(30)),
+       group_concat(ifnull(wechat_id, ''), char(30)),
+       group_concat(ifnull(phone, ''), char(30)),
+       sum(phone NOT LIKE '+%')
+FROM contact WHERE +archived = 0
+"""
+# The flag rules (in id order: ids grow with the day a friend was added). The
+# inner query is a co-routine (LIMIT keeps SQLite from flattening it, which would
+# evaluate the lookups twice). Interactions are looked up first: most friends
+# added long ago have some, and then only the dead rule needs the purchase lookup.
+_FLAGS_SQL = """
+SELECT count(*), group_concat(id), group_concat(flags),
+       group_concat(ifnull(last_moment_on, ''), char(30)), group_concat(added_on, char(30))
+FROM (
+    SELECT id, flags, last_moment_on, added_on FROM (
+        SELECT id, last_moment_on, added_on,
+            is_ad | (blocked_me << 1) | iif(favourite, 0, iif(
+                (last_moment_on <= :dead
+                 OR (added_on <= :cold AND NOT EXISTS (
+                     SELECT 1 FROM interaction i WHERE i.contact_id = c.id)))
+                AND NOT EXISTS (
+                    SELECT 1 FROM purchase p WHERE p.contact_id = c.id AND p.amount_fen > 0),
+                iif(last_moment_on <= :dead, 4, 0)
+                | iif(added_on <= :cold AND NOT EXISTS (
+                      SELECT 1 FROM interaction i WHERE i.contact_id = c.id), 8, 0),
+                0)) AS flags
+        FROM contact c
+        WHERE +archived = 0 AND (is_ad OR blocked_me
+              OR (favourite = 0 AND (last_moment_on <= :dead OR added_on <= :cold)))
+        LIMIT -1
+    ) WHERE flags
+)
+"""
+
+
+def _split(text: str | None, n: int, sep: str = _SEP) -> list[str] | None:
+    if not n:
+        return []
+    parts = (text or "").split(sep)
+    return parts if len(parts) == n else None
+
+
+def _clean_sep(value) -> str:
+    return "" if value is None else str(value).replace(_SEP, " ")
+
+
+@dataclass
+class _Scan:
+    """Every contact that is not archived, as parallel lists (index = position)."""
+
+    ids: list[int]
+    keyed_names: list[str]  # account mark + display name
+    wechat: list[str]  # as stored, "" when none
+    phone: list[str]
+    odd_phones: int  # phones not in E.164
+    upper_wechat: bool = False  # some WeChat ID has capitals
+
+    def account(self, i: int) -> int | None:
+        return ord(self.keyed_names[i][0]) - _ACCOUNT_MARK or None
+
+    def name(self, i: int) -> str:
+        return self.keyed_names[i][1:]
+
+
+def _read_identity(book: Book) -> _Scan:
+    n, ids, names, wechat, phone, odd = book.query(_IDENTITY_SQL)[0]
+    parts = _split(names, n), _split(wechat, n), _split(phone, n)
+    if all(p is not None for p in parts) and not any(map(_no_name, parts[0])):
+        return _Scan(
+            list(map(int, ids.split(","))) if n else [],
+            *parts,
+            odd or 0,
+            bool(wechat) and wechat != wechat.lower(),
+        )
+    # Text holding the separator (only a bulk write that skipped validation can
+    # store it): row by row instead.
+    out = _Scan([], [], [], [], 0)
+    for cid, acc, name, wx, ph in book.query(
+        "SELECT id, ifnull(account_id, 0), iif(remark != '', remark, nickname), "
+        "ifnull(wechat_id, ''), ifnull(phone, '') FROM contact WHERE archived = 0"
+    ):
+        out.ids.append(cid)
+        out.keyed_names.append(chr(_ACCOUNT_MARK + acc) + _clean_sep(name))
+        out.wechat.append(_clean_sep(wx))
+        out.phone.append(_clean_sep(ph))
+        out.odd_phones += bool(ph) and not ph.startswith("+")
+        out.upper_wechat = out.upper_wechat or wx != wx.lower()
+    return out
+
+
+def _no_name(key: str) -> bool:
+    return not key or ord(key[0]) < _ACCOUNT_MARK
+
+
+class _Flagged(NamedTuple):
+    """The flag rules' answer as parallel lists, in queue order."""
+
+    ids: list[int]
+    flags: list[int]
+    moments: list[str]
+    added: list[str]
+
+
+def _read_flagged(book: Book, today: date, rules: Rules) -> _Flagged:
+    params = {
+        "dead": (today - timedelta(days=rules.dead_days)).isoformat(),
+        "cold": (today - timedelta(days=rules.cold_days)).isoformat(),
+    }
+    n, ids, flags, moments, added = book.query(_FLAGS_SQL, params)[0]
+    if not n:
+        return _Flagged([], [], [], [])
+    return _Flagged(
+        list(map(int, ids.split(","))),
+        list(map(int, flags.split(","))),
+        moments.split(_SEP),
+        added.split(_SEP),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Names: the sound key
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# Dropped from names: spaces, punctuation (ASCII, general and CJK), ~ and _ (not \\s:
+# it matches the separator).
+_PUNCT = re.compile(
+    r"[ \t\n\r\f\v\x85\u1680!-/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f\u3000-\u303f"
+    r"\ufe10-\ufe1f\ufe30-\ufe4f\u30fb\uff61-\uff65]"
+)
+_TONES = re.compile(r"[\u0300-\u036f]")
+
+
+def _load_readings() -> dict[int, str]:
+    """pypinyin's character table (code point -> "wáng,wàng"), read straight from its
+    data file: importing pypinyin also loads its phrase tables (0.15 s)."""
+    import json
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("pypinyin")
+        folder = Path(spec.submodule_search_locations[0])  # type: ignore[union-attr,index]
+        data = json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))
+        return {int(k): v for k, v in data.items()}
+    except (OSError, ValueError, AttributeError, TypeError, IndexError):
+        return {}
+
+
+class _Sounds(dict):
+    """``str.translate`` table folding a name into its sound key.
+
+    ord(character) -> what it becomes: NFKC (full-width to half-width) and lower
+    case; spaces and punctuation dropped (``None``); a Chinese character -> one
+    symbol per toneless pinyin syllable of its most common reading. Filled as
+    characters are met (``__missing__``); the separators and account marks stay.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.syllables: dict[str, str] = {}
+        self.readings: dict[int, str] | None = None
+        self.lock = threading.Lock()
+
+    def reading(self, ch: str) -> str:
+        if self.readings is None:
+            self.readings = _load_readings()
+        found = self.readings.get(ord(ch))
+        if found:
+            first = unicodedata.normalize("NFD", found.split(",")[0])
+            return _TONES.sub("", first.replace("u\u0308", "v"))
+        from kamtui.searchkey import char_readings
+
+        readings = char_readings(ch)
+        return readings[0] if readings else ""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        if ch == _SEP or code >= _ACCOUNT_MARK:
+            out: str | None = ch
+        else:
+            with self.lock:
+                parts = []
+                for c in unicodedata.normalize("NFKC", ch).lower():
+                    if _PUNCT.match(c):
+                        continue
+                    if _HAN.match(c):
+                        syllable = self.reading(c)
+                        if syllable:
+                            c = self.syllables.get(syllable) or self.syllables.setdefault(
+                                syllable, chr(_SOUND_BASE + len(self.syllables))
+                            )
+                    parts.append(c)
+                out = "".join(parts) or None
+        self[code] = out
+        return out
+
+
+_SOUNDS = _Sounds()
+_DIGITS = "0123456789"
+
+
+def _keys(text: str) -> list[str]:
+    """Sound keys of names joined by ``_SEP`` (each starting with its account mark)."""
+    return text.translate(_SOUNDS).split(_SEP) if text else []
+
+
+def _folded(names: Iterable[str]) -> list[str]:
+    """The names folded without sounds (to tell "the same name" from "sounds the same")."""
+    names = list(names)
+    if not names:
+        return []
+    text = unicodedata.normalize("NFKC", _SEP.join(names)).lower()
+    out = []
+    for name in _PUNCT.sub("", text).split(_SEP):
+        stripped = name.rstrip(_DIGITS)  # 李娜2 is 李娜 with a number
+        out.append(stripped if stripped else name)
+    return out
+
+
+def name_key(name: str) -> str:
+    """The sound key of one name: what the near-identical name rule compares."""
+    return _keys(chr(_ACCOUNT_MARK) + _clean_sep(name))[0][1:]
+
+
+def name_score(a: str, b: str) -> float:
+    """How alike two names are for the duplicate rule (0-100)."""
+    from rapidfuzz import fuzz
+
+    ka, kb = name_key(a), name_key(b)
+    return fuzz.ratio(ka, kb) if ka and kb else 0.0
+
+
+def _min_length(score: float) -> int:
+    """The shortest name that can reach ``score`` against another (one character added)."""
+    s = score / 100
+    if s >= 1:
+        return 10**6
+    # 2L / (2L + 1) >= s  <=>  L >= s / (2 (1 - s))
+    return max(1, math.ceil(s / (2 * (1 - s)) - 1e-9))
+
+
+def _multi_edit_length(score: float) -> int:
+    """The shortest name that can reach ``score`` after two edits (a changed character,
+    or two added): 2L / (2L + 2) >= s."""
+    s = score / 100
+    if s >= 1:
+        return 10**6
+    return max(1, math.ceil(s / (1 - s) - 1e-9))
+
+
+def _name_groups(text: str, score: float) -> tuple[list[str], dict[str, list[int]], set]:
+    """Sound keys, positions of every key worth pairing, and near-identical key pairs.
+
+    ``text`` holds every contact's account mark + name, joined by ``_SEP``.
+    Identical keys (same account, same sound) meet in a Counter. Near-identical
+    ones: a character more at either end (looked up directly), and for names
+    long enough to stay near-identical after two edits, sorted neighbourhood
+    forwards and backwards (see the module doc). Every pair is checked with
+    ``fuzz.ratio`` against ``score``.
+    """
+    from rapidfuzz import fuzz
+
+    keys = _keys(text)
+    if not keys:
+        return [], {}, set()
+    counts = Counter(keys)
+    wanted = set(compress(counts, map((1).__lt__, counts.values())))
+    near: set[tuple[str, str]] = set()
+    min_len = _min_length(score)
+
+    def check(a: str, b: str) -> None:
+        if a[0] != b[0] or a == b or min(len(a), len(b)) <= min_len:
+            return
+        if fuzz.ratio(a[1:], b[1:], score_cutoff=score):
+            near.add((a, b) if a < b else (b, a))
+            wanted.add(a)
+            wanted.add(b)
+
+    # A number added at the end: the same name (李娜 and 李娜2; not 李娜1 and 李娜2).
+    for k in compress(counts, map(str.isdigit, map(itemgetter(-1), counts))):
+        stripped = k.rstrip(_DIGITS)
+        if len(stripped) > 1 and stripped in counts:
+            near.add((stripped, k))
+            wanted.add(stripped)
+            wanted.add(k)
+    grown = list(compress(counts, map((min_len + 1).__lt__, map(len, counts))))
+    if grown:
+        for shorter in ([k[:-1] for k in grown], [k[0] + k[2:] for k in grown]):
+            for i in compress(range(len(grown)), map(counts.__contains__, shorter)):
+                check(shorter[i], grown[i])
+    long_keys = list(compress(counts, map(_multi_edit_length(score).__lt__, map(len, counts))))
+    if len(long_keys) > 1:
+        ratio = partial(fuzz.ratio, score_cutoff=score)
+        forwards = sorted(long_keys)
+        backwards = sorted(k[0] + k[:0:-1] for k in long_keys)
+        for ordered, flip in ((forwards, False), (backwards, True)):
+            for step in range(1, _WINDOW + 1):
+                for i in compress(range(len(ordered)), map(ratio, ordered, ordered[step:])):
+                    a, b = ordered[i], ordered[i + step]
+                    if flip:
+                        a, b = a[0] + a[:0:-1], b[0] + b[:0:-1]
+                    check(a, b)
+    where: dict[str, list[int]] = {}
+    if wanted:
+        for i in compress(range(len(keys)), map(wanted.__contains__, keys)):
+            key = keys[i]
+            if len(key) < 2:
+                continue  # no name left once punctuation is gone
+            found = where.get(key)
+            if found is None:
+                where[key] = [i]
+            else:
+                found.append(i)
+    return keys, where, near
+
+
+# ---------------------------------------------------------------------------
+# Phones
+
+
+def phone_key(value: str | None) -> str:
+    """The digits that identify a phone: mainland numbers without +86 / 0086 / 86.
+
+    Stored phones are E.164 already (``+8613800138000``); this also copes with
+    text a bulk write stored as typed (``138-0013-8000``, full-width digits).
+    """
+    if not value:
+        return ""
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch.isdigit())
+    if len(digits) == 15 and digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
+# ---------------------------------------------------------------------------
+# Duplicates
+
+
+class _Groups:
+    """Union-find over contact positions."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        root = i
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(i, i) != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def join(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _same_values(values: list[str]) -> list[tuple[str, list[int]]]:
+    """(value, positions) of every non-empty value held by two contacts or more."""
+    counts = Counter(values)
+    counts.pop("", None)
+    dup = set(compress(counts, map((1).__lt__, counts.values())))
+    if not dup:
+        return []
+    where: dict[str, list[int]] = {}
+    for i in compress(range(len(values)), map(dup.__contains__, values)):
+        where.setdefault(values[i], []).append(i)
+    return list(where.items())
+
+
+class _Match(NamedTuple):
+    how: str  # wechat | phone | name
+    other: int  # position
+    value: str  # the shared WeChat ID or phone ("" for names)
+
+
+_APART_SQL = """
+SELECT id, iif(remark != '', nickname, ''), gender, city,
+       ifnull(birth_month || '-' || birth_day, '')
+FROM contact WHERE id IN ({})
+"""
+_KEEPER_SQL = """
+SELECT id, favourite, added_on,
+       EXISTS (SELECT 1 FROM purchase p WHERE p.contact_id = c.id),
+       EXISTS (SELECT 1 FROM interaction i WHERE i.contact_id = c.id)
+FROM contact c WHERE id IN ({})
+"""
+
+
+def _apart(book: Book, ids: Iterable[int]) -> dict[int, tuple]:
+    """What else tells friends apart: nickname under a remark, gender, city, birthday."""
+    out: dict[int, tuple] = {}
+    for part in rows.chunks(sorted(ids)):
+        for r in book.query(_APART_SQL.format(rows.marks(len(part))), part):
+            out[r[0]] = r[1:]
+    return out
+
+
+def _keepers(book: Book, ids: Iterable[int]) -> dict[int, tuple]:
+    """id -> sort key of who stays in a duplicate group (the smallest): a favourite,
+    then one who bought, then one with interactions, then the first added."""
+    out: dict[int, tuple] = {}
+    for part in rows.chunks(sorted(ids)):
+        for cid, fav, added, bought, talked in book.query(
+            _KEEPER_SQL.format(rows.marks(len(part))), part
+        ):
+            out[cid] = (not fav, not bought, not talked, str(added), cid)
+    return out
+
+
+def _find_matches(book: Book, scan: _Scan, score: float) -> dict[int, list[_Match]]:
+    """Position -> matches, for every contact in a duplicate group (keepers included)."""
+    matches: dict[int, list[_Match]] = {}
+
+    def add(i: int, j: int, how: str, value: str) -> None:
+        matches.setdefault(i, []).append(_Match(how, j, value))
+        matches.setdefault(j, []).append(_Match(how, i, value))
+
+    def linked(i: int, j: int) -> bool:
+        found = matches.get(i)
+        return found is not None and any(m.other == j for m in found)
+
+    wechat = scan.wechat
+    if scan.upper_wechat:  # the same WeChat ID, whatever the case
+        wechat = [w.lower() for w in wechat]
+    for value, members in _same_values(wechat):
+        for i, j in combinations(members, 2):
+            add(i, j, "wechat", value)
+    phones = [phone_key(p) for p in scan.phone] if scan.odd_phones else scan.phone
+    for value, members in _same_values(phones):
+        for i, j in combinations(members, 2):
+            if not linked(i, j):
+                add(i, j, "phone", value)
+
+    # Near-identical names, for pairs nothing tells apart. Two WeChat IDs do at
+    # once (the same one matched above; different ones are two friends), and so
+    # do two different phones; what else does is read for the pairs left.
+    _keys, where, near = _name_groups(_SEP.join(scan.keyed_names), score)
+    pairs: list[tuple[int, int]] = []
+
+    def consider(i: int, j: int) -> None:
+        if wechat[i] and wechat[j]:
+            return
+        if phones[i] and phones[j] and phones[i] != phones[j]:
+            return
+        if not linked(i, j):
+            pairs.append((i, j))
+
+    for members in where.values():
+        if len(members) < 2:
+            continue
+        bare = [i for i in members if not wechat[i]]
+        if bare:
+            for i, j in combinations(bare, 2):
+                consider(i, j)
+            for i, j in product(bare, [j for j in members if wechat[j]]):
+                consider(i, j)
+    for a, b in near:
+        for i in where.get(a, ()):
+            for j in where.get(b, ()):
+                consider(i, j)
+    if pairs:
+        ids = scan.ids
+        apart = _apart(book, {ids[p] for pair in pairs for p in pair})
+        for i, j in pairs:
+            a, b = apart[ids[i]], apart[ids[j]]
+            if a != b and any(x and y and x != y for x, y in zip(a, b, strict=True)):
+                continue
+            add(i, j, "name", "")
+    return matches
+
+
+@dataclass
+class _Identity:
+    """The identity rules' work (who matches whom), kept while no contact changes."""
+
+    key: tuple
+    scan: _Scan
+    matches: dict[int, list[_Match]]
+    _where: dict[int, int] | None = None
+    _groups: list[list[int]] | None = None
+    _evidence: dict[tuple, Evidence] = field(default_factory=dict)
+    _friends: Counter | None = None
+
+    @property
+    def groups(self) -> list[list[int]]:
+        """The duplicate groups: positions of contacts that match, directly or not."""
+        if self._groups is None:
+            union = _Groups()
+            for i, found in self.matches.items():
+                for m in found:
+                    union.join(i, m.other)
+            by_root: dict[int, list[int]] = {}
+            for i in self.matches:
+                by_root.setdefault(union.find(i), []).append(i)
+            self._groups = list(by_root.values())
+        return self._groups
+
+    def drop(self, ids: Iterable[int]) -> None:
+        """Forget contacts that were archived (they match no one any more)."""
+        gone = {self.where[cid] for cid in ids if cid in self.where}
+        if not gone:
+            return
+        for i in gone:
+            for m in self.matches.pop(i, ()):
+                left = [x for x in self.matches.get(m.other, ()) if x.other not in gone]
+                if left:
+                    self.matches[m.other] = left
+                else:
+                    self.matches.pop(m.other, None)
+        for cid in ids:
+            i = self.where.pop(cid, None)
+            if i is not None:
+                # The position stays (others refer to positions); the contact is gone.
+                self.friends[self.scan.account(i) or _NO_ACCOUNT] -= 1
+                self.scan.ids[i] = -1
+                self.scan.keyed_names[i] = _GONE
+        self._groups = None
+        self._evidence.clear()
+
+    @property
+    def friends(self) -> Counter:
+        """Contacts that are not archived, by account id (0: none)."""
+        if self._friends is None:
+            counts = Counter(map(itemgetter(0), self.scan.keyed_names))
+            counts.pop(_GONE, None)
+            self._friends = Counter({ord(m) - _ACCOUNT_MARK: n for m, n in counts.items()})
+        return self._friends
+
+    @property
+    def where(self) -> dict[int, int]:
+        """contact id -> position."""
+        if self._where is None:
+            self._where = dict(zip(self.scan.ids, range(len(self.scan.ids)), strict=True))
+        return self._where
+
+
+_GONE = chr(_ACCOUNT_MARK - 1)  # the name of a position whose contact was archived
+_IDENTITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_IDENTITIES_LOCK = threading.Lock()
+
+
+def _contacts_state(book: Book) -> tuple:
+    """Changes whenever a contact is added, archived, restored, changed or erased.
+
+    Every contact write sets ``updated_at`` (the contacts service, merges,
+    imports; an undo puts the old row back, old stamp included); purges change
+    the counts. Read through indexes, so it costs next to nothing.
+    """
+    with book.snapshot() as con:
+        changed = con.execute("SELECT max(updated_at), max(id) FROM contact").fetchone()
+        total = con.execute("SELECT count(*) FROM contact").fetchone()[0]
+        active = con.execute("SELECT count(*) FROM contact WHERE archived = 0").fetchone()[0]
+    return (*changed, total, active)
+
+
+def _identity(book: Book, score: float) -> _Identity:
+    key = (*_contacts_state(book), score)
+    with _IDENTITIES_LOCK:
+        cached = _IDENTITIES.get(book)
+    if cached is not None and cached.key == key:
+        return cached
+    scan = _read_identity(book)
+    found = _Identity(key, scan, _find_matches(book, scan, score))
+    with _IDENTITIES_LOCK:
+        _IDENTITIES[book] = found
+    return found
+
+
+def _archived_here(book: Book, ids: list[int], before: tuple, after: tuple) -> None:
+    """Keep the remembered identities after our own archive (``before``/``after``:
+    the contacts' state around it, read inside its transaction)."""
+    with _IDENTITIES_LOCK:
+        cached = _IDENTITIES.get(book)
+        if cached is None or cached.key[:-1] != before:
+            return
+        cached.drop(ids)
+        cached.key = (*after, cached.key[-1])
+
+
+def forget_cache(book: Book | None = None) -> None:
+    """Drop the identity rules' remembered work (for one book, or all)."""
+    with _IDENTITIES_LOCK:
+        if book is None:
+            _IDENTITIES.clear()
+        else:
+            _IDENTITIES.pop(book, None)
+
+
+def _duplicate_evidence(
+    scan: _Scan, i: int, m: _Match, account_names: dict[int, str], folded: dict[int, str]
+) -> Evidence:
+    from rapidfuzz import fuzz
+
+    other_id = scan.ids[m.other]
+    other_name = scan.name(m.other)
+    values: dict[str, Any] = {"name": other_name, "id": other_id}
+    if m.how == "name":
+        mine = scan.name(i)
+        if folded[i] == folded[m.other]:
+            key = "cleanup.ev.dup_name_same"
+        else:
+            s = round(fuzz.ratio(name_key(mine), name_key(other_name)))
+            key = "cleanup.ev.dup_name_sound" if s >= 100 else "cleanup.ev.dup_name"
+            values["score"] = s
+        basis: tuple = ("duplicate", "name", other_id, mine, other_name)
+    else:
+        key = f"cleanup.ev.dup_{m.how}"
+        basis = ("duplicate", m.how, other_id, m.value)
+    other_account = scan.account(m.other)
+    if other_account != scan.account(i):
+        key += "_account"
+        values["account"] = (
+            account_names.get(other_account, f"#{other_account}")
+            if other_account
+            else t("cleanup.no_account")
+        )
+    return Evidence("duplicate", key, values, basis)
+
+
+def _duplicate_candidates(
+    book: Book, ident: _Identity, account_names: dict[int, str]
+) -> dict[int, tuple[int, list[Evidence], int]]:
+    """contact id -> (position, duplicate evidence, partner id) for every extra copy."""
+    scan, matches = ident.scan, ident.matches
+    if not matches:
+        return {}
+    ids = scan.ids
+    keepers = _keepers(book, [ids[i] for i in matches])
+    chosen: list[tuple[int, list[_Match]]] = []
+    how_order = {how: n for n, how in enumerate(DUPLICATE_HOW)}
+    for members in ident.groups:
+        keeper = min(members, key=lambda i: keepers.get(ids[i], (True,) * 4 + (ids[i],)))
+        for i in members:
+            if i != keeper:
+                ms = sorted(matches[i], key=lambda m: (m.other != keeper, how_order[m.how]))
+                chosen.append((i, ms[:_MAX_EVIDENCE]))
+    cache = ident._evidence
+    if cache.get("names") != account_names:  # evidence names accounts
+        cache.clear()
+        cache["names"] = dict(account_names)  # type: ignore[assignment]
+    todo = [(i, m) for i, ms in chosen for m in ms if (i, m) not in cache]
+    named = sorted({p for i, m in todo if m.how == "name" for p in (i, m.other)})
+    folded = dict(zip(named, _folded(scan.name(p) for p in named), strict=True))
+    for i, m in todo:
+        cache[i, m] = _duplicate_evidence(scan, i, m, account_names, folded)
+    return {ids[i]: (i, [cache[i, m] for m in ms], ids[ms[0].other]) for i, ms in chosen}
+
+
+# ---------------------------------------------------------------------------
+# The review
+
+
+def _decisions(book: Book) -> dict[int, tuple[str, str]]:
+    return {
+        cid: (decision, fp)
+        for cid, decision, fp in book.query(
+            "SELECT contact_id, decision, fingerprint FROM cleanup_decision"
+        )
+    }
+
+
+def _account_names(book: Book) -> dict[int, str]:
+    return dict(book.query("SELECT id, name FROM account ORDER BY id"))
+
+
+def review(
+    book: Book,
+    today: date | None = None,
+    *,
+    reasons: str | Iterable[str] | None = None,
+    account: str | int | None = None,
+    rules: Rules | None = None,
+) -> Review:
+    """Find the clean-up candidates of the whole book (or one account, some reasons).
+
+    Kept contacts whose data has not changed are left out (counted in
+    ``kept``); contacts marked "delete in WeChat" are in ``marked``.
+    """
+    today = today or clock.today()
+    rules = rules or Rules.from_settings(book)
+    wanted = parse_reasons(reasons)
+    account_id = None
+    if account is not None and account != "":
+        from kamtui.accounts import resolve_account
+
+        account_id = resolve_account(book, account)
+    names = _account_names(book)
+    caps = dict(book.query("SELECT id, friend_cap FROM account"))
+    decisions = _decisions(book)
+
+    # The flag rules run in SQLite in a second thread (building the one-row
+    # answer releases the GIL) while this one works on identities.
+    answer: dict[str, Any] = {}
+
+    def flags() -> None:
+        try:
+            answer["flagged"] = _read_flagged(book, today, rules)
+        except BaseException as e:  # raised again below
+            answer["error"] = e
+
+    worker = threading.Thread(target=flags, name="kamtui-cleanup-flags", daemon=True)
+    worker.start()
+    try:
+        ident = _identity(book, rules.duplicate_score)
+        dups = _duplicate_candidates(book, ident, names)
+        where = ident.where
+    finally:
+        worker.join()
+    if "error" in answer:
+        raise answer["error"]
+    flagged: _Flagged = answer["flagged"]
+    scan = ident.scan
+
+    day = today.toordinal()
+    keyed, wechat = scan.keyed_names, scan.wechat
+    # The queue by (account, first reason), each in id order.
+    groups: dict[tuple[int, int], list[Candidate]] = {}
+    kept = 0
+    mark = _ACCOUNT_MARK
+    seen_dups: dict[int, Candidate] = {}
+    for cid, bits, moment, added in zip(*flagged, strict=True):
+        i = where.get(cid)
+        if i is None:
+            continue  # archived since
+        key = keyed[i]
+        c = Candidate(cid, ord(key[0]) - mark or None, key[1:], wechat[i], bits, moment, added, day)
+        dup = dups.get(cid)
+        if dup is not None:
+            c.duplicates, c.partner_id = dup[1], dup[2]
+            seen_dups[cid] = c
+            if not bits & (_BLOCKED | _AD):
+                continue  # filed under duplicate below
+        if cid in decisions and _hidden(c, decisions[cid]):
+            kept += decisions[cid][0] == "keep"
+            continue
+        group = (c.account_id or _NO_ACCOUNT, _first(bits))
+        found = groups.get(group)
+        if found is None:
+            groups[group] = [c]
+        else:
+            found.append(c)
+    copies = []
+    for cid, (i, evidence, partner) in dups.items():
+        c = seen_dups.get(cid)
+        if c is None:
+            c = Candidate(cid, scan.account(i), scan.name(i), wechat[i], 0, "", "", day)
+            c.duplicates, c.partner_id = evidence, partner
+        elif c.flags & (_BLOCKED | _AD):
+            continue  # already under blocked or ad
+        if cid in decisions and _hidden(c, decisions[cid]):
+            kept += decisions[cid][0] == "keep"
+            continue
+        copies.append(c)
+    copies.sort(key=lambda c: (c.partner_id or 0, c.contact_id))
+    for c in copies:
+        groups.setdefault((c.account_id or _NO_ACCOUNT, 2), []).append(c)
+
+    order = {aid: n for n, aid in enumerate(names)}
+    queue: list[Candidate] = []
+    for (aid, _first_reason), members in sorted(
+        groups.items(), key=lambda g: (order.get(g[0][0], len(order)), g[0][1])
+    ):
+        if account_id is not None and aid != account_id:
+            continue
+        if wanted is not None:
+            members = [c for c in members if any(c.has(r) for r in wanted)]
+        queue.extend(members)
+    marked = _marked(book, decisions, dups, scan, where, day, order)
+    if account_id is not None:
+        marked = [c for c in marked if c.account_id == account_id]
+    friend_counts = dict(ident.friends)
+    return Review(
+        today=today,
+        rules=rules,
+        candidates=queue,
+        marked=marked,
+        kept=kept,
+        accounts=_summaries(names, caps, friend_counts, queue, marked, account_id),
+        account_names=names,
+        filtered=account_id is not None or wanted is not None,
+    )
+
+
+def _first(bits: int) -> int:
+    """The queue group (index in REASONS) of a flagged contact that is no duplicate."""
+    if bits & _BLOCKED:
+        return 0
+    if bits & _AD:
+        return 1
+    return 3 if bits & _DEAD else 4
+
+
+def _hidden(c: Candidate, decision: tuple[str, str]) -> bool:
+    """Marked for deletion (it is on the delete list), or kept with the same data."""
+    return decision[0] == "delete" or decision[1] == c.fingerprint()
+
+
+def _marked(
+    book: Book,
+    decisions: dict[int, tuple[str, str]],
+    dups: dict[int, tuple],
+    scan: _Scan,
+    where: dict[int, int],
+    day: int,
+    order: dict[int, int],
+) -> list[Candidate]:
+    """The delete list: marked contacts that are not archived, with their reasons."""
+    ids = [cid for cid, (decision, _fp) in decisions.items() if decision == "delete"]
+    if not ids:
+        return []
+    flags: dict[int, tuple] = {}
+    for part in rows.chunks(ids):
+        for cid, bits, moment, added in book.query(
+            f"""SELECT id, is_ad | (blocked_me << 1), ifnull(last_moment_on, ''), added_on
+                FROM contact WHERE id IN ({rows.marks(len(part))})""",
+            part,
+        ):
+            flags[cid] = (bits, moment, str(added))
+    out = []
+    for cid in ids:
+        i = where.get(cid)
+        if i is None:
+            continue  # archived
+        bits, moment, added = flags.get(cid, (0, "", ""))
+        c = Candidate(cid, scan.account(i), scan.name(i), scan.wechat[i], bits, moment, added, day)
+        dup = dups.get(cid)
+        if dup is not None:
+            c.duplicates, c.partner_id = dup[1], dup[2]
+        c.marked = True
+        out.append(c)
+    last = len(order)
+    out.sort(key=lambda c: (order.get(c.account_id, last), c.sort_key()))
+    return out
+
+
+def _summaries(
+    names: dict[int, str],
+    caps: dict[int, int],
+    friends: dict[int, int],
+    to_review: list[Candidate],
+    marked: list[Candidate],
+    only: int | None,
+) -> list[AccountSummary]:
+    masks = Counter((c.account_id or _NO_ACCOUNT, c.mask) for c in to_review)
+    by_account: dict[int, dict[str, int]] = {}
+    reviewing: Counter = Counter()
+    for (aid, mask), n in masks.items():
+        counts = by_account.setdefault(aid, dict.fromkeys(REASONS, 0))
+        reviewing[aid] += n
+        for code in REASONS:
+            if mask & _BITS[code]:
+                counts[code] += n
+    marking = Counter(c.account_id or _NO_ACCOUNT for c in marked)
+    out = []
+    accounts = [(aid, name, caps.get(aid, 0)) for aid, name in names.items()]
+    if friends.get(_NO_ACCOUNT) or reviewing[_NO_ACCOUNT] or marking[_NO_ACCOUNT]:
+        accounts.append((_NO_ACCOUNT, t("cleanup.no_account"), 0))
+    for aid, name, cap in accounts:
+        if only is not None and aid != only:
+            continue
+        out.append(
+            AccountSummary(
+                aid or None,
+                name,
+                friends.get(aid, 0),
+                cap,
+                by_account.get(aid, dict.fromkeys(REASONS, 0)),
+                reviewing[aid],
+                marking[aid],
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Decisions (each one undo step)
+
+
+def _ids(items: Iterable[Candidate | int]) -> list[int]:
+    out: list[int] = []
+    seen: set[int] = set()
+    for item in items:
+        cid = item.contact_id if isinstance(item, Candidate) else int(item)
+        if cid not in seen:
+            seen.add(cid)
+            out.append(cid)
+    return out
+
+
+def _require(con, ids: list[int]) -> None:
+    found: set[int] = set()
+    for part in rows.chunks(ids):
+        found.update(
+            r[0]
+            for r in con.execute(
+                f"SELECT id FROM contact WHERE id IN ({rows.marks(len(part))})", part
+            ).fetchall()
+        )
+    missing = [cid for cid in ids if cid not in found]
+    if missing:
+        raise NotFound(t("err.contact_unknown", value=missing[0]))
+
+
+def _label(key: str, book: Book, ids: list[int]) -> str:
+    if len(ids) == 1:
+        from kamtui.contacts import display_names
+
+        return t(f"{key}_one", name=display_names(book, ids).get(ids[0], ids[0]))
+    return t(key, n=len(ids))
+
+
+def keep(
+    book: Book,
+    items: Iterable[Candidate | int],
+    note: str = "",
+    *,
+    review_: Review | None = None,
+    today: date | None = None,
+) -> int:
+    """Keep contacts: not suggested again until the data behind their reasons changes.
+
+    ``items`` are candidates (their fingerprint is taken as shown) or ids (the
+    rules are run to find their reasons, or looked up in ``review_``).
+    Returns how many were kept.
+    """
+    from kamtui import validate
+
+    note = validate.text(note, "note", max_len=500)
+    items = list(items)
+    ids = _ids(items)
+    if not ids:
+        return 0
+    given = {i.contact_id: i for i in items if isinstance(i, Candidate)}
+    missing = [cid for cid in ids if cid not in given]
+    if missing:
+        found = review_ or review(book, today)
+        for cid in missing:
+            c = found.get(cid)
+            given[cid] = c if c is not None else Candidate(cid, None, "", "", [])
+    stamp = rows.now_text()
+    with book.transaction(undo=_label("cleanup.undo.keep", book, ids)) as con:
+        _require(con, ids)
+        con.executemany(
+            """INSERT INTO cleanup_decision (contact_id, decision, note, fingerprint, decided_at)
+               VALUES (?, 'keep', ?, ?, ?)
+               ON CONFLICT (contact_id) DO UPDATE SET decision = 'keep', note = excluded.note,
+                   fingerprint = excluded.fingerprint, decided_at = excluded.decided_at""",
+            [(cid, note, given[cid].fingerprint(), stamp) for cid in ids],
+        )
+    return len(ids)
+
+
+def mark_delete(book: Book, items: Iterable[Candidate | int]) -> int:
+    """Put contacts on the "delete in WeChat" list. Returns how many."""
+    ids = _ids(items)
+    if not ids:
+        return 0
+    stamp = rows.now_text()
+    with book.transaction(undo=_label("cleanup.undo.mark", book, ids)) as con:
+        _require(con, ids)
+        con.executemany(
+            """INSERT INTO cleanup_decision (contact_id, decision, note, fingerprint, decided_at)
+               VALUES (?, 'delete', '', '', ?)
+               ON CONFLICT (contact_id) DO UPDATE SET decision = 'delete', note = '',
+                   fingerprint = '', decided_at = excluded.decided_at""",
+            [(cid, stamp) for cid in ids],
+        )
+    return len(ids)
+
+
+def unmark(book: Book, items: Iterable[Candidate | int]) -> int:
+    """Take contacts off the delete list (back to the review queue). Returns how many."""
+    ids = _ids(items)
+    if not ids:
+        return 0
+    changed = 0
+    with book.transaction(undo=_label("cleanup.undo.unmark", book, ids)) as con:
+        for part in rows.chunks(ids):
+            changed += con.execute(
+                f"DELETE FROM cleanup_decision WHERE decision = 'delete' "
+                f"AND contact_id IN ({rows.marks(len(part))})",
+                part,
+            ).rowcount
+    return changed
+
+
+def archive(book: Book, items: Iterable[Candidate | int]) -> int:
+    """Archive contacts (hidden everywhere, restorable) as one undo step; returns how many."""
+    from kamtui.contacts import archive_contacts
+
+    ids = _ids(items)
+    if not ids:
+        return 0
+    with book.transaction(undo=_label("cleanup.undo.archive", book, ids)) as con:
+        _require(con, ids)
+        before = _contacts_state(book)
+        changed = archive_contacts(book, ids)
+        for part in rows.chunks(ids):
+            con.execute(
+                f"DELETE FROM cleanup_decision WHERE decision = 'delete' "
+                f"AND contact_id IN ({rows.marks(len(part))})",
+                part,
+            )
+        after = _contacts_state(book)
+    _archived_here(book, ids, before, after)
+    return changed
+
+
+def marked_ids(book: Book, account: str | int | None = None) -> list[int]:
+    """Contacts on the "delete in WeChat" list (not archived), oldest mark first."""
+    sql = """SELECT d.contact_id FROM cleanup_decision d JOIN contact c ON c.id = d.contact_id
+             WHERE d.decision = 'delete' AND c.archived = 0"""
+    params: tuple = ()
+    if account is not None and account != "":
+        from kamtui.accounts import resolve_account
+
+        sql += " AND c.account_id = ?"
+        params = (resolve_account(book, account),)
+    return [r[0] for r in book.query(sql + " ORDER BY d.decided_at, d.contact_id", params)]
+
+
+def confirm_deleted(book: Book, items: Iterable[Candidate | int] | None = None) -> int:
+    """The seller deleted them in WeChat: archive the marked contacts (all, or these)."""
+    ids = marked_ids(book) if items is None else _ids(items)
+    if not ids:
+        return 0
+    with book.transaction(undo=_label("cleanup.undo.deleted", book, ids)):
+        return archive(book, ids)
+
+
+# ---------------------------------------------------------------------------
+# Moments, quickly
+
+
+def record_moments(
+    book: Book,
+    contact_id: int,
+    *,
+    posted_on: date | None = None,
+    days_ago: int | None = None,
+    is_ad: bool | None = None,
+    blocked_me: bool | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """What the seller saw on a friend's Moments: the last post's day, ads only, blocked.
+
+    ``days_ago`` 0 is today. Returns the changed fields. One undo step.
+    """
+    from kamtui import validate
+    from kamtui.contacts import display_names, update_contact
+
+    today = today or clock.today()
+    changes: dict[str, Any] = {}
+    if days_ago is not None:
+        days = validate.integer(days_ago, "days_ago", low=0, high=36500)
+        posted_on = today - timedelta(days=days)
+    if posted_on is not None:
+        if posted_on > today:
+            raise ValidationError("last_moment_on", t("cleanup.err.future", day=posted_on))
+        changes["last_moment_on"] = posted_on
+    if is_ad is not None:
+        changes["is_ad"] = bool(is_ad)
+    if blocked_me is not None:
+        changes["blocked_me"] = bool(blocked_me)
+    if not changes:
+        return {}
+    name = display_names(book, [contact_id]).get(contact_id)
+    if name is None:
+        raise NotFound(t("err.contact_unknown", value=contact_id))
+    with book.transaction(undo=t("cleanup.undo.moments", name=name)):
+        update_contact(book, contact_id, **changes)
+    return changes
+
+
+@dataclass(frozen=True, slots=True)
+class MomentsEntry:
+    """A contact as the quick Moments entry shows and searches it."""
+
+    contact_id: int
+    name: str
+    nickname: str
+    account: str
+    last_moment_on: date | None
+    is_ad: bool
+    blocked_me: bool
+    search_key: str
+
+
+def moments_directory(book: Book) -> list[MomentsEntry]:
+    """Every contact that is not archived, for the quick Moments entry (pinned first)."""
+    names = _account_names(book)
+    out = []
+    for cid, aid, remark, nickname, lm, ad, blocked, key in book.query(
+        """SELECT id, account_id, remark, nickname, last_moment_on, is_ad, blocked_me,
+                  search_key
+           FROM contact WHERE archived = 0 ORDER BY favourite DESC, id"""
+    ):
+        out.append(
+            MomentsEntry(
+                cid,
+                remark or nickname or f"#{cid}",
+                nickname if remark else "",
+                names.get(aid, "") if aid else "",
+                rows.to_date(lm),
+                bool(ad),
+                bool(blocked),
+                key,
+            )
+        )
+    return out
+
+
+def moments_entry(book: Book, contact_id: int) -> MomentsEntry:
+    for entry in _entries(book, [contact_id]):
+        return entry
+    raise NotFound(t("err.contact_unknown", value=contact_id))
+
+
+def _entries(book: Book, ids: list[int]) -> list[MomentsEntry]:
+    names = _account_names(book)
+    out = []
+    for part in rows.chunks(ids):
+        for cid, aid, remark, nickname, lm, ad, blocked, key in book.query(
+            f"""SELECT id, account_id, remark, nickname, last_moment_on, is_ad, blocked_me,
+                       search_key FROM contact WHERE id IN ({rows.marks(len(part))})""",
+            part,
+        ):
+            out.append(
+                MomentsEntry(
+                    cid,
+                    remark or nickname or f"#{cid}",
+                    nickname if remark else "",
+                    names.get(aid, "") if aid else "",
+                    rows.to_date(lm),
+                    bool(ad),
+                    bool(blocked),
+                    key,
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Undo
+
+
+def last_undo(book: Book):
+    """The newest action that can be undone (``kamtui.store.undo.UndoInfo``) or None."""
+    from kamtui.store.undo import last_action
+
+    return last_action(book.conn)
+
+
+def undo_last(book: Book, action_id: int | None = None) -> str | None:
+    """Undo the newest action (only if it is ``action_id``, when given); returns its label."""
+    from kamtui.store.undo import last_action, undo_action
+
+    with book.transaction() as con:
+        info = last_action(con)
+        if info is None or (action_id is not None and info.id != action_id):
+            return None
+        undo_action(con, info.id)
+    return info.label
+
+
+# ---------------------------------------------------------------------------
+# Merging: what the dialog shows
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """How much a contact's record holds (the merge dialog shows both sides)."""
+
+    interactions: int = 0
+    purchases: int = 0
+    snippets: int = 0
+    reminders: int = 0
+    tags: int = 0
+    referrals: int = 0
+
+    def __add__(self, other: History) -> History:
+        return History(*(a + b for a, b in zip(self.astuple(), other.astuple(), strict=True)))
+
+    def astuple(self) -> tuple[int, ...]:
+        return (
+            self.interactions,
+            self.purchases,
+            self.snippets,
+            self.reminders,
+            self.tags,
+            self.referrals,
+        )
+
+
+def history(book: Book, contact_ids: Sequence[int]) -> dict[int, History]:
+    """Counts of each contact's history (interactions, purchases, snippets, ...)."""
+    out: dict[int, History] = {}
+    with book.snapshot() as con:
+        for cid in contact_ids:
+            counts = []
+            for sql in (
+                "SELECT count(*) FROM interaction WHERE contact_id = ?",
+                "SELECT count(*) FROM purchase WHERE contact_id = ?",
+                "SELECT count(*) FROM snippet WHERE contact_id = ?",
+                "SELECT count(*) FROM reminder WHERE contact_id = ? AND status = 'open'",
+                "SELECT count(*) FROM contact_tag WHERE contact_id = ?",
+            ):
+                counts.append(con.execute(sql, (cid,)).fetchone()[0])
+            counts.append(
+                con.execute(
+                    "SELECT count(*) FROM referral WHERE referrer_id = ?1 OR referred_id = ?1",
+                    (cid,),
+                ).fetchone()[0]
+            )
+            out[cid] = History(*counts)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Lists out
+
+
+DELETE_COLUMNS = ("remark", "nickname", "wechat_id", "account", "reasons", "evidence")
+CLEANED_COLUMNS = ("remark", "nickname", "wechat_id", "phone", "account")
+
+
+def delete_list(review_: Review) -> list[Candidate]:
+    """The contacts to delete in WeChat: the marked ones, in queue order."""
+    return list(review_.marked)
+
+
+def cleaned_ids(book: Book, review_: Review) -> list[int]:
+    """Active contacts minus every candidate and every marked contact (id order).
+
+    Uses the review's account filter: with one account, only its contacts.
+    """
+    out_ids = {c.contact_id for c in review_.candidates} | {c.contact_id for c in review_.marked}
+    sql = "SELECT id, coalesce(account_id, 0) FROM contact WHERE archived = 0 ORDER BY id"
+    accounts = {a.account_id or _NO_ACCOUNT for a in review_.accounts}
+    return [
+        cid
+        for cid, aid in book.query(sql)
+        if cid not in out_ids and (aid in accounts or not review_.accounts)
+    ]
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    """Spreadsheet-safe text: control characters out, formulas neutralised with '."""
+    from kamtui.fmt import safe
+
+    text = safe(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def write_csv(path: str | os.PathLike, header: Sequence[str], records: Iterable[Sequence]) -> int:
+    """A CSV that Excel opens with Chinese intact (UTF-8 with BOM), 0600, all or nothing.
+
+    Written to a temporary file beside ``path`` and renamed over it; every cell
+    is neutralised (a leading = + - @ gets an apostrophe). Returns the rows written.
+
+    (Stand-in for the shared export engine, ``kamtui/exporting``, not yet merged.)
+    """
+    target = Path(path).expanduser()
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValidationError("path", t("cleanup.err.no_folder", path=folder))
+    fd, tmp = tempfile.mkstemp(prefix=".kamtui-", suffix=".tmp", dir=folder)
+    count = 0
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f, lineterminator="\r\n")
+            writer.writerow([_cell(h) for h in header])
+            for record in records:
+                writer.writerow([_cell(v) for v in record])
+                count += 1
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return count
+
+
+def contact_names(book: Book, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """id -> (remark, nickname)."""
+    out: dict[int, tuple[str, str]] = {}
+    for part in rows.chunks(list(ids)):
+        for cid, remark, nickname in book.query(
+            f"SELECT id, remark, nickname FROM contact WHERE id IN ({rows.marks(len(part))})",
+            part,
+        ):
+            out[cid] = (remark, nickname)
+    return out
+
+
+def _contact_rows(book: Book, ids: list[int]) -> dict[int, tuple]:
+    out: dict[int, tuple] = {}
+    for part in rows.chunks(ids):
+        for r in book.query(
+            f"""SELECT c.id, c.remark, c.nickname, c.wechat_id, c.phone, a.name
+                FROM contact c LEFT JOIN account a ON a.id = c.account_id
+                WHERE c.id IN ({rows.marks(len(part))})""",
+            part,
+        ):
+            out[r[0]] = r[1:]
+    return out
+
+
+def export_delete_list(book: Book, path: str | os.PathLike, review_: Review) -> int:
+    """Write the delete list (remark, nickname, WeChat ID, account, reasons, evidence)."""
+    items = delete_list(review_)
+    data = _contact_rows(book, [c.contact_id for c in items])
+    header = [t(f"cleanup.col.{c}") for c in DELETE_COLUMNS]
+
+    def records():
+        for c in items:
+            remark, nickname, wx, _phone, acc = data.get(c.contact_id, ("", "", "", "", ""))
+            yield (
+                remark,
+                nickname,
+                wx or "",
+                acc or "",
+                "、".join(t(f"cleanup.reason.{r}") for r in c.reasons)
+                or t("cleanup.reason.by_hand"),
+                c.evidence_text(sep="; "),
+            )
+
+    return write_csv(path, header, records())
+
+
+def export_cleaned_list(book: Book, path: str | os.PathLike, review_: Review) -> int:
+    """Write the cleaned list: active contacts that are neither candidates nor marked."""
+    from kamtui.phone import display_phone
+
+    ids = cleaned_ids(book, review_)
+    header = [t(f"cleanup.col.{c}") for c in CLEANED_COLUMNS]
+
+    def records():
+        for part in rows.chunks(ids, 5000):
+            data = _contact_rows(book, part)
+            for cid in part:
+                remark, nickname, wx, phone, acc = data[cid]
+                yield (remark, nickname, wx or "", display_phone(phone), acc or "")
+
+    return write_csv(path, header, records())
+
+
+def default_export_path(kind: str, today: date | None = None) -> Path:
+    """Where the screen offers to write a list: the data directory, dated."""
+    from kamtui.paths import data_dir, ensure_private_dir
+
+    folder = data_dir() / "exports"
+    ensure_private_dir(folder)
+    day = (today or clock.today()).isoformat()
+    return folder / f"{t(f'cleanup.file.{kind}')}-{day}.csv"
