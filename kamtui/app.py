@@ -45,6 +45,7 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section("today", "1", "kamtui.screens.today", "TodayScreen", "section.today"),
+    Section("cleanup", "3", "kamtui.screens.cleanup", "CleanupScreen", "section.cleanup"),
 ]
 
 

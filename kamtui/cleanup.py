@@ -95,7 +95,7 @@ import unicodedata
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
 from itertools import combinations, compress, product
@@ -267,6 +267,14 @@ class Candidate:
     def evidence_text(self, lang: str | None = None, sep: str = " · ") -> str:
         return sep.join(e.text(lang) for e in self.evidence)
 
+    def queue_key(self) -> tuple:
+        """Where it goes in its account's part of the queue: first reason, then id
+        (duplicates: with the contact they match)."""
+        first = _ORDER.get(self.primary, len(REASONS))
+        if first == 2:
+            return (2, self.partner_id or 0, self.contact_id)
+        return (first, 0, self.contact_id)
+
     def sort_key(self) -> tuple:
         """Reason order, then the oldest first (dead: last post; cold: added), then id."""
         f = self.flags
@@ -356,6 +364,9 @@ class Review:
     accounts: list[AccountSummary]
     account_names: dict[int, str]
     filtered: bool = False  # an account or reason filter was applied
+    friends: dict[int, int] = field(default_factory=dict, repr=False)  # account id (0: none)
+    caps: dict[int, int] = field(default_factory=dict, repr=False)
+    only_account: int | None = None
     _index: dict[int, Candidate] | None = field(default=None, repr=False)
 
     def get(self, contact_id: int) -> Candidate | None:
@@ -375,6 +386,56 @@ class Review:
             for code in c.reasons:
                 out[code] += 1
         return out
+
+    def after(
+        self,
+        *,
+        kept: Iterable[int] = (),
+        archived: Iterable[int] = (),
+        marked: Iterable[int] = (),
+        unmarked: Iterable[int] = (),
+    ) -> Review:
+        """The review as it stands after these decisions (no need to read the book again).
+
+        Kept and archived contacts leave the queue (and the delete list); marked
+        ones move to the delete list, unmarked ones back to the queue. Only a
+        full :func:`review` sees what an archive changes for the duplicates of
+        the contacts archived.
+        """
+        kept, archived = set(kept), set(archived)
+        marked, unmarked = set(marked), set(unmarked)
+        gone = kept | archived
+        moving = [c for c in self.candidates if c.contact_id in marked and c.contact_id not in gone]
+        back = [c for c in self.marked if c.contact_id in unmarked and c.contact_id not in gone]
+        for c in moving:
+            c.marked = True
+        for c in back:
+            c.marked = False
+        leaving = gone | marked
+        queue = [c for c in self.candidates if c.contact_id not in leaving]
+        if back:
+            order = {aid: n for n, aid in enumerate(self.account_names)}
+            last = len(order)
+            queue = sorted(
+                queue + back, key=lambda c: (order.get(c.account_id, last), c.queue_key())
+            )
+        listed = [c for c in self.marked if c.contact_id not in gone | unmarked] + moving
+        friends = dict(self.friends)
+        for c in (*self.candidates, *self.marked):
+            if c.contact_id in archived:
+                key = c.account_id or _NO_ACCOUNT
+                friends[key] = friends.get(key, 0) - 1
+        return replace(
+            self,
+            candidates=queue,
+            marked=listed,
+            kept=self.kept + len(kept & {c.contact_id for c in self.candidates}),
+            accounts=_summaries(
+                self.account_names, self.caps, friends, queue, listed, self.only_account
+            ),
+            friends=friends,
+            _index=None,
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -1160,6 +1221,7 @@ def review(
     # The queue by (account, first reason), each in id order.
     groups: dict[tuple[int, int], list[Candidate]] = {}
     kept = 0
+    listed: dict[int, Candidate] = {}  # marked "delete in WeChat", with their reasons
     mark = _ACCOUNT_MARK
     seen_dups: dict[int, Candidate] = {}
     for cid, bits, moment, added in zip(*flagged, strict=True):
@@ -1175,7 +1237,10 @@ def review(
             if not bits & (_BLOCKED | _AD):
                 continue  # filed under duplicate below
         if cid in decisions and _hidden(c, decisions[cid]):
-            kept += decisions[cid][0] == "keep"
+            if decisions[cid][0] == "keep":
+                kept += 1
+            else:
+                listed[cid] = c
             continue
         group = (c.account_id or _NO_ACCOUNT, _first(bits))
         found = groups.get(group)
@@ -1192,7 +1257,10 @@ def review(
         elif c.flags & (_BLOCKED | _AD):
             continue  # already under blocked or ad
         if cid in decisions and _hidden(c, decisions[cid]):
-            kept += decisions[cid][0] == "keep"
+            if decisions[cid][0] == "keep":
+                kept += 1
+            else:
+                listed[cid] = c
             continue
         copies.append(c)
     copies.sort(key=lambda c: (c.partner_id or 0, c.contact_id))
@@ -1209,7 +1277,7 @@ def review(
         if wanted is not None:
             members = [c for c in members if any(c.has(r) for r in wanted)]
         queue.extend(members)
-    marked = _marked(book, decisions, dups, scan, where, day, order)
+    marked = _marked(decisions, listed, scan, where, day, order)
     if account_id is not None:
         marked = [c for c in marked if c.account_id == account_id]
     friend_counts = dict(ident.friends)
@@ -1222,6 +1290,9 @@ def review(
         accounts=_summaries(names, caps, friend_counts, queue, marked, account_id),
         account_names=names,
         filtered=account_id is not None or wanted is not None,
+        friends=friend_counts,
+        caps=caps,
+        only_account=account_id,
     )
 
 
@@ -1240,40 +1311,29 @@ def _hidden(c: Candidate, decision: tuple[str, str]) -> bool:
 
 
 def _marked(
-    book: Book,
     decisions: dict[int, tuple[str, str]],
-    dups: dict[int, tuple],
+    listed: dict[int, Candidate],
     scan: _Scan,
     where: dict[int, int],
     day: int,
     order: dict[int, int],
 ) -> list[Candidate]:
-    """The delete list: marked contacts that are not archived, with their reasons."""
-    ids = [cid for cid, (decision, _fp) in decisions.items() if decision == "delete"]
-    if not ids:
-        return []
-    flags: dict[int, tuple] = {}
-    for part in rows.chunks(ids):
-        for cid, bits, moment, added in book.query(
-            f"""SELECT id, is_ad | (blocked_me << 1), ifnull(last_moment_on, ''), added_on
-                FROM contact WHERE id IN ({rows.marks(len(part))})""",
-            part,
-        ):
-            flags[cid] = (bits, moment, str(added))
+    """The delete list: marked contacts that are not archived, with their reasons
+    (``listed``: the candidates among them; the others were marked by hand)."""
     out = []
-    for cid in ids:
-        i = where.get(cid)
-        if i is None:
-            continue  # archived
-        bits, moment, added = flags.get(cid, (0, "", ""))
-        c = Candidate(cid, scan.account(i), scan.name(i), scan.wechat[i], bits, moment, added, day)
-        dup = dups.get(cid)
-        if dup is not None:
-            c.duplicates, c.partner_id = dup[1], dup[2]
+    for cid, (decision, _fp) in decisions.items():
+        if decision != "delete":
+            continue
+        c = listed.get(cid)
+        if c is None:
+            i = where.get(cid)
+            if i is None:
+                continue  # archived
+            c = Candidate(cid, scan.account(i), scan.name(i), scan.wechat[i], 0, "", "", day)
         c.marked = True
         out.append(c)
     last = len(order)
-    out.sort(key=lambda c: (order.get(c.account_id, last), c.sort_key()))
+    out.sort(key=lambda c: (order.get(c.account_id, last), c.queue_key()))
     return out
 
 

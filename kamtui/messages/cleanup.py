@@ -232,6 +232,11 @@ MESSAGES = {
     "cleanup.moments.no_match": ("没有找到", "No match"),
     "cleanup.moments.matches": ("{n} 位", "{n} found"),
     "cleanup.moments.count": ("本次记录了 {n} 位", "{n} recorded so far"),
+    "cleanup.moments.key.today": ("今天发了", "Posted today"),
+    "cleanup.moments.key.days": ("几天前发的", "Days ago…"),
+    "cleanup.moments.key.days_ago": ("几天前", "Days ago"),
+    "cleanup.moments.key.ad": ("只发广告", "Ads only"),
+    "cleanup.moments.key.blocked": ("拉黑了我", "Blocked me"),
     # merge dialog
     "merge.title": ("合并重复的好友", "Merge duplicate contacts"),
     "merge.keep": ("保留 #{id}", "Keep #{id}"),
