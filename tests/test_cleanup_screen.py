@@ -92,8 +92,8 @@ async def test_section_three_shows_accounts_groups_and_capacity(small):
         header = str(app.screen.query_one("#cleanup-header").render())
         assert "8 candidates" in header
         summary = str(app.screen.query_one("#cleanup-accounts").render())
-        assert "主号-小美  9/10  blocked you 2 · ad account 1 · duplicate 1 · dead 3" in summary
-        assert "frees 7, leaves 2" in summary
+        line = "主号-小美  9/10  → frees 7, leaves 2  · blocked you 2 · ad account 1 · duplicate 1"
+        assert line + " · dead 3" in summary
         assert labels(table(app)) == [
             "主号-小美  9/10  · frees 7",
             "blocked you (2)",

@@ -134,12 +134,16 @@ MESSAGES = {
     ),
     "cleanup.loading": ("正在查找…", "Looking…"),
     "cleanup.account_line": (
-        "{name}  {friends}/{cap}  {reasons}  → 腾出 {frees}, 剩 {after}",
-        "{name}  {friends}/{cap}  {reasons}  → frees {frees}, leaves {after}",
+        "{name}  {friends}/{cap}  → 腾出 {frees}, 剩 {after}  · {reasons}",
+        "{name}  {friends}/{cap}  → frees {frees}, leaves {after}  · {reasons}",
     ),
     "cleanup.account_line_nocap": (
-        "{name}  {friends}  {reasons}  → 清理 {frees}",
-        "{name}  {friends}  {reasons}  → {frees} to clean",
+        "{name}  {friends}  → 清理 {frees}  · {reasons}",
+        "{name}  {friends}  → {frees} to clean  · {reasons}",
+    ),
+    "cleanup.more_accounts": (
+        "还有 {n} 个微信号 (见下方各组)",
+        "{n} more accounts (each heads its group below)",
     ),
     "cleanup.group.account": (
         "{name}  {friends}/{cap}  · 腾出 {frees}",

@@ -45,6 +45,7 @@ from kamtui.screens.widgets import Column, GroupRow, StyledRow, VirtualTable
 from kamtui.searchkey import SEP, fold
 
 MARKED = "marked"  # the group of the friends to delete in WeChat
+SHOWN_ACCOUNTS = 5  # account lines above the queue (the fullest first when there are more)
 
 
 def _reason(code: str) -> str:
@@ -54,7 +55,9 @@ def _reason(code: str) -> str:
 class CleanupScreen(KamtuiScreen):
     TITLE_KEY = "section.cleanup"
     DEFAULT_CSS = """
-    CleanupScreen #cleanup-accounts { height: auto; max-height: 8; padding: 0 1; }
+    CleanupScreen #cleanup-accounts {
+        height: auto; max-height: 7; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     CleanupScreen VirtualTable { height: 1fr; }
     """
     BINDINGS = [
@@ -246,8 +249,12 @@ class CleanupScreen(KamtuiScreen):
                 )
             )
         )
-        lines = Text()
-        for n, a in enumerate(found.accounts):
+        lines = Text(no_wrap=True, overflow="ellipsis")
+        shown = found.accounts
+        if len(shown) > SHOWN_ACCOUNTS:  # the fullest; every account heads its group below
+            shown = sorted(shown, key=lambda a: -(a.friends / a.cap if a.cap else 0))
+            shown = shown[:SHOWN_ACCOUNTS]
+        for n, a in enumerate(shown):
             reasons = " · ".join(
                 f"{_reason(code)} {count:,}" for code, count in a.by_reason.items() if count
             )
@@ -266,6 +273,9 @@ class CleanupScreen(KamtuiScreen):
                 ),
                 style="bold" if a.cap and a.friends > a.cap else "",
             )
+        if len(found.accounts) > len(shown):
+            more = t("cleanup.more_accounts", n=len(found.accounts) - len(shown))
+            lines.append("\n" + more, style="dim")
         self.query_one("#cleanup-accounts", Static).update(lines)
 
     # ---- which rows an action applies to --------------------------------------------
