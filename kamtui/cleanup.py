@@ -83,13 +83,10 @@ rules in a second thread while the names are worked on in the first.
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import hashlib
 import math
 import os
 import re
-import tempfile
 import threading
 import unicodedata
 import weakref
@@ -1495,19 +1492,28 @@ def archive(book: Book, items: Iterable[Candidate | int]) -> int:
     ids = _ids(items)
     if not ids:
         return 0
+    if len(ids) > 1:
+        from kamtui.store.backup import safety_backup
+
+        safety_backup(book, "bulk")  # first: the one archive_contacts asks for is then throttled
     with book.transaction(undo=_label("cleanup.undo.archive", book, ids)) as con:
         _require(con, ids)
         before = _contacts_state(book)
         changed = archive_contacts(book, ids)
-        for part in rows.chunks(ids):
-            con.execute(
-                f"DELETE FROM cleanup_decision WHERE decision = 'delete' "
-                f"AND contact_id IN ({rows.marks(len(part))})",
-                part,
-            )
+        _drop_decisions(con, ids)
         after = _contacts_state(book)
     _archived_here(book, ids, before, after)
     return changed
+
+
+def _drop_decisions(con, ids: list[int]) -> None:
+    """Archived contacts leave the delete list (a restore does not put them back on it)."""
+    for part in rows.chunks(ids):
+        con.execute(
+            f"DELETE FROM cleanup_decision WHERE decision = 'delete' "
+            f"AND contact_id IN ({rows.marks(len(part))})",
+            part,
+        )
 
 
 def marked_ids(book: Book, account: str | int | None = None) -> list[int]:
@@ -1528,8 +1534,19 @@ def confirm_deleted(book: Book, items: Iterable[Candidate | int] | None = None) 
     ids = marked_ids(book) if items is None else _ids(items)
     if not ids:
         return 0
-    with book.transaction(undo=_label("cleanup.undo.deleted", book, ids)):
-        return archive(book, ids)
+    if len(ids) > 1:
+        from kamtui.store.backup import safety_backup
+
+        safety_backup(book, "bulk")  # first: the one archive_contacts asks for is then throttled
+    from kamtui.contacts import archive_contacts
+
+    with book.transaction(undo=_label("cleanup.undo.deleted", book, ids)) as con:
+        before = _contacts_state(book)
+        changed = archive_contacts(book, ids)
+        _drop_decisions(con, ids)
+        after = _contacts_state(book)
+    _archived_here(book, ids, before, after)
+    return changed
 
 
 # ---------------------------------------------------------------------------
@@ -1590,17 +1607,23 @@ class MomentsEntry:
     search_key: str
 
 
-def moments_directory(book: Book) -> list[MomentsEntry]:
-    """Every contact that is not archived, for the quick Moments entry (pinned first)."""
+def moments_entry(book: Book, contact_id: int) -> MomentsEntry:
+    for entry in moments_entries(book, [contact_id]):
+        return entry
+    raise NotFound(t("err.contact_unknown", value=contact_id))
+
+
+def moments_entries(book: Book, ids: Sequence[int]) -> list[MomentsEntry]:
+    """What the quick Moments entry shows of these contacts, in the order given."""
     names = _account_names(book)
-    out = []
-    for cid, aid, remark, nickname, lm, ad, blocked, key in book.query(
-        """SELECT id, account_id, remark, nickname, last_moment_on, is_ad, blocked_me,
-                  search_key
-           FROM contact WHERE archived = 0 ORDER BY favourite DESC, id"""
-    ):
-        out.append(
-            MomentsEntry(
+    found: dict[int, MomentsEntry] = {}
+    for part in rows.chunks(list(ids)):
+        for cid, aid, remark, nickname, lm, ad, blocked, key in book.query(
+            f"""SELECT id, account_id, remark, nickname, last_moment_on, is_ad, blocked_me,
+                       search_key FROM contact WHERE id IN ({rows.marks(len(part))})""",
+            part,
+        ):
+            found[cid] = MomentsEntry(
                 cid,
                 remark or nickname or f"#{cid}",
                 nickname if remark else "",
@@ -1610,38 +1633,7 @@ def moments_directory(book: Book) -> list[MomentsEntry]:
                 bool(blocked),
                 key,
             )
-        )
-    return out
-
-
-def moments_entry(book: Book, contact_id: int) -> MomentsEntry:
-    for entry in _entries(book, [contact_id]):
-        return entry
-    raise NotFound(t("err.contact_unknown", value=contact_id))
-
-
-def _entries(book: Book, ids: list[int]) -> list[MomentsEntry]:
-    names = _account_names(book)
-    out = []
-    for part in rows.chunks(ids):
-        for cid, aid, remark, nickname, lm, ad, blocked, key in book.query(
-            f"""SELECT id, account_id, remark, nickname, last_moment_on, is_ad, blocked_me,
-                       search_key FROM contact WHERE id IN ({rows.marks(len(part))})""",
-            part,
-        ):
-            out.append(
-                MomentsEntry(
-                    cid,
-                    remark or nickname or f"#{cid}",
-                    nickname if remark else "",
-                    names.get(aid, "") if aid else "",
-                    rows.to_date(lm),
-                    bool(ad),
-                    bool(blocked),
-                    key,
-                )
-            )
-    return out
+    return [found[cid] for cid in ids if cid in found]
 
 
 # ---------------------------------------------------------------------------
@@ -1656,15 +1648,18 @@ def last_undo(book: Book):
 
 
 def undo_last(book: Book, action_id: int | None = None) -> str | None:
-    """Undo the newest action (only if it is ``action_id``, when given); returns its label."""
-    from kamtui.store.undo import last_action, undo_action
+    """Undo the newest action (only if it is ``action_id``, when given); returns its label.
 
-    with book.transaction() as con:
-        info = last_action(con)
-        if info is None or (action_id is not None and info.id != action_id):
+    Through :func:`kamtui.safety.undo_last`: refused (KamtuiError) when rows the
+    action changed were changed again since, with a safety backup before a big one.
+    """
+    from kamtui.safety import undo_last as undo
+
+    if action_id is not None:
+        info = last_undo(book)
+        if info is None or info.id != action_id:
             return None
-        undo_action(con, info.id)
-    return info.label
+    return undo(book).action.label
 
 
 # ---------------------------------------------------------------------------
@@ -1724,8 +1719,8 @@ def history(book: Book, contact_ids: Sequence[int]) -> dict[int, History]:
 # Lists out
 
 
-DELETE_COLUMNS = ("remark", "nickname", "wechat_id", "account", "reasons", "evidence")
-CLEANED_COLUMNS = ("remark", "nickname", "wechat_id", "phone", "account")
+DELETE_COLUMNS = "remark,nickname,wechat_id,account,cleanup_reasons,cleanup_evidence"
+_REVIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # book -> (stamp, Review)
 
 
 def delete_list(review_: Review) -> list[Candidate]:
@@ -1736,59 +1731,17 @@ def delete_list(review_: Review) -> list[Candidate]:
 def cleaned_ids(book: Book, review_: Review) -> list[int]:
     """Active contacts minus every candidate and every marked contact (id order).
 
-    Uses the review's account filter: with one account, only its contacts.
+    Follows the review's account filter: with one account, only its contacts.
     """
     out_ids = {c.contact_id for c in review_.candidates} | {c.contact_id for c in review_.marked}
-    sql = "SELECT id, coalesce(account_id, 0) FROM contact WHERE archived = 0 ORDER BY id"
     accounts = {a.account_id or _NO_ACCOUNT for a in review_.accounts}
     return [
         cid
-        for cid, aid in book.query(sql)
+        for cid, aid in book.query(
+            "SELECT id, ifnull(account_id, 0) FROM contact WHERE archived = 0 ORDER BY id"
+        )
         if cid not in out_ids and (aid in accounts or not review_.accounts)
     ]
-
-
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    """Spreadsheet-safe text: control characters out, formulas neutralised with '."""
-    from kamtui.fmt import safe
-
-    text = safe(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
-def write_csv(path: str | os.PathLike, header: Sequence[str], records: Iterable[Sequence]) -> int:
-    """A CSV that Excel opens with Chinese intact (UTF-8 with BOM), 0600, all or nothing.
-
-    Written to a temporary file beside ``path`` and renamed over it; every cell
-    is neutralised (a leading = + - @ gets an apostrophe). Returns the rows written.
-
-    (Stand-in for the shared export engine, ``kamtui/exporting``, not yet merged.)
-    """
-    target = Path(path).expanduser()
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ValidationError("path", t("cleanup.err.no_folder", path=folder))
-    fd, tmp = tempfile.mkstemp(prefix=".kamtui-", suffix=".tmp", dir=folder)
-    count = 0
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f, lineterminator="\r\n")
-            writer.writerow([_cell(h) for h in header])
-            for record in records:
-                writer.writerow([_cell(v) for v in record])
-                count += 1
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return count
 
 
 def contact_names(book: Book, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
@@ -1803,56 +1756,70 @@ def contact_names(book: Book, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     return out
 
 
-def _contact_rows(book: Book, ids: list[int]) -> dict[int, tuple]:
-    out: dict[int, tuple] = {}
-    for part in rows.chunks(ids):
-        for r in book.query(
-            f"""SELECT c.id, c.remark, c.nickname, c.wechat_id, c.phone, a.name
-                FROM contact c LEFT JOIN account a ON a.id = c.account_id
-                WHERE c.id IN ({rows.marks(len(part))})""",
-            part,
-        ):
-            out[r[0]] = r[1:]
-    return out
+def _reasons_text(c: Candidate | None, lang: str | None = None) -> str:
+    if c is None:
+        return ""
+    return "、".join(t(f"cleanup.reason.{r}", lang=lang) for r in c.reasons) or t(
+        "cleanup.reason.by_hand", lang=lang
+    )
+
+
+def _review_for_export(book: Book, today: date) -> Review:
+    """The review an export column reads: the one just shown if the book did not
+    change since, else a new one."""
+    stamp = book.stamp()
+    with _IDENTITIES_LOCK:
+        found = _REVIEWS.get(book)
+    if found is not None and found[0] == stamp and found[1].today == today:
+        return found[1]
+    return review(book, today)
+
+
+def export_columns() -> list[tuple[Any, Any]]:
+    """Columns for ``kamtui export`` (a ``kamtui.exporting.columns`` provider): the
+    clean-up reasons and their evidence, in the user's language."""
+    from kamtui.exporting.columns import Column
+
+    def reasons(book: Book, ids, today: date) -> dict[int, str]:
+        found = _review_for_export(book, today)
+        return {cid: _reasons_text(found.get(cid)) for cid in ids}
+
+    def evidence(book: Book, ids, today: date) -> dict[int, str]:
+        found = _review_for_export(book, today)
+        return {cid: c.evidence_text(sep="; ") if (c := found.get(cid)) else "" for cid in ids}
+
+    return [
+        (Column("cleanup_reasons", "text", "清理原因", "Clean-up reasons", None, 16), reasons),
+        (Column("cleanup_evidence", "text", "清理依据", "Clean-up evidence", None, 50), evidence),
+    ]
+
+
+def _export(book: Book, path: str | os.PathLike, ids: list[int], columns: str | None) -> int:
+    from kamtui.exporting import export_contacts, format_for_path, register_column
+
+    for column, loader in export_columns():
+        register_column(column, loader)  # the same columns again: harmless
+    target = Path(path).expanduser()
+    if not target.parent.is_dir():
+        raise ValidationError("path", t("cleanup.err.no_folder", path=target.parent))
+    fmt = format_for_path(target, "csv")
+    if fmt not in ("csv", "xlsx"):
+        fmt = "csv"
+    return export_contacts(book, fmt, target, ids=ids, columns=columns).count
 
 
 def export_delete_list(book: Book, path: str | os.PathLike, review_: Review) -> int:
-    """Write the delete list (remark, nickname, WeChat ID, account, reasons, evidence)."""
-    items = delete_list(review_)
-    data = _contact_rows(book, [c.contact_id for c in items])
-    header = [t(f"cleanup.col.{c}") for c in DELETE_COLUMNS]
-
-    def records():
-        for c in items:
-            remark, nickname, wx, _phone, acc = data.get(c.contact_id, ("", "", "", "", ""))
-            yield (
-                remark,
-                nickname,
-                wx or "",
-                acc or "",
-                "、".join(t(f"cleanup.reason.{r}") for r in c.reasons)
-                or t("cleanup.reason.by_hand"),
-                c.evidence_text(sep="; "),
-            )
-
-    return write_csv(path, header, records())
+    """Write the delete list: remark, nickname, WeChat ID, account, reasons and evidence
+    of every contact marked "delete in WeChat" (CSV, or XLSX for a ``.xlsx`` name)."""
+    with _IDENTITIES_LOCK:
+        _REVIEWS[book] = (book.stamp(), review_)
+    return _export(book, path, [c.contact_id for c in review_.marked], DELETE_COLUMNS)
 
 
 def export_cleaned_list(book: Book, path: str | os.PathLike, review_: Review) -> int:
-    """Write the cleaned list: active contacts that are neither candidates nor marked."""
-    from kamtui.phone import display_phone
-
-    ids = cleaned_ids(book, review_)
-    header = [t(f"cleanup.col.{c}") for c in CLEANED_COLUMNS]
-
-    def records():
-        for part in rows.chunks(ids, 5000):
-            data = _contact_rows(book, part)
-            for cid in part:
-                remark, nickname, wx, phone, acc = data[cid]
-                yield (remark, nickname, wx or "", display_phone(phone), acc or "")
-
-    return write_csv(path, header, records())
+    """Write the cleaned list: active contacts that are neither candidates nor marked
+    (the export's usual columns)."""
+    return _export(book, path, cleaned_ids(book, review_), None)
 
 
 def default_export_path(kind: str, today: date | None = None) -> Path:

@@ -416,7 +416,12 @@ def test_record_moments(b):
         cleanup.record_moments(b, 12345, days_ago=1)
     entry = cleanup.moments_entry(b, cid)
     assert (entry.name, entry.last_moment_on, entry.is_ad) == ("郭静", ago(3), True)
-    assert [e.contact_id for e in cleanup.moments_directory(b)] == [cid]
+    other = add(b, "别人", nickname="小别")
+    entries = cleanup.moments_entries(b, [other, cid, 999])
+    assert [(e.contact_id, e.name, e.nickname) for e in entries] == [
+        (other, "别人", "小别"),
+        (cid, "郭静", ""),
+    ]
 
 
 # ---- lists out ----------------------------------------------------------------------------
@@ -441,11 +446,19 @@ def test_export_delete_and_cleaned_lists(b, tmp_path):
     r = cleanup.review(b, T)
     assert cleanup.export_delete_list(b, tmp_path / "删.csv", r) == 1
     rows = _read(tmp_path / "删.csv")
-    assert rows[0] == ["Remark", "Nickname", "WeChat ID", "Account", "Reasons", "Evidence"]
+    assert rows[0] == [
+        "Remark name",
+        "Nickname",
+        "WeChat ID",
+        "Account",
+        "Clean-up reasons",
+        "Clean-up evidence",
+    ]
     assert rows[1][:5] == ['\'=HYPERLINK("http://x")', "卖货的", "ad1", "主号", "ad account"]
     assert cleanup.export_cleaned_list(b, tmp_path / "cleaned.csv", r) == 1
     rows = _read(tmp_path / "cleaned.csv")
-    assert rows[1] == ["留着的", "", "", "138 0013 8000", "主号"]
+    assert rows[0][:5] == ["Remark name", "Nickname", "WeChat ID", "Phone", "Account"]
+    assert len(rows) == 2 and rows[1][:5] == ["留着的", "", "", "138 0013 8000", "主号"]
     assert keep
     with pytest.raises(ValidationError):
         cleanup.export_delete_list(b, tmp_path / "nowhere" / "x.csv", r)
@@ -457,7 +470,7 @@ def test_export_in_chinese(b, tmp_path):
     cleanup.mark_delete(b, [x])
     cleanup.export_delete_list(b, tmp_path / "d.csv", cleanup.review(b, T))
     rows = _read(tmp_path / "d.csv")
-    assert rows[0][:2] == ["备注", "昵称"] and rows[1][4] == "广告号"
+    assert rows[0][:2] == ["备注名", "昵称"] and rows[1][4] == "广告号"
 
 
 # ---- the command ----------------------------------------------------------------------------

@@ -19,10 +19,8 @@ the queue at once (``Review.after``) and writes go through the domain functions.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable
 from datetime import date
-from itertools import compress, repeat
 
 from rich.text import Text
 from textual import on, work
@@ -42,10 +40,10 @@ from kamtui.screens.contact_panel import ContactPanel
 from kamtui.screens.forms import ConfirmModal, Field, FormModal
 from kamtui.screens.merge import MergeModal
 from kamtui.screens.widgets import Column, GroupRow, StyledRow, VirtualTable
-from kamtui.searchkey import SEP, fold
 
 MARKED = "marked"  # the group of the friends to delete in WeChat
 SHOWN_ACCOUNTS = 5  # account lines above the queue (the fullest first when there are more)
+SHOWN_MATCHES = 30  # contacts listed by the quick Moments entry
 
 
 def _reason(code: str) -> str:
@@ -311,11 +309,18 @@ class CleanupScreen(KamtuiScreen):
     def _words_for(self, items: list[Candidate]) -> str:
         return items[0].name if len(items) == 1 else t("cleanup.selection", n=len(items))
 
+    def _changed(self, contact_ids: Iterable[int] = ()) -> None:
+        """Tell the app's search index (it follows in place; nothing to rebuild)."""
+        follow = getattr(self.app, "contacts_changed", None)
+        if follow is not None:
+            follow(list(contact_ids))
+
     def _done(self, message: str, **changes: Iterable[int]) -> None:
         """After a decision: the queue without those rows, the cursor where it was."""
         info = cleanup.last_undo(self.book)
         if info is not None:
             self.mine.add(info.id)
+        self._changed(changes.get("archived", ()))
         self.table.clear_selection()
         if self.review is not None:
             self.show(self.review.after(**changes), stay=True)
@@ -457,6 +462,7 @@ class CleanupScreen(KamtuiScreen):
                 info = cleanup.last_undo(self.book)
                 if info is not None:
                     self.mine.add(info.id)
+                self._changed([c.contact_id, c.partner_id])
                 self.notify(t("cleanup.merged_message"), markup=False)
                 if self.review is not None:
                     self.show(self.review.after(archived=[c.contact_id]), stay=True)
@@ -564,73 +570,6 @@ class CleanupScreen(KamtuiScreen):
 # Quick Moments entry
 
 
-class Finder:
-    """Finds contacts by name, pinyin or initials (what the search keys hold).
-
-    A stand-in for the shared search index (``kamtui.search``), not merged yet:
-    every word must appear in a contact's search key; names that start with the
-    text come first, then parts that start with it (pinyin, initials, WeChat ID),
-    then anything else. When nothing contains the text, rapidfuzz suggests
-    close names (typos).
-    """
-
-    def __init__(self, entries: list[MomentsEntry]) -> None:
-        self.entries = entries
-        self.keys = [e.search_key for e in entries]
-        self._names: list[str] | None = None
-
-    def replace(self, entry: MomentsEntry) -> None:
-        for i, e in enumerate(self.entries):
-            if e.contact_id == entry.contact_id:
-                self.entries[i] = entry
-                self.keys[i] = entry.search_key
-                return
-
-    def find(self, text: str, limit: int = 30) -> list[MomentsEntry]:
-        words = fold(text).split()
-        if not words:
-            return self.entries[:limit]
-        hits = range(len(self.keys))
-        for word in words:
-            keys = self.keys
-            hits = list(
-                compress(hits, map(operator.contains, (keys[i] for i in hits), repeat(word)))
-            )
-        if hits:
-            first = words[0]
-            whole, start = f" {first} ", f" {first}"
-
-            def rank(i: int) -> tuple:
-                key = self.keys[i]
-                names = " " + " ".join(key.split(SEP, 3)[:3]).replace(SEP, " ") + " "
-                if key.startswith(first):
-                    score = 0  # the name starts with it
-                elif whole in names:
-                    score = 1  # a whole name, pinyin or initials (zy for 张颖)
-                elif start in names:
-                    score = 2  # the start of one
-                elif f"{SEP}{first}" in key or start in key:
-                    score = 3  # the start of a WeChat ID, phone, tag…
-                else:
-                    score = 4
-                return (score, len(self.entries[i].name), i)
-
-            return [self.entries[i] for i in sorted(hits, key=rank)[:limit]]
-        return self._fuzzy(" ".join(words), limit)
-
-    def _fuzzy(self, text: str, limit: int) -> list[MomentsEntry]:
-        from rapidfuzz import fuzz, process
-
-        if len(text) < 2:
-            return []
-        if self._names is None:
-            self._names = [" ".join(k.split(SEP)[:3]) for k in self.keys]
-        found = process.extract(
-            text, self._names, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=80
-        )
-        return [self.entries[i] for _name, _score, i in found]
-
-
 class QuickMoments(KamtuiModal):
     """Record what the seller sees scrolling Moments, a few keys per friend.
 
@@ -666,7 +605,7 @@ class QuickMoments(KamtuiModal):
 
     def __init__(self) -> None:
         super().__init__()
-        self.finder: Finder | None = None
+        self.directory = None  # the app's contact directory (search index)
         self.matches: list[MomentsEntry] = []
         self.chosen: MomentsEntry | None = None
         self.count = 0
@@ -693,19 +632,10 @@ class QuickMoments(KamtuiModal):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self.load()
+        self.app.with_directory(self._ready)
 
-    @work(thread=True, exclusive=True, group="moments-directory")
-    def load(self) -> None:
-        try:
-            entries = cleanup.moments_directory(self.book)
-        except Exception as e:
-            self.app.call_from_thread(self.app.report_unexpected, e)
-            return
-        self.app.call_from_thread(self._loaded, Finder(entries))
-
-    def _loaded(self, finder: Finder) -> None:
-        self.finder = finder
+    def _ready(self, directory) -> None:
+        self.directory = directory
         self.query_one(VirtualTable).empty_message = t("cleanup.moments.no_match")
         self._search(self.query_one(Input).value)
 
@@ -716,9 +646,15 @@ class QuickMoments(KamtuiModal):
         self._search(event.value)
 
     def _search(self, text: str) -> None:
-        if self.finder is None:
+        """Names, pinyin, initials, WeChat IDs, phone digits: the shared search index."""
+        if self.directory is None:
             return
-        self.matches = self.finder.find(text)
+        ids = list(self.directory.find(text)[:SHOWN_MATCHES])
+        try:
+            self.matches = cleanup.moments_entries(self.book, ids)
+        except Exception as e:
+            self.app.report_unexpected(e)
+            return
         self.query_one(VirtualTable).set_data(
             [self._row(e) for e in self.matches], keys=[e.contact_id for e in self.matches]
         )
@@ -773,7 +709,10 @@ class QuickMoments(KamtuiModal):
         self.query_one("#moments-chosen", Static).update("")
         self.query_one("#moments-help", Static).update(Text(t("cleanup.moments.help_search")))
         search = self.query_one(Input)
-        search.value = ""
+        if search.value:
+            search.value = ""  # searches again (Input.Changed)
+        else:
+            self._search("")
         search.focus()
         self.refresh_bindings()
 
@@ -844,11 +783,9 @@ class QuickMoments(KamtuiModal):
         for entry in self.saved_lines:
             text.append("\n" + entry)
         self.query_one("#moments-log", Static).update(text)
-        if self.finder is not None:
-            try:
-                self.finder.replace(cleanup.moments_entry(self.book, chosen.contact_id))
-            except Exception as e:  # the list is a convenience: keep going
-                self.app.report_unexpected(e)
+        contacts_changed = getattr(self.app, "contacts_changed", None)
+        if contacts_changed is not None:
+            contacts_changed([chosen.contact_id])  # the search index follows
         self._to_search()
 
     def action_back(self) -> None:
