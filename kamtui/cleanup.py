@@ -1281,7 +1281,7 @@ def review(
     if account_id is not None:
         marked = [c for c in marked if c.account_id == account_id]
     friend_counts = dict(ident.friends)
-    return Review(
+    found = Review(
         today=today,
         rules=rules,
         candidates=queue,
@@ -1294,6 +1294,10 @@ def review(
         caps=caps,
         only_account=account_id,
     )
+    if not found.filtered:
+        with _IDENTITIES_LOCK:
+            _REVIEWS[book] = (book.stamp(), found)  # for the export columns
+    return found
 
 
 def _first(bits: int) -> int:
@@ -1722,7 +1726,6 @@ def history(book: Book, contact_ids: Sequence[int]) -> dict[int, History]:
 # Lists out
 
 
-DELETE_COLUMNS = "remark,nickname,wechat_id,account,cleanup_reasons,cleanup_evidence"
 _REVIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # book -> (stamp, Review)
 
 
@@ -1779,8 +1782,9 @@ def _review_for_export(book: Book, today: date) -> Review:
 
 
 def export_columns() -> list[tuple[Any, Any]]:
-    """Columns for ``kamtui export`` (a ``kamtui.exporting.columns`` provider): the
-    clean-up reasons and their evidence, in the user's language."""
+    """Columns for ``kamtui export`` (a ``kamtui.exporting.columns`` provider, once
+    ``kamtui.cleanup`` is listed in its PROVIDERS): the clean-up reasons and their
+    evidence, in the user's language."""
     from kamtui.exporting.columns import Column
 
     def reasons(book: Book, ids, today: date) -> dict[int, str]:
@@ -1797,32 +1801,62 @@ def export_columns() -> list[tuple[Any, Any]]:
     ]
 
 
-def _export(book: Book, path: str | os.PathLike, ids: list[int], columns: str | None) -> int:
-    from kamtui.exporting import export_contacts, format_for_path, register_column
+def _target(path: str | os.PathLike) -> tuple[Path, str]:
+    from kamtui.exporting import format_for_path
 
-    for column, loader in export_columns():
-        register_column(column, loader)  # the same columns again: harmless
     target = Path(path).expanduser()
     if not target.parent.is_dir():
         raise ValidationError("path", t("cleanup.err.no_folder", path=target.parent))
     fmt = format_for_path(target, "csv")
-    if fmt not in ("csv", "xlsx"):
-        fmt = "csv"
-    return export_contacts(book, fmt, target, ids=ids, columns=columns).count
+    return target, fmt if fmt in ("csv", "xlsx") else "csv"
 
 
 def export_delete_list(book: Book, path: str | os.PathLike, review_: Review) -> int:
     """Write the delete list: remark, nickname, WeChat ID, account, reasons and evidence
-    of every contact marked "delete in WeChat" (CSV, or XLSX for a ``.xlsx`` name)."""
-    with _IDENTITIES_LOCK:
-        _REVIEWS[book] = (book.stamp(), review_)
-    return _export(book, path, [c.contact_id for c in review_.marked], DELETE_COLUMNS)
+    of every contact marked "delete in WeChat" (CSV, or XLSX for a ``.xlsx`` name).
+
+    Through the export engine (its files are 0600, all or nothing, safe from
+    spreadsheet formulas); the reasons and evidence are the review's own.
+    """
+    from kamtui import i18n
+    from kamtui.exporting import Column, load_table, private_output, write_csv, write_xlsx
+
+    target, fmt = _target(path)
+    lang = i18n.language()
+    table = load_table(
+        book,
+        [c.contact_id for c in review_.marked],
+        ["remark", "nickname", "wechat_id", "account"],
+        today=review_.today,
+        lang=lang,
+        include_archived=True,
+    )
+    for column, value in (
+        (
+            Column("cleanup_reasons", "text", "清理原因", "Clean-up reasons", None, 16),
+            _reasons_text,
+        ),
+        (
+            Column("cleanup_evidence", "text", "清理依据", "Clean-up evidence", None, 50),
+            lambda c: c.evidence_text(sep="; ") if c else "",
+        ),
+    ):
+        table.columns.append(column)
+        table.headers.append(column.header(lang))
+        table.values.append([value(review_.get(cid)) for cid in table.ids])
+    with private_output(target) as out:
+        if fmt == "xlsx":
+            return write_xlsx(table, out, sheet_title=t("cleanup.file.delete"))
+        return write_csv(table, out)
 
 
 def export_cleaned_list(book: Book, path: str | os.PathLike, review_: Review) -> int:
     """Write the cleaned list: active contacts that are neither candidates nor marked
     (the export's usual columns)."""
-    return _export(book, path, cleaned_ids(book, review_), None)
+    from kamtui.exporting import export_contacts
+
+    target, fmt = _target(path)
+    return export_contacts(book, fmt, target, ids=cleaned_ids(book, review_)).count
 
 
 def default_export_path(kind: str, today: date | None = None) -> Path:

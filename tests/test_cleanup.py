@@ -530,3 +530,13 @@ def test_cli_text_lists_accounts_and_groups(demo_book, capsys):
     assert main(["--db", str(demo_book.path), "--lang", "zh", "cleanup"]) == 0
     out = capsys.readouterr().out
     assert "主号-小美:" in out and "腾出" in out and "· 死号" in out
+
+
+def test_export_columns_for_the_export_engine(b):
+    """What ``kamtui export`` shows once kamtui.cleanup is one of its column providers."""
+    x = add(b, "广告", is_ad=True)
+    keep = add(b, "正常")
+    loaders = {column.id: loader for column, loader in cleanup.export_columns()}
+    assert loaders["cleanup_reasons"](b, [x, keep], T) == {x: "ad account", keep: ""}
+    evidence = loaders["cleanup_evidence"](b, [x], T)
+    assert evidence == {x: "marked as an ad account (Moments all ads)"}
