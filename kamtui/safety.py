@@ -476,10 +476,14 @@ def _scrub_undo(
 
 _MENTIONS = """(
     (tbl = 'contact' AND json_extract(row_key, '$.id') = :c)
-    OR (tbl = 'contact_tag' AND json_extract(row_key, '$.contact_id') = :c)
+    OR json_extract(row_key, '$.contact_id') = :c
     OR json_extract(old, '$.contact_id') = :c
+    OR json_extract(new, '$.contact_id') = :c
+    OR (tbl = 'contact' AND json_extract(old, '$.merged_into_id') = :c)
     OR (tbl = 'referral' AND (json_extract(old, '$.referrer_id') = :c
-                              OR json_extract(old, '$.referred_id') = :c))
+                              OR json_extract(old, '$.referred_id') = :c
+                              OR json_extract(new, '$.referrer_id') = :c
+                              OR json_extract(new, '$.referred_id') = :c))
     OR EXISTS (SELECT 1 FROM forget_ids f
                WHERE f.tbl = undo_row.tbl AND f.id = json_extract(undo_row.row_key, '$.id'))
 )"""
