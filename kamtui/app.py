@@ -66,6 +66,7 @@ class KamtuiApp(App[str]):
     BINDINGS = [
         *_section_bindings(),
         Binding("question_mark,f1", "help", "key.help", id="app.help"),
+        Binding("ctrl+o", "import_file", "key.import", id="app.import"),
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", show=False, priority=True),
     ]
 
@@ -174,6 +175,11 @@ class KamtuiApp(App[str]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_import_file(self) -> None:
+        from kamtui.screens.import_screen import open_import
+
+        open_import(self)
+
     def action_language(self, lang: str) -> None:
         """Switch the language: saved in the book; the app reopens in it."""
         from kamtui import settings
@@ -212,8 +218,14 @@ class KamtuiApp(App[str]):
                     t("palette.language_help"),
                     lambda lang=lang: self.action_language(lang),
                 )
+        yield SystemCommand(t("palette.export"), t("palette.export_help"), self._open_export)
         yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
         yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
+
+    def _open_export(self) -> None:
+        from kamtui.screens.export_dialog import open_export
+
+        open_export(self)
 
     # ---- errors: never a traceback on the seller's screen ---------------------------
 

@@ -4,6 +4,9 @@ Each profile is one ``setting`` row with the key ``import.profile.<name>`` and a
 :meth:`Mapping.to_dict` JSON value. ``kamtui.settings`` only knows fixed keys, so
 profiles have this small store of their own. The setting table is not recorded
 for undo: undoing an import keeps the profile saved with it.
+
+The import screen also keeps the folder of the last imported file here
+(:func:`last_folder`, :func:`remember_folder`; key ``import.last_folder``).
 """
 
 from __future__ import annotations
@@ -70,3 +73,26 @@ def delete_profile(book: Book, name: str) -> bool:
     name = clean_profile_name(name)
     with book.transaction() as con:
         return con.execute('DELETE FROM setting WHERE "key" = ?', (PREFIX + name,)).rowcount > 0
+
+
+FOLDER_KEY = "import.last_folder"
+
+
+def last_folder(book: Book) -> str | None:
+    """The folder of the last file imported (the file chooser starts there), if any."""
+    raw = book.scalar('SELECT value FROM setting WHERE "key" = ?', (FOLDER_KEY,))
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def remember_folder(book: Book, folder: str) -> None:
+    """Remember where the last imported file was (a UI preference: not undone with it)."""
+    with book.transaction() as con:
+        con.execute(
+            'INSERT INTO setting ("key", value) VALUES (?, ?) '
+            'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
+            (FOLDER_KEY, json.dumps(str(folder), ensure_ascii=False)),
+        )

@@ -38,7 +38,7 @@ class Preview:
     """The start of a file for the mapping screen: what was found and how it would map."""
 
     path: Path
-    format: str
+    format: str  # "csv", "xlsx", "json" or "vcard" (as ReadResult.format)
     encoding: str | None
     delimiter: str | None
     headers: list[str]
@@ -76,7 +76,7 @@ def preview(path: str | Path, rows: int = 20) -> Preview:
         if len(sample) >= rows:
             break
     return Preview(
-        path, fmt, table.encoding, table.delimiter, table.headers, sample, _detect(table)
+        path, table.format, table.encoding, table.delimiter, table.headers, sample, _detect(table)
     )
 
 
