@@ -290,12 +290,12 @@ async def test_a_changed_book_is_planned_again(book, home):
 
 def _bad_files(home: Path) -> dict[Path, str]:
     return {
-        put(home, "nul.csv", FIX / "nul_bytes.csv"): "NUL bytes",
-        put(home, "png.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8): "is not a text table",
-        put(home, "zip.xlsx", b"PK\x03\x04" + b"\x00" * 60): "damaged or incomplete",
-        put(home, "old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)): "old Excel (.xls)",
+        put(home, "n.csv", FIX / "nul_bytes.csv"): "NUL bytes",
+        put(home, "p.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8): "is not a text table",
+        put(home, "z.xlsx", b"PK\x03\x04" + b"\x00" * 60): "damaged or incomplete",
+        put(home, "o.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)): "old Excel (.xls)",
         put(home, "e.csv", FIX / "empty.csv"): "is empty",
-        home / "no.csv": "",  # not a file: nothing happens at all
+        home / "m.csv": "",  # not a file: nothing happens at all
     }
 
 

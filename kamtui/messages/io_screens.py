@@ -158,6 +158,7 @@ MESSAGES = {
     "ioscreen.done_help": ("Enter 或 Esc: 完成", "Enter or Esc: done"),
     # the export dialog
     "exportui.title_all": ("导出所有联系人", "Export every contact"),
+    "exportui.none": ("没有选中任何联系人, 无可导出", "No contact is selected: nothing to export"),
     "exportui.title_some": ("导出 {n} 位联系人", "Export {n} contacts"),
     "exportui.format": ("格式", "Format"),
     "exportui.format.csv": ("CSV (Excel 可打开)", "CSV (opens in Excel)"),

@@ -85,6 +85,9 @@ def open_export(
 ) -> None:
     """Open the export dialog for ``ids`` (None: every contact) over the current screen."""
     chosen = None if ids is None else list(ids)
+    if chosen == []:
+        app.notify(t("exportui.none"), severity="warning")
+        return
 
     def finished(result) -> None:
         if result is None:

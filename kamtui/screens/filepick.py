@@ -210,7 +210,12 @@ class PathPicker(Vertical):
     def compose(self) -> ComposeResult:
         from textual.widgets import Static
 
-        yield PathInput(self.initial, placeholder=t("filepick.placeholder"), id="pick-path")
+        yield PathInput(
+            self.initial,
+            placeholder=t("filepick.placeholder"),
+            select_on_focus=False,  # typing goes on from the folder shown
+            id="pick-path",
+        )
         yield OptionList(id="pick-list")
         yield Static("", id="pick-count")
 
