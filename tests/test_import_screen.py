@@ -10,7 +10,7 @@ from kamtui import contacts
 from kamtui.app import KamtuiApp
 from kamtui.importing import list_profiles, load_profile, save_profile
 from kamtui.importing.profiles import last_folder
-from kamtui.screens.filepick import PathPicker, complete, list_folder, shorten
+from kamtui.screens.filepick import PathPicker, complete, list_folder, restart, shorten
 from kamtui.screens.forms import ChoiceModal, ConfirmModal, FormModal
 from kamtui.screens.import_screen import ImportScreen, MappingScreen, PlanScreen
 from kamtui.screens.widgets import VirtualTable
@@ -101,6 +101,8 @@ def test_completion_lists_and_completes(tmp_path):
     assert complete(base + "nothing") == base + "nothing"
     assert [e.name for e in list_folder(base + ".")[1]] == [".hidden.csv"]
     assert complete("~") == "~/"
+    assert restart("~//tmp/x") == "/tmp/x" and restart("/tmp/~/a") == "~/a"
+    assert restart("~/a b/c") == "~/a b/c"
 
 
 async def test_tab_completes_and_enter_goes_to_the_mapping(book, home):
@@ -113,7 +115,10 @@ async def test_tab_completes_and_enter_goes_to_the_mapping(book, home):
         await pilot.press("ctrl+o")
         await pilot.pause()
         picker = app.screen.query_one(PathPicker)
-        await pilot.press("ctrl+u", *"~/d", "tab")
+        assert picker.value == "~/"
+        await pilot.press("/")  # a new path from the root
+        assert picker.value == "/"
+        await pilot.press("~", "/", "d", "tab")
         assert picker.value == "~/dat"  # as far as data/ and dates/ agree
         await pilot.press("a", "tab")
         assert picker.value == "~/data/"

@@ -59,6 +59,7 @@ MESSAGES = {
     "ioscreen.col.field": ("导入到", "Imported as"),
     "ioscreen.col.sample": ("示例", "Samples"),
     "ioscreen.no_header": ("(无列名)", "(no name)"),
+    "ioscreen.field_account": ("所属微信 (自己的号)", "Account (your own WeChat)"),
     "ioscreen.unrecognised": ("未识别, 不导入", "not recognised, skipped"),
     "ioscreen.vcard_no_columns": (
         "vCard 文件没有列需要对应: 按 p 预览导入",

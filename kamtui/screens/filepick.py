@@ -1,6 +1,7 @@
 """Choosing a file with the keyboard: a path field with Tab completion and a list below it.
 
-Type a path (``~`` is the home directory). The list shows what the folder being
+Type a path (``~`` is the home directory; typing ``/`` or ``~/`` after the folder
+shown starts a new path, as in GTK file choosers). The list shows what the folder being
 typed holds, filtered by the name typed so far (folders first, hidden entries
 only when the name starts with a dot). Tab completes the name as far as it is
 unambiguous (a folder gets its ``/``), and a second Tab with nothing left to
@@ -46,6 +47,12 @@ class Entry:
     @property
     def shown(self) -> str:
         return self.name + "/" if self.is_dir else self.name
+
+
+def restart(text: str) -> str:
+    """Typing ``/`` or ``~/`` after a folder starts a new path (``~//tmp`` → ``/tmp``)."""
+    cut = max(text.rfind("//"), text.rfind("/~/"))
+    return text[cut + 1 :] if cut >= 0 else text
 
 
 def expand(text: str) -> Path:
@@ -159,7 +166,7 @@ class PathInput(TranslatedBindings, Input):
         if isinstance(picker, PathPicker) and picker.has_entries:
             picker.focus_list()
         else:
-            self.screen.focus_next()
+            self.app.bell()  # nothing matches what was typed
 
     def action_to_list(self) -> None:
         picker = self.parent
@@ -283,6 +290,10 @@ class PathPicker(Vertical):
     @on(Input.Changed, "#pick-path")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
+        fresh = restart(event.value)
+        if fresh != event.value:
+            self.value = fresh  # posts another Changed
+            return
         self._refresh_list(event.value)
         self.post_message(self.Changed(self, event.value, self.typed_file()))
 

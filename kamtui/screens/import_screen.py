@@ -96,7 +96,11 @@ class ProgressRelay:
 def field_label(name: str | None) -> str:
     from kamtui.validate import label
 
-    return t("import.field.skip") if not name else label(name)
+    if not name:
+        return t("import.field.skip")
+    if name == "account":  # the seller's own account, not the friend's WeChat ID
+        return t("ioscreen.field_account")
+    return label(name)
 
 
 def _samples(preview: Preview, index: int, n: int = SAMPLES) -> list[str]:
