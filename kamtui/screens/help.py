@@ -28,6 +28,7 @@ _KEY_NAMES = {
 def key_label(key: str) -> str:
     """How a key is written for people: ``ctrl+p`` → ``Ctrl+P``, ``question_mark`` → ``?``."""
     parts = key.split("+")
+    modified = len(parts) > 1
     out = []
     for p in parts:
         if p in _KEY_NAMES:
@@ -37,7 +38,7 @@ def key_label(key: str) -> str:
         elif len(p) > 1:
             out.append(p.upper() if p.startswith("f") and p[1:].isdigit() else p.capitalize())
         else:
-            out.append(p)
+            out.append(p.upper() if modified else p)  # Ctrl+O, but g and G differ
     return "+".join(out)
 
 
