@@ -29,12 +29,18 @@ What the figures count (``today`` is the day they are for):
   orders).
 * Months: the last 12 calendar months up to ``today``'s: net revenue (returns
   subtract) and new buyers (first purchase day in the month).
+* Tier value: per tier, the (positive) current value of its buyers, so
+  ``tier_value_fen[tier] / value_total_fen`` is the tier's share of the value
+  (the four add up to the total: every buyer has a tier).
+* Funnel (:func:`funnel`): per stage, the contacts at that stage or a later one
+  (friend → prospect → buyer → repeat → referrer, the order of precedence), and
+  the conversion from the step before.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from math import ceil
 from typing import TYPE_CHECKING, Any
@@ -131,6 +137,16 @@ class Figures:
     debtors: int  # contacts who owe money (all of them, not only those listed)
     accounts: list[AccountRow]
     line_fen: int | None = None  # high current value from this value (whole book)
+    tier_value_fen: dict[str, int] = field(default_factory=dict)  # positive value per tier
+
+    def funnel_steps(self) -> list[FunnelStep]:
+        return funnel(self.stages)
+
+    def tier_share(self, tier: str) -> float | None:
+        """The share of the buyers' current value that ``tier`` brings (None: no value)."""
+        if self.value_total_fen <= 0:
+            return None
+        return self.tier_value_fen.get(tier, 0) / self.value_total_fen
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``--json`` (dates as ISO text by the CLI)."""
@@ -277,6 +293,12 @@ def figures(
         [cls.value[cid] for cid in buyer_ids], rules.top_share, pareto_points
     )
     repeaters = sum(1 for cid in buyer_ids if cls.is_repeat_buyer(cid))
+    tier_value = dict.fromkeys(TIERS, 0)
+    tier_of = cls.tiers.get
+    for cid in buyer_ids:
+        tier = tier_of(cid)
+        if tier is not None:
+            tier_value[tier] += max(cls.value[cid], 0)
     referred_ids = referred
     referred_bought = sum(1 for cid in referred_ids if cid in cls.buyers)
 
@@ -363,7 +385,43 @@ def figures(
         owed=owed,
         accounts=accounts,
         line_fen=cls.line.threshold_fen,
+        tier_value_fen=tier_value,
     )
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    """One step of the stage funnel."""
+
+    stage: str
+    count: int  # contacts at this stage now
+    reached: int  # contacts at this stage or a later one
+    conversion: float | None  # reached / the step before's reached (None: first step, or 0)
+
+
+FUNNEL = tuple(reversed(STAGES))  # friend, prospect, buyer, repeat, referrer
+
+
+def funnel(stages: dict[str, int]) -> list[FunnelStep]:
+    """The stage funnel from stage counts: friend → prospect → buyer → repeat → referrer.
+
+    A contact's stage is the furthest they reached (first match wins, from
+    referrer down), so the contacts who reached a step are those at it or at a
+    later one; each step's conversion is its ``reached`` over the step before's.
+    (A referrer who never bought counts as having reached every step: the
+    stage rules rank an introduction that led to a sale above buying.)
+    """
+    counts = [stages.get(s, 0) for s in FUNNEL]
+    reached = [sum(counts[i:]) for i in range(len(counts))]
+    steps = []
+    for i, stage in enumerate(FUNNEL):
+        before = reached[i - 1] if i else 0
+        steps.append(
+            FunnelStep(
+                stage, counts[i], reached[i], round(reached[i] / before, 4) if before else None
+            )
+        )
+    return steps
 
 
 def _last_months(today: date, n: int) -> list[str]:
@@ -671,6 +729,7 @@ __all__ = [
     "TIERS",
     "AccountRow",
     "Figures",
+    "FunnelStep",
     "MonthFigure",
     "Movement",
     "Movements",
@@ -679,6 +738,7 @@ __all__ = [
     "RiskRow",
     "delete_review",
     "figures",
+    "funnel",
     "get_review",
     "last_review",
     "list_reviews",
