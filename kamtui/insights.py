@@ -571,6 +571,8 @@ class Movements:
     review: Review | None  # the review compared with (None: no review saved yet)
     today: date
     moves: list[Movement]
+    account: str | None = None  # the filters applied
+    tag: str | None = None
 
     def counts(self) -> dict[str, int]:
         """Moves per ``aspect:before>after`` (``-`` for none), for a summary."""
@@ -585,21 +587,31 @@ def _sign(x: int) -> int:
     return (x > 0) - (x < 0)
 
 
-def movements(book: Book, today: date | None = None, review_id: int | None = None) -> Movements:
+def movements(
+    book: Book,
+    today: date | None = None,
+    review_id: int | None = None,
+    *,
+    account: str | int | None = None,
+    tag: str | None = None,
+) -> Movements:
     """Who moved since a review (the last one by default): tier, churn status and stage.
 
     Contacts archived since are left out; contacts added since appear once
     they are more than plain friends (a new buyer, a new prospect). A new
     buyer gets a stage and a tier move, not a churn move; a churn move is
-    a change between active, at risk and lost.
+    a change between active, at risk and lost. ``account`` and ``tag`` keep
+    only the moves of those contacts (as :func:`figures` does; the classes
+    stay the whole book's).
     """
     from kamtui import clock
     from kamtui.contacts import display_names
 
     today = today or clock.today()
+    scope_sql, scope_params, account_name, tag_name = _scope(book, account, tag)
     review = get_review(book, review_id) if review_id is not None else last_review(book)
     if review is None:
-        return Movements(None, today, [])
+        return Movements(None, today, [], account_name, tag_name)
     cls = classify.classify_all(book, today)
     old = {
         r[0]: r[1:]
@@ -609,7 +621,10 @@ def movements(book: Book, today: date | None = None, review_id: int | None = Non
             (review.id,),
         )
     }
-    current = book.query("SELECT id, potential, intent FROM contact WHERE archived = 0")
+    current_sql = "SELECT id, potential, intent FROM contact WHERE archived = 0"
+    if account_name is not None or tag_name is not None:
+        current_sql += f" AND id IN ({scope_sql})"
+    current = book.query(current_sql, tuple(scope_params))
     raw: list[tuple] = []
     for cid, potential, intent in current:
         stage, tier, churn = cls.stage_of(cid), cls.tier_of(cid), cls.churn_of(cid)
@@ -646,7 +661,7 @@ def movements(book: Book, today: date | None = None, review_id: int | None = Non
         )
     order = {a: i for i, a in enumerate(ASPECTS)}
     moves.sort(key=lambda m: (order[m.aspect], -(m.value_fen or 0), m.contact_id))
-    return Movements(review, today, moves)
+    return Movements(review, today, moves, account_name, tag_name)
 
 
 def _money(fen: int | None) -> str:

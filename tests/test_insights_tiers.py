@@ -98,3 +98,25 @@ def test_figures_funnel_matches_stage_counts(book, frozen_today):
     assert [s.stage for s in steps] == ["friend", "prospect", "buyer", "repeat", "referrer"]
     assert [s.reached for s in steps] == [4, 3, 2, 1, 1]
     assert [s.count for s in steps] == [1, 1, 1, 0, 1]
+
+
+def test_movements_filtered_by_account_and_tag(book, frozen_today):
+    from kamtui import tags
+    from kamtui.accounts import create_account
+
+    create_account(book, "主号")
+    create_account(book, "副号")
+    a = person(book, "A", account="主号", tags=["VIP"])
+    b = person(book, "B", account="副号")
+    insights.save_review(book)
+    buy(book, a, 100, 1)
+    buy(book, b, 100, 1)
+    everyone = insights.movements(book)
+    assert {m.contact_id for m in everyone.moves} == {a, b}
+    main = insights.movements(book, account="主号")
+    assert {m.contact_id for m in main.moves} == {a} and main.account == "主号"
+    vip = insights.movements(book, tag="vip")
+    assert {m.contact_id for m in vip.moves} == {a} and vip.tag == "VIP"
+    assert insights.movements(book, account="副号", tag="VIP").moves == []
+    tags.tag_contacts(book, [b], ["VIP"])
+    assert {m.contact_id for m in insights.movements(book, tag="VIP").moves} == {a, b}
