@@ -46,6 +46,7 @@ class Section:
 SECTIONS: list[Section] = [
     Section("today", "1", "kamtui.screens.today", "TodayScreen", "section.today"),
     Section("cleanup", "3", "kamtui.screens.cleanup", "CleanupScreen", "section.cleanup"),
+    Section("insights", "4", "kamtui.screens.insights", "InsightsScreen", "section.insights"),
 ]
 
 
