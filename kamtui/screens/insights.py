@@ -239,9 +239,11 @@ class InsightsScreen(KamtuiScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.set_class(self.app.size.width < WIDE, "narrow")
-        self._header()
         self.query_one("#p-headline").focus()
-        self.compute()
+        self.computing = True
+        self._header()
+        # paint the page first: the worker then has the processor to itself
+        self.call_after_refresh(self.compute)
 
     def on_resize(self, event) -> None:
         self.set_class(event.size.width < WIDE, "narrow")
