@@ -473,15 +473,7 @@ class InsightsScreen(KamtuiScreen):
         )
         rows = []
         for o in f.owed:
-            if o.due_on is None:
-                state = t("insights.owed.no_due")
-            elif o.overdue_days:
-                state = t("insights.owed.overdue", n=o.overdue_days)
-            else:
-                state = t("insights.owed.not_due")
-            if o.archived:
-                state += " · " + t("insights.owed.archived")
-            cells = (o.name, money(o.owed_fen), o.due_on.isoformat() if o.due_on else "—", state)
+            cells = _owed_cells(o)
             if o.archived:
                 rows.append(StyledRow(cells, "dim"))
             elif o.overdue_days:
@@ -543,7 +535,7 @@ class InsightsScreen(KamtuiScreen):
         elif table.id == "owed-table":
             for o in f.owed:
                 if o.contact_id == key:
-                    return f"{o.name}: {money(o.owed_fen)}"
+                    return f"{o.name}: " + " · ".join(_owed_cells(o)[1:])
         return ""
 
     # ---- actions ------------------------------------------------------------------------------
@@ -640,6 +632,19 @@ class InsightsScreen(KamtuiScreen):
 
 
 # ---- the charts ------------------------------------------------------------------------------
+
+
+def _owed_cells(o: insights.OwedRow) -> tuple[str, str, str, str]:
+    """Name, amount, due day, state (overdue, not due, archived)."""
+    if o.due_on is None:
+        state = t("insights.owed.no_due")
+    elif o.overdue_days:
+        state = t("insights.owed.overdue", n=o.overdue_days)
+    else:
+        state = t("insights.owed.not_due")
+    if o.archived:
+        state += " · " + t("insights.owed.archived")
+    return (o.name, money(o.owed_fen), o.due_on.isoformat() if o.due_on else "—", state)
 
 
 def _num(x: float) -> str:
