@@ -105,6 +105,22 @@ class Loaded:
     high_potential: int
     at_risk_factor: float
     stamp: tuple
+    risk: ListData
+    moved: ListData
+    owed: ListData
+
+
+@dataclass(frozen=True)
+class ListData:
+    """A list's rows, their keys, and each row in full for the status line.
+
+    Built in the worker: a review long ago can mean tens of thousands of moves,
+    too many to format on the UI thread.
+    """
+
+    rows: list
+    keys: list
+    lines: dict
 
 
 class Panel(Vertical):
@@ -272,7 +288,16 @@ class InsightsScreen(KamtuiScreen):
             )
             moves = insights.movements(self.book, today, account=account, tag=tag)
             rules = Rules.from_book(self.book)
-            loaded = Loaded(f, moves, rules.high_potential, float(rules.at_risk_factor), stamp)
+            loaded = Loaded(
+                f,
+                moves,
+                rules.high_potential,
+                float(rules.at_risk_factor),
+                stamp,
+                risk=_risk_list(f),
+                moved=_moves_list(moves),
+                owed=_owed_list(f),
+            )
         except Exception as e:
             self.app.call_from_thread(self._failed, generation, e)
             return
@@ -309,9 +334,9 @@ class InsightsScreen(KamtuiScreen):
         self.query_one("#pareto-chart", ChartView).show(_pareto_chart(f))
         self.query_one("#months-chart", ChartView).show(_months_chart(f))
         self.query_one("#accounts-chart", ChartView).show(_accounts_chart(f))
-        self._show_risk(f, loaded.at_risk_factor)
-        self._show_moves(loaded.moves)
-        self._show_owed(f)
+        self._show_risk(f, loaded.at_risk_factor, loaded.risk)
+        self._show_moves(loaded.moves, loaded.moved)
+        self._show_owed(f, loaded.owed)
         self._status_for(self.focused)
 
     # ---- header and headline ---------------------------------------------------------------
@@ -386,7 +411,7 @@ class InsightsScreen(KamtuiScreen):
 
     # ---- lists ------------------------------------------------------------------------------
 
-    def _show_risk(self, f: insights.Figures, factor: float) -> None:
+    def _show_risk(self, f: insights.Figures, factor: float, data: ListData) -> None:
         n = f.churn.get("at_risk", 0)
         shown = t("insights.shown", n=len(f.at_risk)) if n > len(f.at_risk) else ""
         summary = t(
@@ -399,25 +424,11 @@ class InsightsScreen(KamtuiScreen):
         if any(r.one_time for r in f.at_risk):
             summary += "\n" + t("insights.risk.note")
         self.query_one("#risk-summary", Static).update(Text(summary))
-        rows = []
-        for r in f.at_risk:
-            gap = _num(r.usual_gap_days)
-            rows.append(
-                (
-                    r.name,
-                    tier_name(r.tier),
-                    money(r.value_fen),
-                    t("insights.days_default" if r.one_time else "insights.days", n=gap),
-                    t("insights.days", n=r.days_since),
-                    f"×{r.ratio:.1f}",
-                    r.last_purchase.isoformat(),
-                )
-            )
         table = self.query_one("#risk-table", VirtualTable)
         table.empty_message = t("insights.risk.none")
-        table.set_data(rows, keys=[r.contact_id for r in f.at_risk], keep_key=True)
+        table.set_data(data.rows, keys=data.keys, keep_key=True)
 
-    def _show_moves(self, moves: insights.Movements) -> None:
+    def _show_moves(self, moves: insights.Movements, data: ListData) -> None:
         table = self.query_one("#moves-table", VirtualTable)
         summary = self.query_one("#moves-summary", Static)
         review = moves.review
@@ -438,28 +449,14 @@ class InsightsScreen(KamtuiScreen):
                     id=review.id,
                     day=review.taken_on.isoformat(),
                     ago=(moves.today - review.taken_on).days,
-                    **counts,
+                    **{k: f"{v:,}" for k, v in counts.items()},
                 )
             )
         )
-        rows = []
-        keys = []
-        for m in moves.moves:
-            arrow = "↑ " if m.direction > 0 else "↓ " if m.direction < 0 else "  "
-            cells = (
-                m.name,
-                t(f"insights.aspect.{m.aspect}"),
-                arrow + m.label(),
-                m.reason,
-                tier_name(m.tier),
-            )
-            hint = "success" if m.direction > 0 else "warning" if m.direction < 0 else None
-            rows.append(StyledRow(cells, hint) if hint else cells)
-            keys.append((m.contact_id, m.aspect))
         table.empty_message = t("insights.moves.empty")
-        table.set_data(rows, keys=keys, keep_key=True)
+        table.set_data(data.rows, keys=data.keys, keep_key=True)
 
-    def _show_owed(self, f: insights.Figures) -> None:
+    def _show_owed(self, f: insights.Figures, data: ListData) -> None:
         shown = t("insights.shown", n=len(f.owed)) if f.debtors > len(f.owed) else ""
         self.query_one("#owed-summary", Static).update(
             Text(
@@ -471,18 +468,9 @@ class InsightsScreen(KamtuiScreen):
                 )
             )
         )
-        rows = []
-        for o in f.owed:
-            cells = _owed_cells(o)
-            if o.archived:
-                rows.append(StyledRow(cells, "dim"))
-            elif o.overdue_days:
-                rows.append(StyledRow(cells, "warning"))
-            else:
-                rows.append(cells)
         table = self.query_one("#owed-table", VirtualTable)
         table.empty_message = t("insights.owed.none")
-        table.set_data(rows, keys=[o.contact_id for o in f.owed], keep_key=True)
+        table.set_data(data.rows, keys=data.keys, keep_key=True)
 
     # ---- opening a contact, the status line -------------------------------------------------
 
@@ -522,21 +510,12 @@ class InsightsScreen(KamtuiScreen):
         key = table.cursor_key
         if key is None or self.loaded is None:
             return ""
-        f = self.loaded.figures
-        if table.id == "risk-table":
-            for r in f.at_risk:
-                if r.contact_id == key:
-                    words = "classify.churn_default" if r.one_time else "classify.churn_usual"
-                    return f"{r.name}: " + t(words, gap=_num(r.usual_gap_days), days=r.days_since)
-        elif table.id == "moves-table":
-            for m in self.loaded.moves.moves:
-                if (m.contact_id, m.aspect) == key:
-                    return f"{m.name}: {m.label()} · {m.reason}"
-        elif table.id == "owed-table":
-            for o in f.owed:
-                if o.contact_id == key:
-                    return f"{o.name}: " + " · ".join(_owed_cells(o)[1:])
-        return ""
+        data = {
+            "risk-table": self.loaded.risk,
+            "moves-table": self.loaded.moved,
+            "owed-table": self.loaded.owed,
+        }.get(table.id or "")
+        return data.lines.get(key, "") if data else ""
 
     # ---- actions ------------------------------------------------------------------------------
 
@@ -632,6 +611,58 @@ class InsightsScreen(KamtuiScreen):
 
 
 # ---- the charts ------------------------------------------------------------------------------
+
+
+def _risk_list(f: insights.Figures) -> ListData:
+    rows, keys, lines = [], [], {}
+    for r in f.at_risk:
+        gap = _num(r.usual_gap_days)
+        rows.append(
+            (
+                r.name,
+                tier_name(r.tier),
+                money(r.value_fen),
+                t("insights.days_default" if r.one_time else "insights.days", n=gap),
+                t("insights.days", n=r.days_since),
+                f"×{r.ratio:.1f}",
+                r.last_purchase.isoformat(),
+            )
+        )
+        keys.append(r.contact_id)
+        words = "classify.churn_default" if r.one_time else "classify.churn_usual"
+        lines[r.contact_id] = f"{r.name}: " + t(words, gap=gap, days=r.days_since)
+    return ListData(rows, keys, lines)
+
+
+def _moves_list(moves: insights.Movements) -> ListData:
+    rows, keys, lines = [], [], {}
+    aspects = {a: t(f"insights.aspect.{a}") for a in insights.ASPECTS}
+    tiers = {tier: tier_name(tier) for tier in (*insights.TIERS, None)}
+    for m in moves.moves:
+        arrow = "↑ " if m.direction > 0 else "↓ " if m.direction < 0 else "  "
+        label = m.label()
+        cells = (m.name, aspects[m.aspect], arrow + label, m.reason, tiers.get(m.tier, ""))
+        hint = "success" if m.direction > 0 else "warning" if m.direction < 0 else None
+        rows.append(StyledRow(cells, hint) if hint else cells)
+        key = (m.contact_id, m.aspect)
+        keys.append(key)
+        lines[key] = f"{m.name}: {label} · {m.reason}"
+    return ListData(rows, keys, lines)
+
+
+def _owed_list(f: insights.Figures) -> ListData:
+    rows, keys, lines = [], [], {}
+    for o in f.owed:
+        cells = _owed_cells(o)
+        if o.archived:
+            rows.append(StyledRow(cells, "dim"))
+        elif o.overdue_days:
+            rows.append(StyledRow(cells, "warning"))
+        else:
+            rows.append(cells)
+        keys.append(o.contact_id)
+        lines[o.contact_id] = f"{o.name}: " + " · ".join(cells[1:])
+    return ListData(rows, keys, lines)
 
 
 def _owed_cells(o: insights.OwedRow) -> tuple[str, str, str, str]:
