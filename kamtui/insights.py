@@ -95,6 +95,7 @@ class OwedRow:
     due_on: date | None  # the earliest due date of what is owed
     overdue_days: int  # days past that due date (0 if not yet due)
     archived: bool
+    since: date | None = None  # the day of the oldest purchase still (partly) owed
 
 
 @dataclass(frozen=True)
@@ -254,8 +255,8 @@ def figures(
         referred_all = con.execute("SELECT referred_id FROM referral").fetchall()
         owed_rows = con.execute(
             """
-            SELECT contact_id, sum(owed), min(due_on) FROM (
-                SELECT p.contact_id, p.due_on, p.amount_fen - coalesce(
+            SELECT contact_id, sum(owed), min(due_on), min(bought_on) FROM (
+                SELECT p.contact_id, p.due_on, p.bought_on, p.amount_fen - coalesce(
                     (SELECT sum(y.amount_fen) FROM payment y WHERE y.purchase_id = p.id), 0
                 ) AS owed
                 FROM purchase p WHERE p.credit = 1
@@ -336,7 +337,7 @@ def figures(
             )
         )
     owed = []
-    for cid, owed_fen, due in owed_rows[:limit]:
+    for cid, owed_fen, due, first_day in owed_rows[:limit]:
         due_on = date.fromisoformat(due) if due else None
         owed.append(
             OwedRow(
@@ -346,6 +347,7 @@ def figures(
                 due_on=due_on,
                 overdue_days=max((today - due_on).days, 0) if due_on else 0,
                 archived=cid in cls.archived,
+                since=date.fromisoformat(first_day) if first_day else None,
             )
         )
     accounts = [

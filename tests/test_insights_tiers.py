@@ -120,3 +120,15 @@ def test_movements_filtered_by_account_and_tag(book, frozen_today):
     assert insights.movements(book, account="副号", tag="VIP").moves == []
     tags.tag_contacts(book, [b], ["VIP"])
     assert {m.contact_id for m in insights.movements(book, tag="VIP").moves} == {a, b}
+
+
+def test_owed_since_the_oldest_purchase_still_owed(book, frozen_today):
+    cid = person(book, "赊账")
+    paid = purchases.record_purchase(
+        book, cid, "面膜", 100, bought_on=ago(50), credit=True, due_on=ago(20)
+    )
+    purchases.record_payment(book, cid, 100, purchase_id=paid)  # settled: no longer owed
+    purchases.record_purchase(book, cid, "面霜", 80, bought_on=ago(30), credit=True, due_on=T)
+    purchases.record_purchase(book, cid, "精华", 60, bought_on=ago(10), credit=True)
+    (row,) = insights.figures(book).owed
+    assert (row.owed_fen, row.since, row.due_on, row.overdue_days) == (14_000, ago(30), T, 0)

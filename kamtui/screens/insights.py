@@ -233,22 +233,22 @@ class InsightsScreen(KamtuiScreen):
                     multi_select=False,
                     id="moves-table",
                 )
-            with Horizontal(classes="pair"):
-                with Panel(t("insights.panel.owed"), id="p-owed"):
-                    yield Static("", id="owed-summary", classes="summary")
-                    yield VirtualTable(
-                        [
-                            Column("name", t("insights.col.name"), min_width=8, ratio=2),
-                            _column("owed", "insights.col.owed", 10, "right"),
-                            _column("due", "insights.col.due", 10),
-                            Column("state", t("insights.col.state"), min_width=8, ratio=1),
-                        ],
-                        empty_message=t("insights.computing"),
-                        multi_select=False,
-                        id="owed-table",
-                    )
-                with Panel(t("insights.panel.accounts"), id="p-accounts", focusable=True):
-                    yield ChartView(id="accounts-chart")
+            with Panel(t("insights.panel.owed"), id="p-owed"):
+                yield Static("", id="owed-summary", classes="summary")
+                yield VirtualTable(
+                    [
+                        Column("name", t("insights.col.name"), min_width=8, ratio=2),
+                        _column("owed", "insights.col.owed", 10, "right"),
+                        _column("since", "insights.col.owed_since", 10),
+                        _column("due", "insights.col.due", 10),
+                        Column("state", t("insights.col.state"), min_width=8, ratio=1),
+                    ],
+                    empty_message=t("insights.computing"),
+                    multi_select=False,
+                    id="owed-table",
+                )
+            with Panel(t("insights.panel.accounts"), id="p-accounts", focusable=True):
+                yield ChartView(id="accounts-chart")
         yield Static("", id="insights-status", classes="status-line")
         yield Footer()
 
@@ -661,12 +661,14 @@ def _owed_list(f: insights.Figures) -> ListData:
         else:
             rows.append(cells)
         keys.append(o.contact_id)
-        lines[o.contact_id] = f"{o.name}: " + " · ".join(cells[1:])
+        since = t("insights.owed.since", day=cells[2])
+        due = t("insights.owed.due", day=cells[3])
+        lines[o.contact_id] = f"{o.name}: " + " · ".join((cells[1], since, due, cells[4]))
     return ListData(rows, keys, lines)
 
 
-def _owed_cells(o: insights.OwedRow) -> tuple[str, str, str, str]:
-    """Name, amount, due day, state (overdue, not due, archived)."""
+def _owed_cells(o: insights.OwedRow) -> tuple[str, ...]:
+    """Name, amount, since, due day, state (overdue, not due, archived)."""
     if o.due_on is None:
         state = t("insights.owed.no_due")
     elif o.overdue_days:
@@ -675,7 +677,13 @@ def _owed_cells(o: insights.OwedRow) -> tuple[str, str, str, str]:
         state = t("insights.owed.not_due")
     if o.archived:
         state += " · " + t("insights.owed.archived")
-    return (o.name, money(o.owed_fen), o.due_on.isoformat() if o.due_on else "—", state)
+    return (
+        o.name,
+        money(o.owed_fen),
+        o.since.isoformat() if o.since else "—",
+        o.due_on.isoformat() if o.due_on else "—",
+        state,
+    )
 
 
 def _num(x: float) -> str:
