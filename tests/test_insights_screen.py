@@ -35,7 +35,15 @@ async def open_insights(pilot, app):
 
 
 def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector).render())
+    """What a Static shows, as plain text."""
+    from rich.console import Console
+
+    content = screen.query_one(selector).content
+    if isinstance(content, str):
+        return content
+    console = Console(width=200, record=True, color_system=None, file=io.StringIO())
+    console.print(content)
+    return console.export_text()
 
 
 def chart_text(screen, selector: str) -> str:

@@ -56,25 +56,25 @@ MESSAGES = {
         "No purchases in the window yet: the 80/20 share shows once purchases are recorded",
     ),
     "insights.kpi.contacts": ("联系人 {n}", "Contacts {n}"),
-    "insights.kpi.buyers": ("已购客户 {n}", "buyers {n}"),
-    "insights.kpi.repeat": ("复购率 {rate}", "repeat rate {rate}"),
+    "insights.kpi.buyers": ("已购客户 {n}", "Buyers {n}"),
+    "insights.kpi.repeat": ("复购率 {rate}", "Repeat rate {rate}"),
     "insights.kpi.referrals": (
         "转介绍成交 {bought}/{referred} ({rate})",
-        "referrals bought {bought}/{referred} ({rate})",
+        "Referrals bought {bought}/{referred} ({rate})",
     ),
     "insights.kpi.revenue": (
         "近 {days} 天营收 {revenue} ({orders} 笔)",
-        "revenue over {days} days {revenue} ({orders} orders)",
+        "Revenue over {days} days {revenue} ({orders} orders)",
     ),
-    "insights.kpi.aov": ("客单价 {aov}", "average order {aov}"),
-    "insights.kpi.owed": ("欠款 {value} ({n} 位)", "owed {value} ({n})"),
+    "insights.kpi.aov": ("客单价 {aov}", "Average order {aov}"),
+    "insights.kpi.owed": ("欠款 {value} ({n} 位)", "Owed {value} ({n})"),
     "insights.kpi.line": (
         "高价值门槛: 近 {days} 天 {value} 及以上",
-        "high current value: {value} or more over {days} days",
+        "High current value: {value} or more over {days} days",
     ),
     "insights.kpi.churn": (
         "流失风险 {at_risk} · 已流失 {lost} · 活跃 {active}",
-        "at risk {at_risk} · lost {lost} · active {active}",
+        "At risk {at_risk} · lost {lost} · active {active}",
     ),
     "insights.kpi.why": (
         "新客户的成本约是老客户的 5 倍; 流失率降低 5% 利润可增 25%–85%",
@@ -212,6 +212,7 @@ MESSAGES = {
     "insights.owed.archived": ("已归档", "archived"),
     # accounts
     "insights.accounts.free": ("剩 {n}", "{n} free"),
+    "insights.accounts.over": ("超出 {n}", "{n} over"),
     "insights.accounts.none": ("还没有微信号", "No accounts yet"),
     "insights.accounts.note": (
         "好友数/上限 (微信每个号默认 5,000 人); 快满的号标 ⚠",

@@ -31,6 +31,7 @@ from math import ceil
 
 from rich import box
 from rich.cells import cell_len
+from rich.columns import Columns
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -407,7 +408,10 @@ class InsightsScreen(KamtuiScreen):
         ]
         if f.line_fen is not None:
             parts.append(t("insights.kpi.line", value=money(f.line_fen), days=f.window_days))
-        self.query_one("#kpi", Static).update(Text("  ·  ".join(parts)))
+        # laid out in columns that fit the width, like `ls`
+        self.query_one("#kpi", Static).update(
+            Columns([Text(p) for p in parts], padding=(0, 3), column_first=True)
+        )
 
     # ---- lists ------------------------------------------------------------------------------
 
@@ -860,7 +864,11 @@ def _accounts_chart(f: insights.Figures):
             (
                 f"{a.friends:,}/{a.cap:,}",
                 pct(a.used_share) + (" ⚠" if a.used_share >= NEARLY_FULL else "  "),
-                t("insights.accounts.free", n=f"{a.free:,}"),
+                (
+                    t("insights.accounts.free", n=f"{a.free:,}")
+                    if a.free >= 0
+                    else t("insights.accounts.over", n=f"{-a.free:,}")
+                ),
             ),
             maximum=a.cap,
             style="warning" if a.used_share >= NEARLY_FULL else "bar",
