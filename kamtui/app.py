@@ -19,7 +19,7 @@ from textual.message import Message
 
 from kamtui import i18n
 from kamtui.i18n import t
-from kamtui.screens.base import translate_bindings
+from kamtui.screens.base import TranslatedBindings, translate_bindings
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -202,6 +202,8 @@ class KamtuiApp(App[str]):
                 continue
             if binding.action.startswith(NAVIGATION):
                 continue  # moving the cursor is not a command
+            if not isinstance(active.node, (TranslatedBindings, App)):
+                continue  # a text field's editing keys are not commands either
             ident = (binding.action, binding.description)
             if ident in seen:
                 continue

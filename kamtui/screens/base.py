@@ -27,8 +27,15 @@ if TYPE_CHECKING:
 
 
 def tr(text: str) -> str:
-    """A message key in the current language; other text unchanged."""
-    return t(text) if text and has(text) else text
+    """A message key in the current language; Textual's own English descriptions
+    ("Focus Next"…) in the current language too; other text unchanged."""
+    if not text:
+        return text
+    if has(text):
+        return t(text)
+    if has(f"textual.{text}"):
+        return t(f"textual.{text}")
+    return text
 
 
 def translate_bindings(bindings: BindingsMap) -> BindingsMap:

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from kamtui.i18n import t
-from kamtui.screens.base import KamtuiModal
+from kamtui.screens.base import KamtuiModal, tr
 
 _KEY_NAMES = {
     "question_mark": "?",
@@ -49,7 +49,7 @@ def binding_rows(screen) -> list[tuple[str, str]]:
         binding: Binding = active.binding
         if not binding.description:
             continue
-        by_action.setdefault((binding.action, binding.description), []).append(
+        by_action.setdefault((binding.action, tr(binding.description)), []).append(
             key_label(binding.key_display or key)
         )
     return [(" / ".join(keys), desc) for (_action, desc), keys in by_action.items()]

@@ -163,8 +163,8 @@ class TodayScreen(KamtuiScreen):
         cells = (
             "★" if item.favourite else "",
             item.name,
-            stage_badge(item.stage),
-            tier_badge(item.tier),
+            stage_badge(item.stage, self.app),
+            tier_badge(item.tier, self.app),
             t(f"kind.{item.kind}"),
             item.reason,
             when,
