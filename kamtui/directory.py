@@ -56,6 +56,31 @@ LEFT JOIN (SELECT p.contact_id,
            GROUP BY p.contact_id) o ON o.contact_id = c.id
 """
 
+# The same columns for a few contacts: correlated subqueries use the per-contact
+# indexes, where _SQL's grouped joins read whole tables (0.2 s at 100,000 contacts).
+_FEW_SQL = """
+SELECT c.id, c.search_key, c.favourite, c.archived, coalesce(a.name, ''),
+       (SELECT group_concat(t.name, char(31)) FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id
+        WHERE ct.contact_id = c.id),
+       (SELECT max(coalesce(snoozed_until, due_on) <= ?) FROM reminder
+        WHERE contact_id = c.id AND status = 'open'),
+       coalesce((SELECT sum(p.amount_fen - coalesce(
+                     (SELECT sum(y.amount_fen) FROM payment y WHERE y.purchase_id = p.id), 0))
+                 FROM purchase p WHERE p.contact_id = c.id AND p.credit = 1
+                 AND p.amount_fen > coalesce(
+                     (SELECT sum(y.amount_fen) FROM payment y WHERE y.purchase_id = p.id), 0)),
+                0) > 0,
+       (SELECT max(occurred_on) FROM interaction WHERE contact_id = c.id),
+       c.added_on,
+       (SELECT min(coalesce(snoozed_until, due_on)) FROM reminder
+        WHERE contact_id = c.id AND status = 'open'),
+       c.remark, c.nickname
+FROM contact c
+LEFT JOIN account a ON a.id = c.account_id
+"""
+
+FEW = 2000  # refresh up to this many contacts with _FEW_SQL, more with _SQL
+
 
 @dataclass
 class Entry:
@@ -107,8 +132,9 @@ class Directory:
         ids = list(contact_ids)
         if reclassify:
             self.classification = _classify(self.book, self.today)
+        base = _FEW_SQL if len(ids) <= FEW else _SQL
         for part in rows.chunks(ids):
-            sql = _SQL + f" WHERE c.id IN ({rows.marks(len(part))})"
+            sql = base + f" WHERE c.id IN ({rows.marks(len(part))})"
             found = self.book.query(sql, (self.today.isoformat(), *part))
             seen = set()
             for r in found:
@@ -184,10 +210,11 @@ def find_ids(
     *,
     today: date,
     sort: str = "last_contact",
+    reverse: bool = False,
     limit: int | None = None,
 ) -> tuple[list[int], Directory, Result]:
     """Ids matching ``query`` in rank order (the same search as the Contacts screen)."""
     directory = load(book, today)
-    result = directory.find(query, sort=sort)
+    result = directory.find(query, sort=sort, reverse=reverse)
     ids = list(result[:limit]) if limit else list(result[: len(result)])
     return ids, directory, result
