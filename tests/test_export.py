@@ -673,8 +673,8 @@ def test_cli_errors(db, capsys, tmp_path):
     assert "needs a file" in capsys.readouterr().err
     assert main(["--db", db, "export", "-f", "json", "--encoding", "gb18030"]) == 2
     capsys.readouterr()
-    assert main(["--db", db, "export", "free text"]) == 1
-    assert "not supported yet" in capsys.readouterr().err
+    assert main(["--db", db, "export", "color:red"]) == 1  # the search's note refuses it
+    assert "Unknown filter" in capsys.readouterr().err
     assert main(["--db", db, "export", "acct:nobody"]) == 1
     assert main(["--db", db, "export", "--columns", "remark,zzz"]) == 1
     assert "zzz" in capsys.readouterr().err

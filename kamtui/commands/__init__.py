@@ -7,6 +7,7 @@ from __future__ import annotations
 
 COMMANDS = [
     "today",
+    "find",
     "demo",
     "info",
     "accounts",

@@ -90,42 +90,25 @@ def _list_columns(ctx) -> None:
 
 
 def select_by_query(book, terms: list[str], *, include_archived: bool = False) -> list[int]:
-    """INTERIM: contact ids for a query, until ``kamtui.search`` provides the real parser.
+    """Contact ids for a query, in rank order: the Contacts screen's search
+    (``kamtui.directory``), with its whole language (text, pinyin, ``#tag``,
+    ``stage:``, ``tier:``, ``acct:``, ``fav``, ``due``, ``owed``, ``archived``, ``-``).
 
-    Understands only ``#tag`` (all given tags), ``acct:NAME``, ``fav`` and
-    ``archived`` (archived contacts only); anything else is refused rather than
-    ignored. Order: pinned first, then by id (like the default selection).
-    Replace this function with the search module's query -> ids.
+    A query the search has something to say about (an unknown filter, tag,
+    account, stage or tier) is refused rather than exporting a list the seller
+    did not mean. ``include_archived`` adds the archived contacts that match.
     """
-    from kamtui.accounts import resolve_account
+    from kamtui import clock
+    from kamtui.directory import load
     from kamtui.errors import ValidationError
-    from kamtui.tags import clean_tag_name
 
-    where: list[str] = []
-    params: list = []
-    archived = False
-    for term in (x for raw in terms for x in raw.split()):
-        low = term.lower()
-        if term.startswith("#") and len(term) > 1:
-            where.append(
-                "id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag tg ON tg.id = ct.tag_id "
-                "WHERE lower(tg.name) = lower(?))"
-            )
-            params.append(clean_tag_name(term))
-        elif low.startswith("acct:") and len(term) > 5:
-            where.append("account_id = ?")
-            params.append(resolve_account(book, term[5:]))
-        elif low == "fav":
-            where.append("favourite = 1")
-        elif low == "archived":
-            archived = True
-        else:
-            raise ValidationError("query", t("cmd.export.query_unsupported", value=term))
-    if archived:
-        where.append("archived = 1")
-    elif not include_archived:
-        where.append("archived = 0")
-    sql = "SELECT id FROM contact"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return [r[0] for r in book.query(sql + " ORDER BY favourite DESC, id", params)]
+    query = " ".join(terms)
+    directory = load(book, clock.today())
+    result = directory.find(query)
+    if result.notes:
+        raise ValidationError("query", "; ".join(n.message() for n in result.notes))
+    ids = list(result.ids)
+    if include_archived and not any(f.key == "archived" for f in result.query.filters):
+        seen = set(ids)
+        ids += [i for i in directory.find(query + " archived").ids if i not in seen]
+    return ids
