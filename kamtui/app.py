@@ -45,6 +45,7 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section("today", "1", "kamtui.screens.today", "TodayScreen", "section.today"),
+    Section("contacts", "2", "kamtui.screens.contacts", "ContactsScreen", "section.contacts"),
     Section("cleanup", "3", "kamtui.screens.cleanup", "CleanupScreen", "section.cleanup"),
     Section("insights", "4", "kamtui.screens.insights", "InsightsScreen", "section.insights"),
 ]

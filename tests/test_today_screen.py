@@ -171,13 +171,13 @@ async def test_delete_manual_asks_first(book):
         assert reminders.get_reminder(book, rid).status == "deleted"
 
 
-async def test_enter_opens_contact_panel_and_help_lists_keys(demo_book):
+async def test_enter_opens_contact_page_and_help_lists_keys(demo_book):
     app = KamtuiApp(demo_book)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         await pilot.press("enter")
         await pilot.pause()
-        assert type(app.screen).__name__ == "ContactPanel"
+        assert type(app.screen).__name__ == "ContactPage"
         await pilot.press("escape")
         await pilot.press("question_mark")
         await pilot.pause()

@@ -1,21 +1,21 @@
-"""A quick look at one contact: profile, recent interactions and purchases."""
+"""A quick look at one contact: profile, recent interactions and purchases.
+
+The quick-look dialog gave way to the contact page (:mod:`kamtui.screens.contact_page`);
+``ContactPanel`` now opens that page, and :func:`contact_summary` stays for reuse.
+"""
 
 from __future__ import annotations
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from kamtui import clock, contacts, interactions, purchases, tags
 from kamtui.dates import Birthday, format_birthday
 from kamtui.fmt import display_name, money, safe
 from kamtui.i18n import t
 from kamtui.phone import display_phone
-from kamtui.screens.base import KamtuiModal
+from kamtui.screens.contact_page import ContactPage
 
 
 def contact_summary(book, contact_id: int) -> Group:
@@ -78,25 +78,6 @@ def contact_summary(book, contact_id: int) -> Group:
     return Group(*parts)
 
 
-class ContactPanel(KamtuiModal):
-    """Enter on a contact anywhere: a quick look (Esc goes back)."""
-
-    DEFAULT_CSS = """
-    ContactPanel { align: center middle; }
-    ContactPanel > VerticalScroll {
-        width: 90; max-width: 95%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
-    BINDINGS = [Binding("escape,q", "dismiss", "key.back", id="panel.back")]
-
-    def __init__(self, contact_id: int) -> None:
-        super().__init__()
-        self.contact_id = contact_id
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(contact_summary(self.book, self.contact_id), id="panel-body")
-
-    def action_dismiss(self, result=None) -> None:
-        self.dismiss(result)
+class ContactPanel(ContactPage):
+    """The contact page under its old name: screens that still push ``ContactPanel``
+    get the full page (new code calls :func:`kamtui.screens.contact_page.open_contact`)."""

@@ -22,7 +22,7 @@ from kamtui.i18n import t
 from kamtui.repeat import describe_repeat, parse_repeat
 from kamtui.screens.badges import stage_badge, tier_badge
 from kamtui.screens.base import KamtuiScreen, plain
-from kamtui.screens.contact_panel import ContactPanel
+from kamtui.screens.contact_page import open_contact
 from kamtui.screens.forms import ChoiceModal, ConfirmModal, Field, FormModal
 from kamtui.screens.widgets import Column, GroupRow, StyledRow, VirtualTable
 
@@ -402,7 +402,7 @@ class TodayScreen(KamtuiScreen):
             self.open_contact(item.contact_id)
 
     def open_contact(self, contact_id: int) -> None:
-        self.app.push_screen(ContactPanel(contact_id), lambda _=None: self.load(keep=True))
+        open_contact(self.app, contact_id, lambda _=None: self.load(keep=True))
 
     @on(VirtualTable.Highlighted)
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
