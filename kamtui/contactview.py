@@ -107,6 +107,9 @@ def _clean_part(value: Any) -> str:
     return text[:PART_MAX].strip()
 
 
+_PAIRS = {"(": ")", "（": "）", "【": "】", "[": "]", "<": ">", "《": "》", "「": "」", "“": "”"}
+
+
 def render_remark(template: str, values: Mapping[str, Any]) -> str:
     """Fill ``template`` with ``values``; empty parts and their separators collapse.
 
@@ -115,29 +118,40 @@ def render_remark(template: str, values: Mapping[str, Any]) -> str:
     written only between two values that are both present. When values are
     missing in between, the separator written is the last non-empty one before
     the next present value (``{stage_code}{tier_code}-{name}`` without a tier
-    gives ``F-张三``). Values are made safe (no control characters), single-spaced
-    and cut to :data:`PART_MAX` characters.
+    gives ``F-张三``). Brackets right around a placeholder (``({phone4})``,
+    ``【{stage}】``) belong to it: they go when it is empty. Values are made safe
+    (no control characters), single-spaced and cut to :data:`PART_MAX` characters.
     """
     pieces = parse_template(template)
-    fields = [(lit, name) for lit, name in pieces if name is not None]
-    tail = pieces[-1][0] if pieces and pieces[-1][1] is None else ""
+    literals = [lit for lit, _ in pieces]  # literals[i]: the text before field i (or the tail)
+    names = [name for _, name in pieces]
+    wraps: list[tuple[str, str]] = []
+    for i, name in enumerate(names):
+        opener, closer = "", ""
+        if name is not None and i + 1 < len(pieces):
+            before, after = literals[i], literals[i + 1]
+            if before and before[-1] in _PAIRS and after.startswith(_PAIRS[before[-1]]):
+                opener, closer = before[-1], _PAIRS[before[-1]]
+                literals[i], literals[i + 1] = before[:-1], after[1:]
+        wraps.append((opener, closer))
+    fields = [(literals[i], name, wraps[i]) for i, name in enumerate(names) if name is not None]
+    tail = literals[-1] if names and names[-1] is None else ""
     if not fields:
         return _clean_part(tail)
     out: list[str] = []
     pending: list[str] = []  # separators since the last value written
-    for i, (literal, name) in enumerate(fields):
-        value = _clean_part(values.get(name, ""))
-        if i == 0:
-            head = literal
-        else:
+    head = fields[0][0]
+    for i, (literal, name, (opener, closer)) in enumerate(fields):
+        if i:
             pending.append(literal)
+        value = _clean_part(values.get(name, ""))
         if not value:
             continue
+        value = opener + value + closer
         if not out:
             out.append(head + value)
         else:
-            sep = next((s for s in reversed(pending) if s), "")
-            out.append(sep + value)
+            out.append(next((s for s in reversed(pending) if s), "") + value)
         pending = []
     if not out:
         return ""
@@ -571,15 +585,16 @@ def _reminder(x) -> ReminderRow:
 # ---- tags ---------------------------------------------------------------------------------
 
 
-def match_tags(names: Iterable[str], text: str, limit: int = 50) -> list[str]:
-    """Tag names ranked for ``text``: exact, prefix, pinyin (full or initials), inside,
-    then close spellings (typos). Empty text: the names as given (most used first)."""
+def rank_tags(names: Iterable[str], text: str, limit: int = 50) -> list[tuple[float, str]]:
+    """(score, name) for tag names matching ``text``, best first: 0 exact, 1 prefix,
+    2 pinyin (full or initials), 3 inside, 4+ a close spelling (typos).
+    Empty text: every name (score 0) as given (most used first)."""
     from kamtui.searchkey import fold, name_pinyin
 
     names = list(names)
     typed = fold(text).lstrip("#").strip()
     if not typed:
-        return names[:limit]
+        return [(0.0, n) for n in names[:limit]]
     scored: list[tuple[float, int, str]] = []
     for order, name in enumerate(names):
         folded = fold(name)
@@ -599,7 +614,12 @@ def match_tags(names: Iterable[str], text: str, limit: int = 50) -> list[str]:
                     continue
         scored.append((score, order, name))
     scored.sort()
-    return [name for _, _, name in scored[:limit]]
+    return [(score, name) for score, _, name in scored[:limit]]
+
+
+def match_tags(names: Iterable[str], text: str, limit: int = 50) -> list[str]:
+    """Tag names ranked for ``text`` (see :func:`rank_tags`)."""
+    return [name for _, name in rank_tags(names, text, limit)]
 
 
 def _typo_score(folded: str, typed: str) -> float | None:

@@ -79,7 +79,10 @@ def run(ctx) -> int:
         tier = tier_name(directory.tier(cid))
         badges = " ".join(x for x in (stage, tier) if x)
         tags = " ".join(f"#{x}" for x in e.tags)
-        parts = [f"{mark} {safe(e.name, max_len=40)}", f"[{badges}]" if badges else ""]
+        name = safe(e.name, max_len=40)
+        if e.nickname and e.nickname != e.name:
+            name += f" · {safe(e.nickname, max_len=30)}"
+        parts = [f"{mark} {name}", f"[{badges}]" if badges else ""]
         parts += [safe(tags, max_len=60), safe(e.account, max_len=20), e.last_contact or ""]
         ctx.out(f"{cid:>7}  " + "  ".join(p for p in parts if p))
     shown = len(ids)

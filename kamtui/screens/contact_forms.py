@@ -411,16 +411,19 @@ class TagModal(KamtuiModal):
         from kamtui import contactview
         from kamtui.searchkey import fold
 
-        matches = contactview.match_tags(self.names, text)
+        ranked = contactview.rank_tags(self.names, text)
         typed = text.strip().lstrip("#").strip()
-        shown: list[tuple[str, bool]] = [(n, False) for n in matches]
+        shown: list[tuple[str, bool]] = [(n, False) for _, n in ranked]
         if (
             typed
             and self.allow_new
             and not any(fold(n) == fold(typed) for n in self.names)
             and not any(fold(n) == fold(typed) for n in self.current)
         ):
-            shown.insert(0, (typed, True))
+            # A new tag is offered first unless an existing one starts with what was
+            # typed or spells it in pinyin (then it comes last).
+            close = bool(ranked) and ranked[0][0] <= 2
+            shown.insert(len(shown) if close else 0, (typed, True))
         self.shown = shown
         options = []
         for name, new in shown:

@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
+from kamtui.fmt import safe
 from kamtui.i18n import t
 from kamtui.screens import contact_forms as forms
 from kamtui.screens.badges import stage_badge, tier_badge
@@ -202,9 +203,9 @@ class ContactsScreen(KamtuiScreen):
         e = d.entries.get(cid)
         if e is None:
             return ("", f"#{cid}")
-        name = Text(e.name)
+        name = Text(safe(e.name, max_len=200))
         if e.nickname and e.nickname != e.name:
-            name.append(f" · {e.nickname}", style="dim")
+            name.append(f" · {safe(e.nickname, max_len=200)}", style="dim")
         cells = (
             "★" if e.favourite else "",
             name,
@@ -307,6 +308,9 @@ class ContactsScreen(KamtuiScreen):
             self.open(event.key)
 
     def open(self, contact_id: int) -> None:
+        # Coming back, the list has the focus (keys act on the contact just seen;
+        # "/" goes back to the search).
+        self.set_focus(self.table)
         open_contact(self.app, contact_id)
 
     # ---- which contacts an action applies to ----------------------------------------------
@@ -321,7 +325,7 @@ class ContactsScreen(KamtuiScreen):
         key = self.table.cursor_key
         return [key] if key is not None else []
 
-    def _name(self, contact_id: int) -> str:
+    def _contact_name(self, contact_id: int) -> str:
         e = self.directory.entries.get(contact_id) if self.directory else None
         return e.name if e else f"#{contact_id}"
 
@@ -363,7 +367,7 @@ class ContactsScreen(KamtuiScreen):
             if index is not None:
                 self.table.move_cursor(index)
             self.mark_fresh()
-            self.notify(t("contacts.added", name=self._name(cid)), markup=False)
+            self.notify(t("contacts.added", name=self._contact_name(cid)), markup=False)
 
         forms.open_contact_form(self, None, saved)
 
@@ -385,7 +389,7 @@ class ContactsScreen(KamtuiScreen):
             forms.open_tags_for(
                 self,
                 ids[0],
-                self._name(ids[0]),
+                self._contact_name(ids[0]),
                 lambda _ok: self.after(t("page.tags_saved"), ids, clear=False),
             )
             return
@@ -490,9 +494,9 @@ class ContactsScreen(KamtuiScreen):
         entries = self.directory.entries
         restore = all(entries[c].archived for c in ids if c in entries)
         if restore:
-            question = t("contacts.restore_question", n=len(ids), name=self._name(ids[0]))
+            question = t("contacts.restore_question", n=len(ids), name=self._contact_name(ids[0]))
         else:
-            question = t("contacts.archive_question", n=len(ids), name=self._name(ids[0]))
+            question = t("contacts.archive_question", n=len(ids), name=self._contact_name(ids[0]))
 
         def run() -> None:
             if restore:
@@ -555,7 +559,7 @@ class ContactsScreen(KamtuiScreen):
                 merge(ids[0], other)
 
         self.app.push_screen(
-            ContactPicker(t("contacts.merge_pick", name=self._name(ids[0]))), picked
+            ContactPicker(t("contacts.merge_pick", name=self._contact_name(ids[0]))), picked
         )
 
     def action_undo(self) -> None:
