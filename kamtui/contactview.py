@@ -545,13 +545,20 @@ def load_page(
         reminder_reasons=reasons,
         ratings=ratings,
     )
+    set_class(book, page, cls)
+    return page
+
+
+def set_class(book: Book, page: ContactPage, cls: ContactClass) -> None:
+    """Give the page a (newer) classification; the suggested remark follows it."""
+    page.cls = cls
+    page.remark_suggestion = page.remark_problem = ""
     try:
         page.remark_suggestion = render_remark(
-            remark_template(book), remark_values(fields, tags, cls)
+            remark_template(book), remark_values(page.fields, page.tags, cls)
         )
     except ValidationError as e:
         page.remark_problem = e.message
-    return page
 
 
 def _interaction(x) -> InteractionRow:

@@ -11,13 +11,16 @@ the contact picker, ``kamtui find``, export and clean-up queries.
 * :meth:`Directory.find` runs a query (text and filter tokens) and returns
   the ordered ids; :func:`find_ids` does it in one call for the CLI.
 
-Not thread-safe (the search index is not): build it in a worker, then use it
-from one thread.
+The search index is not thread-safe: build the directory in a worker, then use
+it from one thread, except :meth:`Directory.warm`, which may run in a worker
+meanwhile (``find``, ``refresh`` and ``warm`` take a lock).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import string
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -107,12 +110,32 @@ class Directory:
         self.index = index
         self.entries = entries
         self.classification: Classification | None = cls
+        self.warmed = False
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def find(self, query: str = "", sort: str = "last_contact", reverse: bool = False) -> Result:
-        return self.index.search(query, sort=sort, reverse=reverse)
+        with self._lock:
+            return self.index.search(query, sort=sort, reverse=reverse)
+
+    def warm(self, stop: Callable[[], bool] = lambda: False) -> None:
+        """Fill the search's caches before the seller types (run it in a worker, once).
+
+        The first word of five letters or more builds the typo vocabulary (0.3 s
+        at 100,000 contacts) and each first letter scans every name (30-50 ms):
+        done here, a step at a time under the lock, they do not stall a keystroke.
+        ``stop()`` true ends it early.
+        """
+        if self.warmed:
+            return
+        self.warmed = True
+        for word in ("qqqqqqx", *string.ascii_lowercase, *string.digits):
+            if stop():
+                return
+            with self._lock:
+                self.index.search(word)
 
     def stage(self, contact_id: int) -> str:
         cls = self.classification
@@ -132,6 +155,10 @@ class Directory:
         ids = list(contact_ids)
         if reclassify:
             self.classification = _classify(self.book, self.today)
+        with self._lock:
+            self._refresh(ids)
+
+    def _refresh(self, ids: list[int]) -> None:
         base = _FEW_SQL if len(ids) <= FEW else _SQL
         for part in rows.chunks(ids):
             sql = base + f" WHERE c.id IN ({rows.marks(len(part))})"

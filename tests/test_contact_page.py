@@ -325,11 +325,11 @@ async def test_a_long_history_is_all_there(book, frozen_today):
     for k in range(200):
         interactions.log_interaction(book, cid, "chat", f"第{k}次", T - timedelta(days=k))
     for k in range(50):
-        purchases.record_purchase(book, cid, "面膜", "10", bought_on=T - timedelta(days=7 * k))
+        purchases.record_purchase(book, cid, "面膜", "10", bought_on=T - timedelta(days=14 * k))
     page = contactview.load_page(book, cid, T)
     assert len(page.interactions) == 200 and len(page.purchases) == 50
     assert page.totals.lifetime_fen == 50 * 1000 and page.totals.orders == 50
-    assert page.totals.last365_fen == sum(1000 for k in range(50) if 7 * k < 365)
+    assert page.totals.last365_fen == sum(1000 for k in range(50) if 14 * k < 365)
     assert page.totals == purchases.totals(book, cid, T)  # the same as the purchases module
     assert page.cls == classify.classify_one(book, cid, T)
     app = KamtuiApp(book)
@@ -408,3 +408,19 @@ async def test_old_contact_panel_name_opens_the_page(demo_book):
         app.push_screen(ContactPanel(1))
         await settle(pilot, app)
         assert isinstance(app.screen, ContactPage) and app.screen.data.id == 1
+
+
+async def test_page_opens_at_once_then_corrects_a_stale_stage(demo_book):
+    """Changes the directory was not told about (another process): the page shows the
+    directory's classification at once and corrects it from a worker."""
+    cid = contacts.create_contact(demo_book, remark="测试郑")
+    app = KamtuiApp(demo_book)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2")
+        await settle(pilot, app)
+        purchases.record_purchase(demo_book, cid, "面膜", "50")  # behind the app's back
+        open_contact(app, cid)
+        await settle(pilot, app)
+        assert app.screen.data.cls.stage == "buyer"
+        assert "buyer" in page_text(app) and "Lifetime ¥50" in page_text(app)

@@ -13,12 +13,15 @@ saying how many, and are one undo step (``u``).
 
 from __future__ import annotations
 
+from time import perf_counter
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
 from kamtui.fmt import safe
 from kamtui.i18n import t
@@ -30,6 +33,7 @@ from kamtui.screens.forms import ChoiceModal, ConfirmModal, Field, FormModal
 from kamtui.screens.widgets import Column, StyledRow, VirtualTable
 
 SORTS = ("last_contact", "name", "value", "added", "follow_up")
+QUICK_SEARCH = 0.012  # seconds: a search this quick runs within the keystroke's frame
 
 
 def merge_dialog():
@@ -90,6 +94,8 @@ class ContactsScreen(KamtuiScreen):
         self.query_text = ""
         self.result = None
         self._pending: str | None = None
+        self._scheduled = False
+        self._last_search = 0.0  # seconds the last search took
         self._index: dict[int, int] | None = None
         self.searches = 0  # how many searches ran (tests, benchmarks)
 
@@ -141,6 +147,14 @@ class ContactsScreen(KamtuiScreen):
         self.directory = directory
         self.table.empty_message = t("contacts.none")
         self.search(keep=True)
+        if not directory.warmed:
+            self._warm(directory)
+
+    @work(thread=True, exclusive=True, group="contacts-warm")
+    def _warm(self, directory) -> None:
+        """Fill the search's caches off the UI thread (the first keystrokes stay quick)."""
+        worker = get_current_worker()
+        directory.warm(stop=lambda: worker.is_cancelled)
 
     def on_directory_loaded(self, _message) -> None:
         if self.app.directory is not None:
@@ -154,11 +168,20 @@ class ContactsScreen(KamtuiScreen):
 
     @on(Input.Changed, "#contacts-query")
     def _typed(self, event: Input.Changed) -> None:
-        if self._pending is None:
-            self.call_after_refresh(self._flush)  # let the input repaint first
+        """Search as the seller types. While searches are quick the results come with
+        the keystroke's own frame; after a slow one the search waits for the input
+        to repaint (one frame), and keys typed meanwhile make a single search."""
         self._pending = event.value
+        if self._scheduled:
+            return
+        if self._last_search < QUICK_SEARCH:
+            self._flush()
+        else:
+            self._scheduled = True
+            self.call_after_refresh(self._flush)
 
     def _flush(self) -> None:
+        self._scheduled = False
         text, self._pending = self._pending, None
         if text is not None and text != self.query_text:
             self.query_text = text
@@ -168,11 +191,13 @@ class ContactsScreen(KamtuiScreen):
         d = self.directory
         if d is None:
             return
+        start = perf_counter()
         try:
             result = d.find(self.query_text, sort=self.sort, reverse=self.reverse)
         except Exception as e:
             self.report(e)
             return
+        self._last_search = perf_counter() - start
         self.searches += 1
         self.result = result
         self._index = None
