@@ -801,14 +801,15 @@ def default_export_path(now=None):
 
 
 def export_selection(book: Book, contact_ids: Sequence[int], path) -> Any:
-    """Write the contacts to a CSV file, in the order given (problems name the ``path``).
+    """Write the contacts to a CSV file, in the order given (problems name the ``path``):
+    the usual columns, then stage, tier and the suggested remark name (to act on in WeChat).
 
     The default folder (:func:`default_export_path`) is created, private, if missing.
     """
     from pathlib import Path
 
     from kamtui.errors import KamtuiError
-    from kamtui.exporting import export_contacts
+    from kamtui.exporting import DEFAULT_COLUMNS, export_contacts
     from kamtui.paths import ensure_private_dir
 
     if not str(path).strip():
@@ -816,8 +817,10 @@ def export_selection(book: Book, contact_ids: Sequence[int], path) -> Any:
     target = Path(str(path).strip()).expanduser()
     if target.parent == default_export_path().parent:
         ensure_private_dir(target.parent)
+    ensure_export_columns()
+    columns = [*DEFAULT_COLUMNS, "stage", "tier", "remark_suggestion"]
     try:
-        return export_contacts(book, "csv", target, ids=list(contact_ids))
+        return export_contacts(book, "csv", target, ids=list(contact_ids), columns=columns)
     except ValidationError:
         raise
     except KamtuiError as e:

@@ -424,3 +424,38 @@ async def test_page_opens_at_once_then_corrects_a_stale_stage(demo_book):
         await settle(pilot, app)
         assert app.screen.data.cls.stage == "buyer"
         assert "buyer" in page_text(app) and "Lifetime ¥50" in page_text(app)
+
+
+async def test_merge_from_the_page_shows_the_survivor_with_both_histories(demo_book):
+    a = contacts.create_contact(demo_book, remark="测试合并甲", phone="13800138000")
+    b = contacts.create_contact(demo_book, remark="测试合并乙", city="杭州")
+    interactions.log_interaction(demo_book, a, "chat", "甲的聊天", T)
+    purchases.record_purchase(demo_book, b, "面膜", "88", bought_on=T)
+    app = KamtuiApp(demo_book)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        open_contact(app, a)
+        await settle(pilot, app)
+        await pilot.press("m")
+        assert isinstance(app.screen, ContactPicker)
+        await settle(pilot, app)
+        await type_text(pilot, "测试合并乙")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "MergeModal"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        page = app.screen
+        assert isinstance(page, ContactPage) and page.contact_id == a
+        text = page_text(app)
+        assert "甲的聊天" in text and "Lifetime ¥88" in text and "buyer" in text
+        assert page.data.fields["city"] == "杭州"  # an empty field filled from the other
+        assert app.directory.entries[b].archived
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("u", "y")  # one undo step
+        await settle(pilot, app)
+        assert not app.directory.entries[b].archived
+        assert purchases.list_purchases(demo_book, b)[0].amount_fen == 8800

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from rich.console import Console
 
-from kamtui import contacts, directory, interactions, tags
+from kamtui import contacts, contactview, directory, interactions, tags
 from kamtui.app import KamtuiApp
 from kamtui.screens.contact_forms import TagModal
 from kamtui.screens.forms import ChoiceModal, ConfirmModal, FormModal
@@ -332,6 +332,9 @@ async def test_export_selection_to_csv(demo_book, tmp_path):
         assert len(lines) == 3
         names = [screen.directory.entries[c].name for c in chosen]
         assert [line.split(",")[0] for line in lines[1:]] == names
+        assert lines[0].endswith("Stage,Tier,Suggested remark")
+        suggested = contactview.suggest_remarks(demo_book, chosen, T)
+        assert [line.rsplit(",", 1)[1] for line in lines[1:]] == [suggested[c] for c in chosen]
 
 
 async def test_export_to_the_default_folder(demo_book, tmp_path):

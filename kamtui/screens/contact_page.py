@@ -649,8 +649,13 @@ class ContactPage(KamtuiScreen):
                 return
 
             def merged(ok) -> None:
-                if ok:
-                    self.changed(t("contacts.merged"), reclassify=True, also=[other])
+                if not ok:
+                    return
+                self.changed(t("contacts.merged"), reclassify=True, also=[other])
+                survivor = self.data.fields["merged_into_id"] if self.data else None
+                if survivor:  # this contact was merged away: show the one that stayed
+                    self.contact_id = survivor
+                    self.load()
 
             self.app.push_screen(modal(self.contact_id, other), merged)
 
