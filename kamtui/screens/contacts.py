@@ -281,7 +281,7 @@ class ContactsScreen(KamtuiScreen):
         arrow = "↑" if self._ascending() else "↓"
         text = t(
             "contacts.header",
-            total=total,
+            total=f"{total:,}",
             sort=t(f"contacts.sort.{self.sort}"),
             arrow=arrow,
         )
@@ -297,12 +297,13 @@ class ContactsScreen(KamtuiScreen):
         if result is None:
             return
         parts = []
+        count = f"{len(result):,}"
         if result.similar and result.similar == len(result):
-            parts.append(t("contacts.only_similar", count=len(result)))
+            parts.append(t("contacts.only_similar", count=count))
         elif result.similar:
-            parts.append(t("search.count_similar", count=len(result), similar=result.similar))
+            parts.append(t("search.count_similar", count=count, similar=f"{result.similar:,}"))
         else:
-            parts.append(t("search.count", count=len(result)))
+            parts.append(t("search.count", count=count))
         selected = len(self.table.selected_keys)
         if selected:
             parts.append(t("contacts.selected", n=selected))
