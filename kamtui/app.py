@@ -17,7 +17,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 
-from kamtui import i18n
+from kamtui import clock, i18n
 from kamtui.i18n import t
 from kamtui.screens.base import TranslatedBindings, translate_bindings
 
@@ -79,6 +79,8 @@ class KamtuiApp(App[str]):
         self.demo = demo
         self.directory = None  # kamtui.directory.Directory, built off the UI thread
         self._directory_waiters: list = []
+        self._changed_while_loading: set[int] = set()
+        self._reclassify_after_load = False
         self.start_section = start or (SECTIONS[0].name if SECTIONS else None)
         for section in SECTIONS:
             self.add_mode(section.name, section.factory)
@@ -107,7 +109,6 @@ class KamtuiApp(App[str]):
 
         try:
             built = directory.load(self.book, clock.today())
-            built.stamp = self.book.stamp()
         except Exception as e:
             self.call_from_thread(self.report_unexpected, e)
             return
@@ -116,6 +117,10 @@ class KamtuiApp(App[str]):
         self.call_from_thread(self._directory_loaded, built)
 
     def _directory_loaded(self, built) -> None:
+        if self._changed_while_loading:  # our own changes made while it was being built
+            built.refresh(self._changed_while_loading, reclassify=self._reclassify_after_load)
+            self._changed_while_loading = set()
+            self._reclassify_after_load = False
         self.directory = built
         waiters, self._directory_waiters = self._directory_waiters, []
         for callback in waiters:
@@ -128,7 +133,7 @@ class KamtuiApp(App[str]):
         If the book changed behind the index (another process), it is rebuilt first.
         """
         d = self.directory
-        if d is not None and getattr(d, "stamp", None) == self.book.stamp():
+        if d is not None and d.is_current() and d.today == clock.today():
             callback(d)
             return
         self._directory_waiters.append(callback)
@@ -136,12 +141,17 @@ class KamtuiApp(App[str]):
             self.load_directory()
 
     def contacts_changed(self, contact_ids, *, reclassify: bool = False) -> None:
-        """Screens call this after changing contacts: the index follows in place."""
-        d = self.directory
-        if d is None:
-            return
-        d.refresh(contact_ids, reclassify=reclassify)
-        d.stamp = self.book.stamp()
+        """Screens call this after changing contacts: the index follows in place.
+
+        Changes made while the index is being built are applied once it is ready.
+        """
+        ids = set(contact_ids)
+        loading = any(w.group == "directory" and w.is_running for w in self.workers)
+        if loading or self.directory is None:
+            self._changed_while_loading |= ids
+            self._reclassify_after_load |= reclassify
+        if self.directory is not None:
+            self.directory.refresh(ids, reclassify=reclassify)
 
     @work(thread=True, exclusive=True, group="daily-care")
     def daily_care(self) -> None:

@@ -112,6 +112,14 @@ class Directory:
         self.classification: Classification | None = cls
         self.warmed = False
         self._lock = threading.RLock()
+        self.stamp = book.foreign_stamp()  # the book's state as other processes left it
+
+    def is_current(self) -> bool:
+        """No other process changed the book since this was built.
+
+        This process's own changes are applied in place (:meth:`refresh`).
+        """
+        return self.stamp == self.book.foreign_stamp()
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -436,6 +436,8 @@ def build_search_key(
                 continue
             words.append(w)
             p = word_pinyin(w)
+            if k:  # later words of a name (places, jobs, notes): their usual reading only
+                p = p._replace(fulls=p.fulls[:1], initials=p.initials[:1])
             fulls.extend(x for x in p.fulls if x not in fulls)
             inits.extend(x for x in p.initials if x not in inits)
             if p.given and k == 0 and p.given not in givens:  # a name's first word: a person

@@ -419,7 +419,10 @@ async def test_page_opens_at_once_then_corrects_a_stale_stage(demo_book):
         await settle(pilot, app)
         await pilot.press("2")
         await settle(pilot, app)
-        purchases.record_purchase(demo_book, cid, "面膜", "50")  # behind the app's back
+        from kamtui.store.db import Book
+
+        with Book(demo_book.path) as other:  # another process, behind the app's back
+            purchases.record_purchase(other, cid, "面膜", "50")
         open_contact(app, cid)
         await settle(pilot, app)
         assert app.screen.data.cls.stage == "buyer"

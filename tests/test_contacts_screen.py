@@ -441,8 +441,11 @@ async def test_list_follows_changes_made_elsewhere(zs_book):
     async with app.run_test(size=SIZE) as pilot:
         screen = await contacts_screen(pilot, app)
         await pilot.press("1")
-        cid = contacts.create_contact(zs_book, remark="新来的")  # another process, say
-        interactions.log_interaction(zs_book, cid, "chat", "hi", T)
+        from kamtui.store.db import Book
+
+        with Book(zs_book.path) as other:  # another process, say (its own connections)
+            cid = contacts.create_contact(other, remark="新来的")
+            interactions.log_interaction(other, cid, "chat", "hi", T)
         await pilot.press("2")
         await settle(pilot, app)
         assert cid in shown_ids(screen)

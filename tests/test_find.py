@@ -58,12 +58,6 @@ def test_find_zs_on_the_demo_book(demo_book, capsys):
     assert "张思雨" in people
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kamtui.searchkey gives place words in remark names both readings of a "
-    "polyphone (长沙 -> changsha and zhangsha), so 'zs' ranks '李诗涵-长沙-宝妈' as an exact "
-    "initials hit, above 张思雨 (a prefix hit). Proposed fix in the contacts report.",
-)
 def test_find_zs_on_the_demo_book_ranks_people_first(demo_book, capsys):
     db = str(demo_book.path)
     found = run_json(capsys, "--db", db, "find", "zs", "--json", "--limit", "3")

@@ -141,3 +141,15 @@ def test_stamp_moves_on_own_and_foreign_commits(book):
         con.execute("INSERT INTO account (name) VALUES ('B')")
     other.close()
     assert book.stamp() != second
+
+
+def test_foreign_stamp_ignores_own_writes(book):
+    first = book.foreign_stamp()
+    with book.transaction() as con:
+        con.execute("INSERT INTO account (name) VALUES ('mine')")
+    assert book.foreign_stamp() == first  # our own change: caches update in place
+    other = Book(book.path)
+    with other.transaction() as con:
+        con.execute("INSERT INTO account (name) VALUES ('theirs')")
+    other.close()
+    assert book.foreign_stamp() != first

@@ -118,7 +118,7 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
 )
 
 #: Modules that may contribute columns (``export_columns()``), imported when present.
-PROVIDERS: tuple[str, ...] = ("kamtui.classify", "kamtui.cleanup")
+PROVIDERS: tuple[str, ...] = ("kamtui.classify", "kamtui.cleanup", "kamtui.contactview")
 
 #: loader(book, ordered contact ids, today) -> {contact id: value}
 Loader = Callable[["Book", Sequence[int], date], Mapping[int, Any]]

@@ -154,7 +154,7 @@ class ContactPage(KamtuiScreen):
         d = getattr(self.app, "directory", None)
         if d is None or d.classification is None or d.today != self.today:
             return None, False
-        return d.classification, getattr(d, "stamp", None) == self.book.stamp()
+        return d.classification, d.is_current()
 
     def reload(self) -> None:
         self.load()

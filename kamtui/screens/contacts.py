@@ -127,7 +127,7 @@ class ContactsScreen(KamtuiScreen):
         d = self.app.directory
         if d is not None:  # show the index at once, even if a newer one is on its way
             self._use(d)
-            if getattr(d, "stamp", None) == self.book.stamp():
+            if d.is_current():
                 self._warm(d)
         self.app.with_directory(self._ready)
 

@@ -109,6 +109,8 @@ class Book:
         self._orm_engine: Any = None
         self._commits = 0  # write transactions committed through this Book
         self._stamp_epoch = 0
+        self._known_version: tuple[int, int] | None = None
+        self._foreign = 0
         self._stamp_con: sqlite3.Connection | None = None
         if not self.path.exists():
             if not create:
@@ -256,6 +258,7 @@ class Book:
                 stop_recording(con)
             con.execute("COMMIT")
             self._commits += 1
+            self._own_commit_seen()
         except BaseException as exc:
             if con.in_transaction:
                 con.execute("ROLLBACK")
@@ -278,6 +281,34 @@ class Book:
                 self._stamp_epoch += 1  # data_version restarts on a new connection
             version = self._stamp_con.execute("PRAGMA data_version").fetchone()[0]
         return (self._stamp_epoch, version, self._commits)
+
+    def _version(self) -> int:
+        """``PRAGMA data_version`` on the stamp connection (call with the lock held)."""
+        if self._stamp_con is None:
+            self._stamp_con = self.connect()
+            self._stamp_epoch += 1
+        return self._stamp_con.execute("PRAGMA data_version").fetchone()[0]
+
+    def _own_commit_seen(self) -> None:
+        with self._lock:
+            self._known_version = (self._stamp_epoch, self._version())
+
+    def foreign_stamp(self) -> tuple[int, int]:
+        """Changes only when *another process* commits to the book.
+
+        Caches built from the whole book (the search directory) compare it to
+        know when they must be rebuilt; this process's own writes update such
+        caches in place instead (``app.contacts_changed``), so they do not
+        count. (A foreign commit landing in the instant between one of ours and
+        the check after it is taken for ours: the cache then catches up with
+        the next foreign change.)
+        """
+        with self._lock:
+            seen = (self._stamp_epoch, self._version())
+            if seen != self._known_version:
+                self._known_version = seen
+                self._foreign += 1
+            return (self._stamp_epoch, self._foreign)
 
     # ---- SQLModel ------------------------------------------------------
 
