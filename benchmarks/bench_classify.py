@@ -41,6 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import _common as common
+
 from kamtui import classify, insights
 from kamtui.store.db import Book
 
@@ -156,6 +158,23 @@ def _timed(fn) -> tuple[float, float, object]:
     w, c = time.perf_counter(), time.process_time()
     result = fn()
     return time.perf_counter() - w, time.process_time() - c, result
+
+
+def cold_runs(book: Book, runs: int, today: date = TODAY) -> dict[str, list[float]]:
+    """``classify_all(cached=False)`` with nothing remembered (a new process), ``runs`` times.
+
+    One untimed warm-up first (the page cache, the date table); ms of wall and CPU.
+    """
+    classify.classify_all(book, today, cached=False)
+
+    def before() -> None:
+        classify.forget(book)
+        classify._GAP_MEMO.clear()
+
+    wall, cpu = common.repeat_ms(
+        lambda: classify.classify_all(book, today, cached=False), runs, before
+    )
+    return {"wall_ms": wall, "cpu_ms": cpu}
 
 
 def main() -> int:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import _common as common
+
 from kamtui import clock, i18n
 from kamtui.exporting import export_contacts
 from kamtui.store.db import Book
@@ -148,6 +150,23 @@ def build(book: Book, size: int) -> str:
         return "kamtui.demo.build_demo"
     build_synthetic(book, size)
     return "synthetic rows"
+
+
+def export_times(book: Book, fmt: str, runs: int, folder: Path) -> dict:
+    """``runs`` whole-book exports (archived contacts included) to ``fmt``: ms and MB."""
+    out = folder / f"export.{fmt}"
+    wall, cpu = [], []
+    count = 0
+    for _ in range(runs):
+        took, used, result = common.timed(
+            lambda: export_contacts(book, fmt, out, include_archived=True, today=TODAY)
+        )
+        wall.append(took * 1000)
+        cpu.append(used * 1000)
+        count = result.count
+    size = out.stat().st_size / 1e6
+    out.unlink()
+    return {"wall_ms": wall, "cpu_ms": cpu, "contacts": count, "mb": size}
 
 
 def main() -> None:

@@ -276,6 +276,49 @@ def _measure(index: SearchIndex, query: str, runs: int) -> tuple[int, list[float
     return len(result), cpu, wall
 
 
+def directory_search(book, today: date, runs: int, words=("xiuying", "秀英")) -> dict:
+    """The search on a real book's directory (what the app builds at start-up, in a worker).
+
+    The directory (``kamtui.directory.load``: one SQL pass, the classification and the
+    index) is built and timed once; then each of :data:`BUDGET_QUERIES` runs ``runs``
+    times cold (caches cleared before each run: the worst case of a keystroke), and
+    each of ``words`` is typed a keystroke at a time (each prefix cold) to find the
+    slowest keystroke. Times in ms: CPU (``thread_time``) and wall.
+    """
+    from kamtui import directory
+
+    c0, w0 = time.thread_time(), time.perf_counter()
+    d = directory.load(book, today)
+    build = {
+        "cpu_ms": (time.thread_time() - c0) * 1000,
+        "wall_ms": (time.perf_counter() - w0) * 1000,
+    }
+    index = d.index
+    first = {}
+    for label, query in (("first_all", ""), ("first_typo", "xiuyng"), ("first_homophone", "秀瑛")):
+        c0 = time.thread_time()
+        index.search(query)
+        first[label] = (time.thread_time() - c0) * 1000
+    out: dict = {"contacts": len(d), "build": build, "first_ms": first, "queries": {}}
+    for q in BUDGET_QUERIES:
+        count, cpu, wall = _measure(index, q, runs)
+        out["queries"][q] = {"matches": count, "cpu_ms": cpu, "wall_ms": wall}
+    typed = {}
+    for word in words:
+        slowest = []
+        for _ in range(max(3, runs // 4)):
+            worst = 0.0
+            for prefix in _typed(word):
+                index.clear_cache()
+                c0 = time.thread_time()
+                index.search(prefix)
+                worst = max(worst, time.thread_time() - c0)
+            slowest.append(worst * 1000)
+        typed[word] = slowest
+    out["typed_slowest_cpu_ms"] = typed
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("-n", type=int, default=100_000, help="number of contacts (100,000)")

@@ -270,6 +270,92 @@ async def run(rows: int, searches: int, moves: int, gc_freeze: bool) -> None:
         print(watch.report())
 
 
+class DirectorySearchApp(App):
+    """A stand-in for the Contacts screen: a search box over the real directory.
+
+    Each keystroke in the box searches the whole book (``Directory.find``) and
+    hands the result to the table lazily (rows are formatted when painted), as the
+    Contacts screen is meant to do.
+    """
+
+    def __init__(self, directory) -> None:
+        super().__init__()
+        self.directory = directory
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="搜索")
+        yield VirtualTable(
+            [
+                Column("name", "名字", ratio=2, min_width=8),
+                Column("account", "微信号", width=8),
+                Column("stage", "阶段", width=6),
+                Column("tags", "标签", ratio=1, min_width=8),
+                Column("last", "最近联系", width=10),
+            ],
+            empty_message="没有匹配的联系人",
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show(event.value)
+
+    def show(self, query: str) -> None:
+        d = self.directory
+        result = d.find(query)
+        entries = d.entries
+
+        def get_row(i: int) -> tuple:
+            cid = result[i]
+            e = entries[cid]
+            return (e.name, e.account, d.stage(cid), " ".join(e.tags), e.last_contact or "")
+
+        self.query_one(VirtualTable).set_rows(len(result), get_row, row_key=result.__getitem__)
+
+
+async def keystroke_repaint(
+    directory, words: list[str], rounds: int = 3, app: App | None = None, box=None, table=None
+) -> dict[str, list[float]]:
+    """Keystroke -> the frame with the new rows, in ms, for each word typed a key at a time.
+
+    ``app`` defaults to :class:`DirectorySearchApp` over ``directory``; pass the real
+    app with its search box (``box``) and result table (``table``) to measure a screen.
+    Latency: from the key press to the end of the first frame (written to the
+    terminal) that painted the table after it (see :class:`Probe`); cpu: process CPU
+    time over the same interval. Between words the box is emptied.
+    """
+    app = app or DirectorySearchApp(directory)
+    out: dict[str, list[float]] = {"latency": [], "cpu": []}
+    per_word: dict[str, list[float]] = {w: [] for w in words}
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = table or app.query_one(VirtualTable)
+        box = box or app.query_one(Input)
+        box.focus()
+        await pilot.pause()
+        probe = Probe(app, table)
+        watch = GcWatch()
+        for round_no in range(rounds + 1):  # round 0 warms up (caches, styles)
+            for word in words:
+                probe.arm()
+                box.value = ""
+                await probe.wait()
+                await pilot.pause()
+                for ch in word:
+                    await asyncio.sleep(0.03)  # keystrokes arrive a little apart
+                    probe.arm()
+                    wall0, cpu0 = time.perf_counter(), time.process_time()
+                    await pilot.press(ch)
+                    await probe.wait()
+                    if round_no == 0:
+                        continue
+                    lat = (probe.frame_wall - wall0) * 1000
+                    out["latency"].append(lat)
+                    out["cpu"].append((probe.frame_cpu - cpu0) * 1000)
+                    per_word[word].append(lat)
+        gc.callbacks.remove(watch._callback)
+    out["gc_pauses_ms"] = [p * 1000 for p in watch.pauses]
+    out["per_word_latency"] = per_word
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)

@@ -1,0 +1,103 @@
+"""Today's agenda over a whole book: deriving the reminders, then listing them.
+
+Run from the repository root:
+
+    python benchmarks/bench_today.py [--size 100000] [--runs 7]
+
+What the Today screen does when the app starts, on a copy of the cached demo book:
+
+* refresh: ``followup.refresh`` (derive the automatic reminders, create the new
+  ones, retire the stale ones) as on the first start of a day (the last run is
+  set back to yesterday before each run), with nothing cached in the process
+  (the classification it reads is computed, as in a new process). It runs in a
+  worker thread in the app.
+* agenda: ``followup.agenda`` with the classification at hand (the open
+  reminders up to the agenda's horizon, with names, reasons, stages and tiers).
+  The Today screen calls it when it shows the list.
+
+The first refresh of a book (a new book, or one never opened in the app) is
+timed once apart: it derives every reminder the data calls for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _common as common
+
+
+def _forget(book) -> None:
+    from kamtui import classify
+
+    classify.forget(book)
+    classify._GAP_MEMO.clear()
+
+
+def _set_last_run(book, day) -> None:
+    from kamtui import followup
+
+    with book.transaction() as con:
+        con.execute(
+            'INSERT INTO setting ("key", value) VALUES (?, ?) '
+            'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
+            (followup._LAST_RUN_KEY, json.dumps(day.isoformat())),
+        )
+
+
+def run(source: Path, runs: int, folder: Path) -> dict:
+    from kamtui import classify, clock, followup, i18n
+    from kamtui.store.db import Book
+
+    clock.freeze(common.TODAY)
+    i18n.set_language("zh")
+    today = common.TODAY
+    book = Book(common.book_copy(source, folder / "today.db"))
+    try:
+        wall, cpu, report = common.timed(lambda: followup.refresh(book, today))
+        out: dict = {
+            "first_refresh_ms": wall * 1000,
+            "first_refresh_cpu_ms": cpu * 1000,
+            "created": report.created,
+        }
+
+        def before() -> None:
+            _set_last_run(book, today - timedelta(days=1))
+            _forget(book)
+
+        out["refresh_wall_ms"], out["refresh_cpu_ms"] = common.repeat_ms(
+            lambda: followup.refresh(book, today), runs, before
+        )
+        cls = classify.classify_all(book, today)
+        out["agenda_wall_ms"], out["agenda_cpu_ms"] = common.repeat_ms(
+            lambda: followup.agenda(book, today, classification=cls), runs
+        )
+        out["agenda_items"] = len(followup.agenda(book, today, classification=cls).items)
+    finally:
+        book.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kamtui-bench-") as tmp:
+        res = run(common.demo_book(args.size), args.runs, Path(tmp))
+    print(f"{args.size:,} contacts; load {common.load_average()}")
+    print(f"  first refresh: {res['first_refresh_ms']:.0f} ms ({res['created']} reminders made)")
+    for key in ("refresh_wall_ms", "refresh_cpu_ms", "agenda_wall_ms", "agenda_cpu_ms"):
+        s = common.summary(res[key])
+        print(f"  {key:<16} median {s['median']:7.1f}   p95 {s['p95']:7.1f}")
+    print(f"  agenda items: {res['agenda_items']:,}")
+
+
+if __name__ == "__main__":
+    main()
