@@ -679,49 +679,132 @@ class Agenda:
 
 KIND_ORDER = {k: i for i, k in enumerate(("owed", "manual", *AUTO_KINDS))}
 
+_ORDER_SQL = """
+SELECT r.id, r.contact_id, r.kind, coalesce(r.snoozed_until, r.due_on),
+       c.remark, c.nickname, c.favourite
+FROM reminder r JOIN contact c ON c.id = r.contact_id AND c.archived = 0
+WHERE r.status = 'open' AND coalesce(r.snoozed_until, r.due_on) <= ?
+"""
 
-def agenda(
-    book: Book, today: date, days_ahead: int | None = None, *, classification=None
-) -> Agenda:
-    """Open reminders up to ``today + days_ahead``: overdue, today, upcoming.
 
-    Favourites (pinned contacts) come first in each group, then by date.
-    Reads only; call :func:`refresh` first (the app does it in a worker).
-    With a ``classification``, items carry the contact's stage and tier.
+class AgendaView:
+    """The agenda in its order, each item built when it is first asked for.
+
+    A long agenda (tens of thousands of reminders in a big book) is ordered from
+    a light query (ids, kinds, days, names); an :class:`AgendaItem` (its reason,
+    last contact, stage and tier) is built only for the rows a screen shows, a
+    page at a time. :meth:`agenda` builds them all.
+
+    Rows are the groups one after the other (:data:`GROUPS` order); ``ids[i]`` is
+    row ``i``'s reminder id. Favourites come first in each group, then by date,
+    kind and name.
     """
-    cls = classification
-    from kamtui.reminders import _SQL, _row
 
-    ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
-    end = today + timedelta(days=ahead)
-    with book.snapshot() as con:
-        found = con.execute(
-            _SQL
-            + """ WHERE status = 'open' AND coalesce(snoozed_until, due_on) <= ?
-                  AND contact_id IN (SELECT id FROM contact WHERE archived = 0)""",
-            (end.isoformat(),),
-        ).fetchall()
-        reminders = [_row(x) for x in found]
-        ids = sorted({x.contact_id for x in reminders} | _referred_ids(reminders))
-        people: dict[int, tuple] = {}
-        for part in rows.chunks(ids):
-            q = rows.marks(len(part))
-            for cid, remark, nick, fav, last in con.execute(
-                f"""SELECT c.id, c.remark, c.nickname, c.favourite,
-                           (SELECT max(occurred_on) FROM interaction i WHERE i.contact_id = c.id)
-                    FROM contact c WHERE c.id IN ({q})""",
-                part,
-            ):
-                people[cid] = (display_name(remark, nick, cid), bool(fav), _d(last))
-    names = {cid: p[0] for cid, p in people.items()}
-    groups: dict[str, list[AgendaItem]] = {g: [] for g in GROUPS}
-    for rem in reminders:
-        name, fav, last = people.get(rem.contact_id, (f"#{rem.contact_id}", False, None))
-        when = rem.effective_on
-        overdue = (today - when).days
-        group = "overdue" if overdue > 0 else "today" if overdue == 0 else "upcoming"
-        groups[group].append(
-            AgendaItem(
+    PAGE = 64
+
+    def __init__(self, book: Book, today: date, days_ahead: int, classification=None):
+        self.book = book
+        self.today = today
+        self.days_ahead = days_ahead
+        self.classification = classification
+        end = (today + timedelta(days=days_ahead)).isoformat()
+        day = today.isoformat()
+        keyed = []
+        for rid, cid, kind, when, remark, nick, fav in book.query(_ORDER_SQL, (end,)):
+            group = 0 if when < day else 1 if when == day else 2
+            name = display_name(remark, nick, cid)
+            keyed.append((group, not fav, when, KIND_ORDER.get(kind, 99), name, rid))
+        keyed.sort()
+        self._keyed = keyed
+        self.ids: list[int] = [k[5] for k in keyed]
+        counts = [0, 0, 0]
+        for k in keyed:
+            counts[k[0]] += 1
+        self.counts_by_group = dict(zip(GROUPS, counts, strict=True))
+        self._items: dict[int, AgendaItem] = {}
+        self._index: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.counts_by_group)
+
+    def group_range(self, group: str) -> range:
+        """The rows of ``group``."""
+        start = 0
+        for g in GROUPS:
+            n = self.counts_by_group[g]
+            if g == group:
+                return range(start, start + n)
+            start += n
+        raise KeyError(group)
+
+    def index_of(self, reminder_id: int) -> int | None:
+        if self._index is None:
+            self._index = {rid: i for i, rid in enumerate(self.ids)}
+        return self._index.get(reminder_id)
+
+    def item(self, index: int) -> AgendaItem:
+        """Row ``index``'s item (its page is built on first use)."""
+        found = self._items.get(index)
+        if found is None:
+            start = index - index % self.PAGE
+            self._build(range(start, min(start + self.PAGE, len(self.ids))))
+            found = self._items[index]
+        return found
+
+    def get(self, reminder_id: int) -> AgendaItem | None:
+        index = self.index_of(reminder_id)
+        return None if index is None else self.item(index)
+
+    def items(self) -> list[AgendaItem]:
+        missing = [i for i in range(len(self.ids)) if i not in self._items]
+        if missing:
+            self._build(missing)
+        return [self._items[i] for i in range(len(self.ids))]
+
+    def agenda(self) -> Agenda:
+        items = self.items()
+        groups = {g: items[self.group_range(g).start : self.group_range(g).stop] for g in GROUPS}
+        return Agenda(self.today, self.days_ahead, groups)
+
+    def _build(self, indexes) -> None:
+        from kamtui.reminders import _SQL, _row
+
+        indexes = list(indexes)
+        wanted = [self.ids[i] for i in indexes]
+        today = self.today
+        cls = self.classification
+        with self.book.snapshot() as con:
+            found: dict[int, ReminderRow] = {}
+            for part in rows.chunks(wanted):
+                for x in con.execute(_SQL + f" WHERE id IN ({rows.marks(len(part))})", part):
+                    found[x[0]] = _row(x)
+            reminders = list(found.values())
+            ids = sorted({x.contact_id for x in reminders} | _referred_ids(reminders))
+            people: dict[int, tuple] = {}
+            for part in rows.chunks(ids):
+                q = rows.marks(len(part))
+                for cid, remark, nick, fav, last in con.execute(
+                    f"""SELECT c.id, c.remark, c.nickname, c.favourite,
+                               (SELECT max(occurred_on) FROM interaction i
+                                WHERE i.contact_id = c.id)
+                        FROM contact c WHERE c.id IN ({q})""",
+                    part,
+                ):
+                    people[cid] = (display_name(remark, nick, cid), bool(fav), _d(last))
+        names = {cid: p[0] for cid, p in people.items()}
+        for index, rid in zip(indexes, wanted, strict=True):
+            rem = found.get(rid)
+            if rem is None:  # deleted since the view was made: what the order knew of it
+                self._items[index] = self._gone(index)
+                continue
+            name, fav, last = people.get(rem.contact_id, (f"#{rem.contact_id}", False, None))
+            when = rem.effective_on
+            overdue = (today - when).days
+            group = "overdue" if overdue > 0 else "today" if overdue == 0 else "upcoming"
+            self._items[index] = AgendaItem(
                 reminder_id=rem.id,
                 contact_id=rem.contact_id,
                 name=name,
@@ -738,10 +821,47 @@ def agenda(
                 stage=cls.stage_of(rem.contact_id) if cls else "",
                 tier=cls.tier_of(rem.contact_id) if cls else None,
             )
+
+
+    def _gone(self, index: int) -> AgendaItem:
+        group, not_fav, when, _kind, name, rid = self._keyed[index]
+        kind = next((k for k, v in KIND_ORDER.items() if v == _kind), "manual")
+        day = date.fromisoformat(when)
+        return AgendaItem(
+            reminder_id=rid,
+            contact_id=0,
+            name=name,
+            favourite=not not_fav,
+            kind=kind,
+            due_on=day,
+            overdue_days=max((self.today - day).days, 0),
+            reason="",
+            last_contact_on=None,
+            repeat=None,
+            snoozed=False,
+            group=GROUPS[group],
+            note="",
         )
-    for items in groups.values():
-        items.sort(key=lambda i: (not i.favourite, i.due_on, KIND_ORDER.get(i.kind, 99), i.name))
-    return Agenda(today, ahead, groups)
+
+
+def agenda_view(
+    book: Book, today: date, days_ahead: int | None = None, *, classification=None
+) -> AgendaView:
+    """The agenda's order and counts; items are built as they are shown (see :func:`agenda`)."""
+    ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
+    return AgendaView(book, today, ahead, classification)
+
+
+def agenda(
+    book: Book, today: date, days_ahead: int | None = None, *, classification=None
+) -> Agenda:
+    """Open reminders up to ``today + days_ahead``: overdue, today, upcoming.
+
+    Favourites (pinned contacts) come first in each group, then by date.
+    Reads only; call :func:`refresh` first (the app does it in a worker).
+    With a ``classification``, items carry the contact's stage and tier.
+    """
+    return agenda_view(book, today, days_ahead, classification=classification).agenda()
 
 
 def _referred_ids(reminders) -> set[int]:

@@ -7,6 +7,8 @@ thread and the list refreshes when that is done, so typing never waits.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -15,16 +17,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from kamtui import clock, followup, reminders
+from kamtui import clock, followup
 from kamtui.classify import classify_all, peek
 from kamtui.dates import describe_relative, parse_date_input
 from kamtui.i18n import t
-from kamtui.repeat import describe_repeat, parse_repeat
 from kamtui.screens.badges import stage_badge, tier_badge
 from kamtui.screens.base import KamtuiScreen, plain
-from kamtui.screens.contact_page import open_contact
-from kamtui.screens.forms import ChoiceModal, ConfirmModal, Field, FormModal
 from kamtui.screens.widgets import Column, GroupRow, StyledRow, VirtualTable
+
+# Imported when first used (not needed for the first paint): kamtui.reminders,
+# kamtui.repeat, kamtui.screens.forms, kamtui.screens.contact_page.
 
 
 def date_hint(today: date):
@@ -38,11 +40,15 @@ def date_hint(today: date):
 
 
 def repeat_hint(text: str) -> str:
+    from kamtui.repeat import describe_repeat, parse_repeat
+
     rule = parse_repeat(text, "repeat")
     return f"→ {describe_repeat(rule)}" if rule else ""
 
 
-def reminder_fields(today: date, *, due: str, note: str, repeat: str, manual: bool) -> list[Field]:
+def reminder_fields(today: date, *, due: str, note: str, repeat: str, manual: bool) -> list:
+    from kamtui.screens.forms import Field
+
     fields = [
         Field(
             "due_on", t("today.field.due"), due, t("today.field.due_placeholder"), date_hint(today)
@@ -62,6 +68,28 @@ def reminder_fields(today: date, *, due: str, note: str, repeat: str, manual: bo
     return fields
 
 
+class _ItemsById(Mapping):
+    """The agenda's items by reminder id, built as they are looked up."""
+
+    def __init__(self, view: followup.AgendaView) -> None:
+        self.view = view
+
+    def __getitem__(self, reminder_id: int) -> followup.AgendaItem:
+        item = self.view.get(reminder_id)
+        if item is None:
+            raise KeyError(reminder_id)
+        return item
+
+    def __contains__(self, reminder_id) -> bool:
+        return self.view.index_of(reminder_id) is not None
+
+    def __iter__(self):
+        return iter(self.view.ids)
+
+    def __len__(self) -> int:
+        return len(self.view.ids)
+
+
 class TodayScreen(KamtuiScreen):
     TITLE_KEY = "section.today"
     DEFAULT_CSS = """
@@ -79,9 +107,10 @@ class TodayScreen(KamtuiScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.agenda: followup.Agenda | None = None
+        self.agenda: followup.AgendaView | None = None
         self._cls = None
-        self.items: dict[int, followup.AgendaItem] = {}
+        self.items: Mapping[int, followup.AgendaItem] = {}
+        self._layout: list[int | GroupRow] = []  # table row -> agenda index or group title
 
     def compose(self) -> ComposeResult:
         yield Static("", id="today-header", classes="section-header")
@@ -119,36 +148,54 @@ class TodayScreen(KamtuiScreen):
         self.recompute()
 
     def load(self, keep: bool = False, classification=None) -> None:
-        """Show the stored agenda (fast: a few queries)."""
+        """Show the stored agenda (fast: its order and counts; rows are built when shown)."""
         today = self.today
         try:
             # The last classification stands in until the worker has a fresh one
             # (an action changes the book; badges should not blink meanwhile).
             self._cls = classification or peek(self.book, today) or self._cls
-            agenda = followup.agenda(self.book, today, classification=self._cls)
+            view = followup.agenda_view(self.book, today, classification=self._cls)
         except Exception as e:
             self.report(e)
             return
-        self.agenda = agenda
-        self.items = {i.reminder_id: i for i in agenda.items}
-        rows: list = []
-        keys: list = []
+        self.agenda = view
+        self.items = _ItemsById(view)
+        layout: list[int | GroupRow] = []
+        starts: list[int] = []  # per agenda index range: how many group rows come before
+        counts = view.counts()
         for group in followup.GROUPS:
-            items = agenda.groups[group]
-            if not items:
+            n = counts[group]
+            if not n:
                 continue
-            title = t(f"group.{group}", days=agenda.days_ahead)
-            rows.append(GroupRow(f"{title} ({len(items)})"))
-            keys.append(None)
-            for item in items:
-                rows.append(self._row(item, today))
-                keys.append(item.reminder_id)
+            title = t(f"group.{group}", days=view.days_ahead)
+            layout.append(GroupRow(f"{title} ({n})"))
+            starts.append(len(starts) + 1)
+            layout.extend(view.group_range(group))
+        self._layout = layout
+
+        def get_row(i: int):
+            entry = layout[i]
+            if isinstance(entry, GroupRow):
+                return entry
+            return self._row(view.item(entry), today)
+
+        def row_key(i: int):
+            entry = layout[i]
+            return None if isinstance(entry, GroupRow) else view.ids[entry]
+
+        bounds = [view.group_range(g).stop for g in followup.GROUPS if counts[g]]
+
+        def index_of(key) -> int | None:
+            index = view.index_of(key)
+            if index is None:
+                return None
+            return index + starts[bisect_right(bounds, index)]
+
         table = self.query_one(VirtualTable)
         table.selected_keys = table.selected_keys & self.items.keys()
-        table.set_data(rows, keys=keys, keep_key=keep)
-        counts = agenda.counts()
+        table.set_rows(len(layout), get_row, row_key=row_key, index_of=index_of, keep_key=keep)
         self.query_one("#today-header", Static).update(
-            Text(t("today.header", day=today.isoformat(), days=agenda.days_ahead, **counts))
+            Text(t("today.header", day=today.isoformat(), days=view.days_ahead, **counts))
         )
         self.mark_fresh()
 
@@ -212,6 +259,9 @@ class TodayScreen(KamtuiScreen):
     # ---- actions ----------------------------------------------------------------------
 
     def action_done(self) -> None:
+        from kamtui import reminders
+        from kamtui.screens.forms import Field, FormModal
+
         items = self.targets()
         if not items:
             return
@@ -252,6 +302,9 @@ class TodayScreen(KamtuiScreen):
         )
 
     def action_snooze(self) -> None:
+        from kamtui import reminders
+        from kamtui.screens.forms import ChoiceModal, Field, FormModal
+
         items = self.targets()
         if not items:
             return
@@ -308,6 +361,9 @@ class TodayScreen(KamtuiScreen):
         self.app.push_screen(ContactPicker(t("today.pick_contact")), picked)
 
     def new_reminder_for(self, contact_id: int) -> None:
+        from kamtui import reminders
+        from kamtui.screens.forms import FormModal
+
         today = self.today
 
         def submit(v: dict[str, str]) -> int:
@@ -329,6 +385,10 @@ class TodayScreen(KamtuiScreen):
         )
 
     def action_edit(self) -> None:
+        from kamtui import reminders
+        from kamtui.repeat import describe_repeat
+        from kamtui.screens.forms import FormModal
+
         table = self.query_one(VirtualTable)
         item = self.items.get(table.cursor_key)
         if item is None:
@@ -363,6 +423,9 @@ class TodayScreen(KamtuiScreen):
         )
 
     def action_dismiss(self) -> None:
+        from kamtui import reminders
+        from kamtui.screens.forms import ConfirmModal
+
         items = self.targets()
         if not items:
             return
@@ -402,6 +465,8 @@ class TodayScreen(KamtuiScreen):
             self.open_contact(item.contact_id)
 
     def open_contact(self, contact_id: int) -> None:
+        from kamtui.screens.contact_page import open_contact
+
         open_contact(self.app, contact_id, lambda _=None: self.load(keep=True))
 
     @on(VirtualTable.Highlighted)
@@ -413,6 +478,8 @@ class TodayScreen(KamtuiScreen):
             return
         extra = []
         if item.repeat:
+            from kamtui.repeat import describe_repeat
+
             extra.append(t("today.repeats", rule=describe_repeat(item.repeat)))
         if item.kind == "manual" and item.note and item.note != item.reason:
             extra.append(item.note)
