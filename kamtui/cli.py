@@ -127,9 +127,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, t("cli.usage_error", prog=self.prog, message=message) + "\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from kamtui.commands import COMMANDS
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for."""
 
+    def __init__(
+        self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None
+    ):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser._print_message(f"kamtui {_version()}\n", sys.stdout)
+        parser.exit()
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The ``kamtui`` parser; ``commands=False``: the global options only (opening the app)."""
     with _argparse_language():
         parser = _Parser(
             prog="kamtui",
@@ -140,7 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument("--db", metavar="PATH", help=t("cli.opt_db"))
         parser.add_argument("--lang", metavar="zh|en", help=t("cli.opt_lang"))
         parser.add_argument("--demo", action="store_true", help=t("cli.opt_demo"))
-        parser.add_argument("--version", action="version", version=f"kamtui {_version()}")
+        parser.add_argument(
+            "--version",
+            action=_VersionAction,
+            help=argparse._("show program's version number and exit"),
+        )
+        if not commands:
+            parser.set_defaults(command=None)
+            return parser
+        from kamtui.commands import COMMANDS
+
         sub = parser.add_subparsers(dest="command", metavar=t("cli.command_metavar"))
         for name in COMMANDS:
             module = importlib.import_module(f"kamtui.commands.{name}")
@@ -211,10 +232,27 @@ def log_internal_error(exc: BaseException) -> Path | None:
         return None
 
 
+def _opens_app(argv: list[str]) -> bool:
+    """True when ``argv`` holds only well-formed global options: the app opens, and the
+    commands' parsers (and their modules) are not needed."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--db", "--lang"):
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                return False
+            i += 2
+        elif arg.startswith(("--db=", "--lang=")) or arg == "--demo":
+            i += 1
+        else:
+            return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _preparse_language(argv)
-    parser = build_parser()
+    parser = build_parser(commands=not _opens_app(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
