@@ -411,50 +411,66 @@ def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshRe
     r = Rules.load(book)
     found = candidates(book, today, days_ahead, catch_up_start(book, today, r.lookback))
     report = RefreshReport()
-    with book.transaction() as con:
-        con.execute(
-            'INSERT INTO setting ("key", value) VALUES (?, ?) '
-            'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
-            (_LAST_RUN_KEY, json.dumps(today.isoformat())),
-        )
-        existing = {
-            k: (rid, status)
-            for rid, k, status in con.execute(
-                "SELECT id, auto_key, status FROM reminder WHERE auto_key IS NOT NULL"
-            )
-        }
-        stamp = rows.now_text()
-        new = [c for c in found if c.key not in existing]
-        con.executemany(
-            """INSERT OR IGNORE INTO reminder
-               (contact_id, kind, due_on, note, status, auto_key, data, created_at, updated_at)
-               VALUES (?, ?, ?, '', 'open', ?, ?, ?, ?)""",
-            [
-                (
-                    c.contact_id,
-                    c.kind,
-                    c.due_on.isoformat(),
-                    c.key,
-                    json.dumps(c.data, ensure_ascii=False),
-                    stamp,
-                    stamp,
-                )
-                for c in new
-            ],
-        )
-        report.created = len(new)
-        for c in new:
-            report.kinds[c.kind] = report.kinds.get(c.kind, 0) + 1
-        stale = _stale_open(con, book, today, {c.key for c in found})
-        if stale:
-            for part in rows.chunks(stale):
-                con.execute(
-                    f"UPDATE reminder SET status = 'obsolete', updated_at = ? "
-                    f"WHERE id IN ({rows.marks(len(part))})",
-                    (stamp, *part),
-                )
-        report.obsoleted = len(stale)
+    try:
+        with book.transaction() as con:
+            _write_refresh(con, book, today, found, report)
+    except _Unchanged:
+        pass  # rolled back: nothing was committed, the book's stamp has not moved
     return report
+
+
+class _Unchanged(Exception):
+    """A refresh that would change nothing (already run today, no new or stale reminder)."""
+
+
+def _write_refresh(con, book: Book, today: date, found: list[Candidate], report) -> None:
+    ran_today = _last_run(book) == today
+    con.execute(
+        'INSERT INTO setting ("key", value) VALUES (?, ?) '
+        'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
+        (_LAST_RUN_KEY, json.dumps(today.isoformat())),
+    )
+    existing = {
+        k: (rid, status)
+        for rid, k, status in con.execute(
+            "SELECT id, auto_key, status FROM reminder WHERE auto_key IS NOT NULL"
+        )
+    }
+    stamp = rows.now_text()
+    new = [c for c in found if c.key not in existing]
+    con.executemany(
+        """INSERT OR IGNORE INTO reminder
+           (contact_id, kind, due_on, note, status, auto_key, data, created_at, updated_at)
+           VALUES (?, ?, ?, '', 'open', ?, ?, ?, ?)""",
+        [
+            (
+                c.contact_id,
+                c.kind,
+                c.due_on.isoformat(),
+                c.key,
+                json.dumps(c.data, ensure_ascii=False),
+                stamp,
+                stamp,
+            )
+            for c in new
+        ],
+    )
+    report.created = len(new)
+    for c in new:
+        report.kinds[c.kind] = report.kinds.get(c.kind, 0) + 1
+    stale = _stale_open(con, book, today, {c.key for c in found})
+    if stale:
+        for part in rows.chunks(stale):
+            con.execute(
+                f"UPDATE reminder SET status = 'obsolete', updated_at = ? "
+                f"WHERE id IN ({rows.marks(len(part))})",
+                (stamp, *part),
+            )
+    report.obsoleted = len(stale)
+    if ran_today and not new and not stale:
+        # Committing nothing keeps the book's stamp, so what is cached for it
+        # (the classification the agenda and the directory share) stays valid.
+        raise _Unchanged
 
 
 def _stale_open(con, book: Book, today: date, current: set[str]) -> list[int]:
@@ -821,7 +837,6 @@ class AgendaView:
                 stage=cls.stage_of(rem.contact_id) if cls else "",
                 tier=cls.tier_of(rem.contact_id) if cls else None,
             )
-
 
     def _gone(self, index: int) -> AgendaItem:
         group, not_fav, when, _kind, name, rid = self._keyed[index]
