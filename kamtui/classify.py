@@ -788,10 +788,28 @@ def classify_all(book: Book, today: date | None = None, *, cached: bool = True) 
         hit = _entry(book, key)
         if hit is not None and hit.classification is not None:
             return hit.classification
-    with _no_gc():
-        result = _compute(book, today, rules)
-    _store(book, _Entry(key, book.conn, result.line, result))
+    # One computation per book at a time: a second thread asking meanwhile (at
+    # start-up the agenda and the directory both do) waits for it and reuses it.
+    with _computing(book):
+        if cached:
+            hit = _entry(book, key)
+            if hit is not None and hit.classification is not None:
+                return hit.classification
+        with _no_gc():
+            result = _compute(book, today, rules)
+        _store(book, _Entry(key, book.conn, result.line, result))
     return result
+
+
+_compute_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _computing(book: Book) -> threading.Lock:
+    with _cache_lock:
+        lock = _compute_locks.get(book)
+        if lock is None:
+            lock = _compute_locks[book] = threading.Lock()
+        return lock
 
 
 @contextmanager
