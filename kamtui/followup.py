@@ -135,21 +135,26 @@ def _aftersale(con, r: Rules, today: date, earliest: date) -> list[Candidate]:
 
 
 _REPURCHASE_SQL = """
-    SELECT p.id, p.contact_id, p.item, p.quantity, p.bought_on, due FROM (
-        SELECT p.*, date(p.bought_on, '+' || (coalesce(pr.cycle_days, :cycle) * p.quantity)
-                         || ' days') AS due,
-               coalesce(pr.cycle_days, :cycle) AS cyc
+    WITH p AS MATERIALIZED (
+        SELECT p.id, p.contact_id, p.item, p.quantity, p.bought_on, p.product_id,
+               date(p.bought_on, '+' || (coalesce(pr.cycle_days, :cycle) * p.quantity)
+                    || ' days') AS due
         FROM purchase p LEFT JOIN product pr ON pr.id = p.product_id
-        WHERE p.amount_fen > 0
-    ) p
+        WHERE p.amount_fen > 0 AND coalesce(pr.cycle_days, :cycle) > 0
+          -- a cheap window first (a day of slack each side); due decides below
+          AND julianday(p.bought_on) + coalesce(pr.cycle_days, :cycle) * p.quantity
+              BETWEEN julianday(:start) - 1 AND julianday(:end) + 1
+    )
+    SELECT p.id, p.contact_id, p.item, p.quantity, p.bought_on, p.due FROM p
     JOIN contact c ON c.id = p.contact_id AND c.archived = 0
-    WHERE p.cyc > 0 AND p.due >= :start AND p.due <= :end
+    WHERE p.due >= :start AND p.due <= :end
       AND NOT EXISTS (
         SELECT 1 FROM purchase q
         WHERE q.contact_id = p.contact_id AND q.amount_fen > 0 AND q.id != p.id
           AND (q.bought_on > p.bought_on OR (q.bought_on = p.bought_on AND q.id > p.id))
           AND (q.item = p.item OR (q.product_id IS NOT NULL AND q.product_id = p.product_id))
       )
+    ORDER BY p.contact_id, p.bought_on, p.id
 """
 
 
@@ -378,6 +383,13 @@ def candidates(
 
     Nothing is written. ``start`` defaults to ``today - reminder.lookback_days``.
     """
+    return _candidates(book, today, days_ahead, start)[0]
+
+
+def _candidates(
+    book: Book, today: date, days_ahead: int | None, start: date | None
+) -> tuple[list[Candidate], dict[int, str]]:
+    """The candidates, and each contact's last touch (the stale check needs it too)."""
     r = Rules.load(book)
     ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
     start = start or today - timedelta(days=r.lookback)
@@ -393,7 +405,7 @@ def candidates(
             *_owed(con),
             *_thanks(con, start, end),
         ]
-    return [c for c in found if c.due_on <= end]
+    return [c for c in found if c.due_on <= end], touch
 
 
 @dataclass
@@ -409,11 +421,12 @@ def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshRe
     Idempotent: running it twice changes nothing the second time.
     """
     r = Rules.load(book)
-    found = candidates(book, today, days_ahead, catch_up_start(book, today, r.lookback))
+    start = catch_up_start(book, today, r.lookback)
+    found, touch = _candidates(book, today, days_ahead, start)
     report = RefreshReport()
     try:
         with book.transaction() as con:
-            _write_refresh(con, book, today, found, report)
+            _write_refresh(con, book, today, found, touch, report)
     except _Unchanged:
         pass  # rolled back: nothing was committed, the book's stamp has not moved
     return report
@@ -423,7 +436,9 @@ class _Unchanged(Exception):
     """A refresh that would change nothing (already run today, no new or stale reminder)."""
 
 
-def _write_refresh(con, book: Book, today: date, found: list[Candidate], report) -> None:
+def _write_refresh(
+    con, book: Book, today: date, found: list[Candidate], touch: dict[int, str], report
+) -> None:
     ran_today = _last_run(book) == today
     con.execute(
         'INSERT INTO setting ("key", value) VALUES (?, ?) '
@@ -458,7 +473,7 @@ def _write_refresh(con, book: Book, today: date, found: list[Candidate], report)
     report.created = len(new)
     for c in new:
         report.kinds[c.kind] = report.kinds.get(c.kind, 0) + 1
-    stale = _stale_open(con, book, today, {c.key for c in found})
+    stale = _stale_open(con, book, today, {c.key for c in found}, touch)
     if stale:
         for part in rows.chunks(stale):
             con.execute(
@@ -473,38 +488,39 @@ def _write_refresh(con, book: Book, today: date, found: list[Candidate], report)
         raise _Unchanged
 
 
-def _stale_open(con, book: Book, today: date, current: set[str]) -> list[int]:
-    """Open automatic reminders whose trigger no longer holds."""
+def _stale_open(
+    con, book: Book, today: date, current: set[str], touch: dict[int, str] | None = None
+) -> list[int]:
+    """Open automatic reminders whose trigger no longer holds.
+
+    The facts each check needs are read for all the reminders to check at once
+    (a few queries, not one or two per reminder).
+    """
     stale = []
     open_auto = con.execute(
         "SELECT id, auto_key, kind, contact_id, due_on, data FROM reminder "
         "WHERE status = 'open' AND auto_key IS NOT NULL"
     ).fetchall()
-    if not open_auto:
+    todo = [
+        (rid, key, kind, cid, json.loads(data_text) if data_text else {}, key.split(":"))
+        for rid, key, kind, cid, _due, data_text in open_auto
+        if key not in current
+    ]
+    if not todo:
         return stale
-    touch = None
+    facts = _StaleFacts(con, todo)
     cls = None
-    for rid, key, kind, cid, _due, data_text in open_auto:
-        if key in current:
-            continue
-        data = json.loads(data_text) if data_text else {}
-        parts = key.split(":")
+    for rid, _key, kind, cid, data, parts in todo:
         valid = True
         if kind == "aftersale":
-            valid = bool(
-                con.execute(
-                    "SELECT 1 FROM purchase WHERE contact_id = ? AND bought_on = ? "
-                    "AND amount_fen > 0",
-                    (cid, data.get("bought_on")),
-                ).fetchone()
-            )
+            valid = (cid, data.get("bought_on")) in facts.bought_days
         elif kind == "repurchase":
-            valid = _repurchase_still_due(con, int(parts[1]))
+            valid = facts.repurchase_still_due(int(parts[1]))
         elif kind in ("birthday", "birthday_soon"):
-            valid = _birthday_still(con, cid, data.get("date"), kind, today)
+            valid = _birthday_still(facts.birthdays.get(cid), data.get("date"), kind, today)
         elif kind == "prospect":
             touch = touch if touch is not None else _last_touch(con)
-            valid = _prospect_still(con, cid, parts[2], touch)
+            valid = _prospect_still(facts.prospects.get(cid), cid, parts[2], touch)
         elif kind == "dormant":
             touch = touch if touch is not None else _last_touch(con)
             cls = cls if cls is not None else _classification(book, today)
@@ -513,44 +529,115 @@ def _stale_open(con, book: Book, today: date, current: set[str]) -> list[int]:
             last_touch = max(x for x in (touch.get(cid), last_buy) if x) if last_buy else None
             valid = last_buy == parts[2] and last_touch == parts[3]
         elif kind == "owed":
-            valid = _owed_still(con, int(parts[1]), parts[2])
+            valid = _owed_still(facts.owed.get(int(parts[1])), parts[2])
         elif kind == "thanks":
-            valid = bool(
-                con.execute("SELECT 1 FROM referral WHERE id = ?", (int(parts[1]),)).fetchone()
-            )
+            valid = int(parts[1]) in facts.referrals
         if not valid:
             stale.append(rid)
     return stale
 
 
-def _repurchase_still_due(con, pid: int) -> bool:
-    row = con.execute(
-        "SELECT contact_id, item, product_id, bought_on FROM purchase WHERE id = ? "
-        "AND amount_fen > 0",
-        (pid,),
-    ).fetchone()
-    if row is None:
-        return False
-    cid, item, product, bought = row
-    again = con.execute(
-        """SELECT 1 FROM purchase q WHERE q.contact_id = ? AND q.amount_fen > 0 AND q.id != ?
-           AND (q.bought_on > ? OR (q.bought_on = ? AND q.id > ?))
-           AND (q.item = ? OR (q.product_id IS NOT NULL AND q.product_id = ?))""",
-        (cid, pid, bought, bought, pid, item, product),
-    ).fetchone()
-    return again is None
+def _in_chunks(con, sql: str, ids) -> list[tuple]:
+    """``sql`` (with one ``{}`` for an IN list) over ``ids``, a chunk at a time."""
+    out: list[tuple] = []
+    for part in rows.chunks(sorted(set(ids))):
+        out.extend(con.execute(sql.format(rows.marks(len(part))), part))
+    return out
 
 
-def _birthday_still(con, cid: int, when: str | None, kind: str, today: date) -> bool:
+class _StaleFacts:
+    """What the stale checks read, for every reminder to check, in a few queries."""
+
+    def __init__(self, con, todo: list[tuple]) -> None:
+        want: dict[str, list[int]] = defaultdict(list)
+        for _rid, _key, kind, cid, _data, parts in todo:
+            if kind in ("aftersale", "birthday", "birthday_soon", "prospect"):
+                want[kind].append(cid)
+            elif kind in ("repurchase", "owed", "thanks"):
+                want[kind].append(int(parts[1]))
+        self.bought_days = set(
+            _in_chunks(
+                con,
+                "SELECT contact_id, bought_on FROM purchase "
+                "WHERE amount_fen > 0 AND contact_id IN ({})",
+                want["aftersale"],
+            )
+        )
+        self.birthdays = {
+            r[0]: r[1:]
+            for r in _in_chunks(
+                con,
+                "SELECT id, birth_year, birth_month, birth_day, birth_lunar, birth_leap "
+                "FROM contact WHERE id IN ({})",
+                want["birthday"] + want["birthday_soon"],
+            )
+        }
+        self.prospects = {
+            r[0]: r[1:]
+            for r in _in_chunks(
+                con,
+                """SELECT c.id, c.added_on,
+                          c.intent = 1 OR EXISTS (SELECT 1 FROM snippet s
+                              WHERE s.contact_id = c.id AND s.kind = 'need' AND s.closed = 0),
+                          EXISTS (SELECT 1 FROM purchase p
+                              WHERE p.contact_id = c.id AND p.amount_fen > 0)
+                   FROM contact c WHERE c.id IN ({})""",
+                want["prospect"],
+            )
+        }
+        self.owed = {
+            r[0]: r[1:]
+            for r in _in_chunks(
+                con,
+                """SELECT p.id, p.amount_fen - coalesce((SELECT sum(y.amount_fen)
+                          FROM payment y WHERE y.purchase_id = p.id), 0), p.due_on, p.credit
+                   FROM purchase p WHERE p.id IN ({})""",
+                want["owed"],
+            )
+        }
+        self.referrals = {
+            r[0]
+            for r in _in_chunks(con, "SELECT id FROM referral WHERE id IN ({})", want["thanks"])
+        }
+        # Repurchases: the purchase itself, and every later sale to the same contact.
+        self.repurchased = {
+            r[0]: r[1:]
+            for r in _in_chunks(
+                con,
+                "SELECT id, contact_id, item, product_id, bought_on FROM purchase "
+                "WHERE amount_fen > 0 AND id IN ({})",
+                want["repurchase"],
+            )
+        }
+        self.sales: dict[int, list[tuple]] = defaultdict(list)
+        for q in _in_chunks(
+            con,
+            "SELECT id, contact_id, item, product_id, bought_on FROM purchase "
+            "WHERE amount_fen > 0 AND contact_id IN ({})",
+            [r[0] for r in self.repurchased.values()],
+        ):
+            self.sales[q[1]].append(q)
+
+    def repurchase_still_due(self, pid: int) -> bool:
+        """No later sale of the same item or product to the same contact (see _REPURCHASE_SQL)."""
+        row = self.repurchased.get(pid)
+        if row is None:
+            return False
+        cid, item, product, bought = row
+        for qid, _cid, q_item, q_product, q_bought in self.sales[cid]:
+            if qid == pid or not (q_bought > bought or (q_bought == bought and qid > pid)):
+                continue
+            if q_item == item or (q_product is not None and q_product == product):
+                return False
+        return True
+
+
+def _birthday_still(row: tuple | None, when: str | None, kind: str, today: date) -> bool:
+    """``row``: the contact's (birth_year, birth_month, birth_day, birth_lunar, birth_leap)."""
     from kamtui.dates import Birthday, next_birthday
 
     if when is None:
         return False
-    row = con.execute(
-        "SELECT birth_year, birth_month, birth_day, birth_lunar, birth_leap FROM contact "
-        "WHERE id = ?",
-        (cid,),
-    ).fetchone()
     if row is None or row[1] is None or row[2] is None:
         return False
     try:
@@ -564,27 +651,15 @@ def _birthday_still(con, cid: int, when: str | None, kind: str, today: date) -> 
     return not (kind == "birthday_soon" and today >= actual)
 
 
-def _prospect_still(con, cid: int, last: str, touch: dict[int, str]) -> bool:
-    row = con.execute(
-        """SELECT c.added_on,
-                  c.intent = 1 OR EXISTS (SELECT 1 FROM snippet s WHERE s.contact_id = c.id
-                                          AND s.kind = 'need' AND s.closed = 0),
-                  EXISTS (SELECT 1 FROM purchase p WHERE p.contact_id = c.id AND p.amount_fen > 0)
-           FROM contact c WHERE c.id = ?""",
-        (cid,),
-    ).fetchone()
+def _prospect_still(row: tuple | None, cid: int, last: str, touch: dict[int, str]) -> bool:
+    """``row``: the contact's (added_on, has intent or an open need, has bought)."""
     if row is None or not row[1] or row[2]:
         return False
     return max(x for x in (touch.get(cid), row[0]) if x) == last
 
 
-def _owed_still(con, pid: int, due: str) -> bool:
-    row = con.execute(
-        """SELECT p.amount_fen - coalesce((SELECT sum(y.amount_fen) FROM payment y
-                                          WHERE y.purchase_id = p.id), 0), p.due_on, p.credit
-           FROM purchase p WHERE p.id = ?""",
-        (pid,),
-    ).fetchone()
+def _owed_still(row: tuple | None, due: str) -> bool:
+    """``row``: the purchase's (amount still owed, due_on, credit)."""
     return row is not None and row[2] == 1 and row[0] > 0 and row[1] == due
 
 
