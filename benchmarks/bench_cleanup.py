@@ -6,7 +6,8 @@ Run from the repository root:
 
 The book is the demo generator's (``kamtui.demo.build_demo``, seed 2026, today
 2026-11-24). Building 100,000 contacts takes about ten seconds, so the built
-book is kept in ``benchmarks/.cache/`` and copied for each run of this script.
+book is kept in ``benchmarks/.cache/`` (``_common.demo_book``) and copied for
+each run of this script. ``benchmarks/run.py`` calls :func:`cold_runs`.
 
 What is measured (``kamtui.cleanup.review``: every rule over the whole book,
 the queue ordered and grouped, the account summaries), wall and CPU time:
@@ -32,43 +33,42 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-TODAY = date(2026, 11, 24)
-CACHE = ROOT / "benchmarks" / ".cache"
+import _common as common
 
-
-def built_book(size: int) -> Path:
-    """The demo book of ``size`` contacts, built once and kept in the cache folder."""
-    from kamtui.demo import build_demo
-    from kamtui.store.db import Book
-
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"demo-{size}-2026.db"
-    if not path.exists():
-        print(f"building the demo book ({size:,} contacts) in {path} …", flush=True)
-        tmp = path.with_suffix(".tmp")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-        started = time.perf_counter()
-        book = Book(tmp)
-        build_demo(book, size=size, seed=2026, today=TODAY)
-        book.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        book.close()
-        os.replace(tmp, path)
-        print(f"built in {time.perf_counter() - started:.1f} s", flush=True)
-    return path
+TODAY = common.TODAY
 
 
 def timed(fn):
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = fn()
-    return result, (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+    wall, cpu, result = common.timed(fn)
+    return result, wall * 1000, cpu * 1000
+
+
+def cold_runs(book, runs: int, today: date = TODAY) -> dict:
+    """The first review in the process, then ``runs`` reviews with nothing remembered
+    (``forget_cache``) and ``runs`` warm ones: ms of wall and CPU, and the queue's size."""
+    from kamtui import cleanup
+
+    found, first_wall, first_cpu = timed(lambda: cleanup.review(book, today))
+
+    def before() -> None:
+        cleanup.forget_cache(book)
+
+    wall, cpu = common.repeat_ms(lambda: cleanup.review(book, today), runs, before)
+    warm_wall, warm_cpu = common.repeat_ms(lambda: cleanup.review(book, today), runs)
+    return {
+        "first_wall_ms": first_wall,
+        "first_cpu_ms": first_cpu,
+        "wall_ms": wall,
+        "cpu_ms": cpu,
+        "warm_wall_ms": warm_wall,
+        "warm_cpu_ms": warm_cpu,
+        "candidates": len(found.candidates),
+    }
 
 
 def main() -> None:
@@ -80,15 +80,10 @@ def main() -> None:
     from kamtui import clock
 
     clock.freeze(TODAY)
-    source = built_book(args.size)
+    source = common.demo_book(args.size)
     folder = Path(tempfile.mkdtemp(prefix="kamtui-bench-"))
     try:
-        path = folder / "book.db"
-        shutil.copy(source, path)
-        os.chmod(path, 0o600)
-        from kamtui.store.db import Book
-
-        book = Book(path)  # migrates a cached book built by an older schema
+        book = common.open_copy(source, folder / "book.db")
         from kamtui import cleanup
 
         results: dict[str, list[tuple[float, float]]] = {}

@@ -355,8 +355,10 @@ def rows_for(results: dict[str, dict]) -> list[dict]:
         add("  CPU", cls["cpu_ms"])
     clean = results.get("cleanup", {})
     if clean.get("wall_ms"):
-        add("clean-up rules (review), nothing cached", clean["wall_ms"], budget="worker")
+        add("clean-up rules (review), nothing cached", clean["wall_ms"], budget="worker",
+            note=f"{clean.get('candidates', 0):,} candidates")  # fmt: skip
         add("  CPU", clean["cpu_ms"])
+        add("  first review in a process", stat=one(clean["first_wall_ms"]))
     imp = results.get("import", {})
     if imp.get("wall_ms"):
         add(f"import {imp['rows']:,}-row CSV", imp["wall_ms"], budget="import",
@@ -373,6 +375,9 @@ def rows_for(results: dict[str, dict]) -> list[dict]:
     if mem:
         add("peak RSS, book open, start-up done", stat=one(mem["vm_hwm_mb"]), unit="MB",
             budget="rss")  # fmt: skip
+        if mem.get("cpu_s") is not None:
+            add("  start-up work: CPU until idle (all threads)", stat=one(mem["cpu_s"] * 1000),
+                note=f"idle {mem['settled_after_s']:.1f} s after the first paint")  # fmt: skip
     imports = _get(start, "imports")
     if imports:
         heavy = ", ".join(imports["heavy"]) or "none"

@@ -41,8 +41,10 @@ def test_quick_suite_runs(tmp_path):
     assert doc["quick"] is True and doc["errors"] == []
     assert doc["machine"]["nproc"] >= 1
     results = doc["sizes"]["5000"]
-    for case in ("start", "search", "repaint", "contact", "today", "classify", "import", "export"):
+    cases = ("start", "search", "repaint", "contact", "today", "classify", "cleanup", "import")
+    for case in (*cases, "export"):
         assert case in results and "error" not in results[case], case
+    assert results["cleanup"]["wall_ms"] and results["classify"]["wall_ms"]
     assert results["start"]["cold"]["today"]["n"] >= 1
     assert results["start"]["memory"]["vm_hwm_mb"] > 0
     assert set(results["search"]["queries"]) == {"秀英", "xiuying", "xy", "xiuyng"}
