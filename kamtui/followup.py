@@ -784,7 +784,7 @@ class AgendaView:
     A long agenda (tens of thousands of reminders in a big book) is ordered from
     a light query (ids, kinds, days, names); an :class:`AgendaItem` (its reason,
     last contact, stage and tier) is built only for the rows a screen shows, a
-    page at a time. :meth:`agenda` builds them all.
+    page at a time. :func:`agenda` builds them all (same order).
 
     Rows are the groups one after the other (:data:`GROUPS` order); ``ids[i]`` is
     row ``i``'s reminder id. Favourites come first in each group, then by date,
@@ -849,69 +849,21 @@ class AgendaView:
         index = self.index_of(reminder_id)
         return None if index is None else self.item(index)
 
-    def items(self) -> list[AgendaItem]:
-        missing = [i for i in range(len(self.ids)) if i not in self._items]
-        if missing:
-            self._build(missing)
-        return [self._items[i] for i in range(len(self.ids))]
-
-    def agenda(self) -> Agenda:
-        items = self.items()
-        groups = {g: items[self.group_range(g).start : self.group_range(g).stop] for g in GROUPS}
-        return Agenda(self.today, self.days_ahead, groups)
-
     def _build(self, indexes) -> None:
         from kamtui.reminders import _SQL, _row
 
         indexes = list(indexes)
         wanted = [self.ids[i] for i in indexes]
-        today = self.today
-        cls = self.classification
         with self.book.snapshot() as con:
-            found: dict[int, ReminderRow] = {}
+            found: list[ReminderRow] = []
             for part in rows.chunks(wanted):
-                for x in con.execute(_SQL + f" WHERE id IN ({rows.marks(len(part))})", part):
-                    found[x[0]] = _row(x)
-            reminders = list(found.values())
-            ids = sorted({x.contact_id for x in reminders} | _referred_ids(reminders))
-            people: dict[int, tuple] = {}
-            for part in rows.chunks(ids):
                 q = rows.marks(len(part))
-                for cid, remark, nick, fav, last in con.execute(
-                    f"""SELECT c.id, c.remark, c.nickname, c.favourite,
-                               (SELECT max(occurred_on) FROM interaction i
-                                WHERE i.contact_id = c.id)
-                        FROM contact c WHERE c.id IN ({q})""",
-                    part,
-                ):
-                    people[cid] = (display_name(remark, nick, cid), bool(fav), _d(last))
-        names = {cid: p[0] for cid, p in people.items()}
+                found.extend(_row(x) for x in con.execute(_SQL + f" WHERE id IN ({q})", part))
+            built = _items(con, found, self.today, self.classification)
         for index, rid in zip(indexes, wanted, strict=True):
-            rem = found.get(rid)
-            if rem is None:  # deleted since the view was made: what the order knew of it
-                self._items[index] = self._gone(index)
-                continue
-            name, fav, last = people.get(rem.contact_id, (f"#{rem.contact_id}", False, None))
-            when = rem.effective_on
-            overdue = (today - when).days
-            group = "overdue" if overdue > 0 else "today" if overdue == 0 else "upcoming"
-            self._items[index] = AgendaItem(
-                reminder_id=rem.id,
-                contact_id=rem.contact_id,
-                name=name,
-                favourite=fav,
-                kind=rem.kind,
-                due_on=when,
-                overdue_days=max(overdue, 0),
-                reason=reason_text(rem, today, names),
-                last_contact_on=last,
-                repeat=rem.rrule,
-                snoozed=rem.snoozed_until is not None,
-                group=group,
-                note=rem.note,
-                stage=cls.stage_of(rem.contact_id) if cls else "",
-                tier=cls.tier_of(rem.contact_id) if cls else None,
-            )
+            item = built.get(rid)
+            # (a reminder deleted since the view was made: what the order knew of it)
+            self._items[index] = item if item is not None else self._gone(index)
 
     def _gone(self, index: int) -> AgendaItem:
         group, not_fav, when, _kind, name, rid = self._keyed[index]
@@ -947,11 +899,73 @@ def agenda(
 ) -> Agenda:
     """Open reminders up to ``today + days_ahead``: overdue, today, upcoming.
 
-    Favourites (pinned contacts) come first in each group, then by date.
-    Reads only; call :func:`refresh` first (the app does it in a worker).
-    With a ``classification``, items carry the contact's stage and tier.
+    Favourites (pinned contacts) come first in each group, then by date, kind
+    and name (the order of :class:`AgendaView`). Reads only; call
+    :func:`refresh` first (the app does it in a worker). With a
+    ``classification``, items carry the contact's stage and tier.
     """
-    return agenda_view(book, today, days_ahead, classification=classification).agenda()
+    from kamtui.reminders import _SQL, _row
+
+    ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
+    end = today + timedelta(days=ahead)
+    with book.snapshot() as con:
+        found = con.execute(
+            _SQL
+            + """ WHERE status = 'open' AND coalesce(snoozed_until, due_on) <= ?
+                  AND contact_id IN (SELECT id FROM contact WHERE archived = 0)""",
+            (end.isoformat(),),
+        ).fetchall()
+        items = _items(con, [_row(x) for x in found], today, classification)
+    groups: dict[str, list[AgendaItem]] = {g: [] for g in GROUPS}
+    for item in items.values():
+        groups[item.group].append(item)
+    for group in groups.values():
+        group.sort(
+            key=lambda i: (
+                not i.favourite, i.due_on, KIND_ORDER.get(i.kind, 99), i.name, i.reminder_id
+            )
+        )  # fmt: skip
+    return Agenda(today, ahead, groups)
+
+
+def _items(con, reminders: list[ReminderRow], today: date, cls) -> dict[int, AgendaItem]:
+    """The agenda items of these reminders, by reminder id."""
+    ids = sorted({x.contact_id for x in reminders} | _referred_ids(reminders))
+    people: dict[int, tuple] = {}
+    for part in rows.chunks(ids):
+        q = rows.marks(len(part))
+        for cid, remark, nick, fav, last in con.execute(
+            f"""SELECT c.id, c.remark, c.nickname, c.favourite,
+                       (SELECT max(occurred_on) FROM interaction i WHERE i.contact_id = c.id)
+                FROM contact c WHERE c.id IN ({q})""",
+            part,
+        ):
+            people[cid] = (display_name(remark, nick, cid), bool(fav), _d(last))
+    names = {cid: p[0] for cid, p in people.items()}
+    out: dict[int, AgendaItem] = {}
+    for rem in reminders:
+        name, fav, last = people.get(rem.contact_id, (f"#{rem.contact_id}", False, None))
+        when = rem.effective_on
+        overdue = (today - when).days
+        group = "overdue" if overdue > 0 else "today" if overdue == 0 else "upcoming"
+        out[rem.id] = AgendaItem(
+            reminder_id=rem.id,
+            contact_id=rem.contact_id,
+            name=name,
+            favourite=fav,
+            kind=rem.kind,
+            due_on=when,
+            overdue_days=max(overdue, 0),
+            reason=reason_text(rem, today, names),
+            last_contact_on=last,
+            repeat=rem.rrule,
+            snoozed=rem.snoozed_until is not None,
+            group=group,
+            note=rem.note,
+            stage=cls.stage_of(rem.contact_id) if cls else "",
+            tier=cls.tier_of(rem.contact_id) if cls else None,
+        )
+    return out
 
 
 def _referred_ids(reminders) -> set[int]:
