@@ -11,9 +11,11 @@ What the Today screen does when the app starts, on a copy of the cached demo boo
   set back to yesterday before each run), with nothing cached in the process
   (the classification it reads is computed, as in a new process). It runs in a
   worker thread in the app.
-* agenda: ``followup.agenda`` with the classification at hand (the open
-  reminders up to the agenda's horizon, with names, reasons, stages and tiers).
-  The Today screen calls it when it shows the list.
+* agenda: ``followup.agenda`` with the classification at hand (every open
+  reminder up to the agenda's horizon, with names, reasons, stages and tiers),
+  what ``kamtui today`` prints;
+* view: what the Today screen does on the UI thread when it shows the list:
+  ``followup.agenda_view`` (the order and counts) and the first 40 items.
 
 The first refresh of a book (a new book, or one never opened in the app) is
 timed once apart: it derives every reminder the data calls for.
@@ -79,6 +81,13 @@ def run(source: Path, runs: int, folder: Path) -> dict:
             lambda: followup.agenda(book, today, classification=cls), runs
         )
         out["agenda_items"] = len(followup.agenda(book, today, classification=cls).items)
+
+        def first_screen() -> None:  # what the Today screen does: the order, 40 rows
+            view = followup.agenda_view(book, today, classification=cls)
+            for i in range(min(40, len(view))):
+                view.item(i)
+
+        out["view_wall_ms"], out["view_cpu_ms"] = common.repeat_ms(first_screen, runs)
     finally:
         book.close()
     return out
@@ -93,7 +102,7 @@ def main() -> None:
         res = run(common.demo_book(args.size), args.runs, Path(tmp))
     print(f"{args.size:,} contacts; load {common.load_average()}")
     print(f"  first refresh: {res['first_refresh_ms']:.0f} ms ({res['created']} reminders made)")
-    for key in ("refresh_wall_ms", "refresh_cpu_ms", "agenda_wall_ms", "agenda_cpu_ms"):
+    for key in ("refresh_wall_ms", "refresh_cpu_ms", "agenda_wall_ms", "view_wall_ms"):
         s = common.summary(res[key])
         print(f"  {key:<16} median {s['median']:7.1f}   p95 {s['p95']:7.1f}")
     print(f"  agenda items: {res['agenda_items']:,}")
