@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -225,9 +226,10 @@ class TodayScreen(KamtuiScreen):
     def recompute(self) -> None:
         """Derive automatic reminders off the UI thread, then show the new list."""
         try:
-            had_badges = peek(self.book, self.today) is not None
-            report = followup.refresh(self.book, self.today)
-            cls = classify_all(self.book, self.today)  # badges for the list (cached)
+            with getattr(self.app, "heavy_work", nullcontext()):  # one whole-book job at a time
+                had_badges = peek(self.book, self.today) is not None
+                report = followup.refresh(self.book, self.today)
+                cls = classify_all(self.book, self.today)  # badges for the list (cached)
         except Exception as e:  # shown, never raised into the UI
             self.app.call_from_thread(self.report, e)
             return
