@@ -245,10 +245,14 @@ def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
 
 
 def _last_touch(con) -> dict[int, str]:
-    """Last interaction day per contact."""
-    return dict(
-        con.execute("SELECT contact_id, max(occurred_on) FROM interaction GROUP BY contact_id")
-    )
+    """Last interaction day per contact (each distinct day's text kept once)."""
+    days: dict[str, str] = {}
+    return {
+        cid: days.setdefault(day, day)
+        for cid, day in con.execute(
+            "SELECT contact_id, max(occurred_on) FROM interaction GROUP BY contact_id"
+        )
+    }
 
 
 def _prospects(con, r: Rules, touch: dict[int, str], start: date, end: date) -> list[Candidate]:
@@ -445,12 +449,17 @@ def _write_refresh(
         'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
         (_LAST_RUN_KEY, json.dumps(today.isoformat())),
     )
-    existing = {
-        k: (rid, status)
-        for rid, k, status in con.execute(
-            "SELECT id, auto_key, status FROM reminder WHERE auto_key IS NOT NULL"
+    # Which of the candidates' keys are already taken (open, done, dismissed or
+    # obsolete): looked up by key, so the cost follows the candidates, not the
+    # whole history of automatic reminders.
+    existing = set(
+        _in_chunks(
+            con,
+            "SELECT auto_key FROM reminder WHERE auto_key IN ({})",
+            [c.key for c in found],
+            one=True,
         )
-    }
+    )
     stamp = rows.now_text()
     new = [c for c in found if c.key not in existing]
     con.executemany(
@@ -537,11 +546,18 @@ def _stale_open(
     return stale
 
 
-def _in_chunks(con, sql: str, ids) -> list[tuple]:
-    """``sql`` (with one ``{}`` for an IN list) over ``ids``, a chunk at a time."""
-    out: list[tuple] = []
+def _in_chunks(con, sql: str, ids, *, one: bool = False) -> list:
+    """``sql`` (with one ``{}`` for an IN list) over ``ids``, a chunk at a time.
+
+    ``one``: the first column of each row rather than the row.
+    """
+    out: list = []
     for part in rows.chunks(sorted(set(ids))):
-        out.extend(con.execute(sql.format(rows.marks(len(part))), part))
+        cur = con.execute(sql.format(rows.marks(len(part))), part)
+        if one:
+            out.extend(r[0] for r in cur)
+        else:
+            out.extend(cur)
     return out
 
 
@@ -806,11 +822,11 @@ class AgendaView:
             name = display_name(remark, nick, cid)
             keyed.append((group, not fav, when, KIND_ORDER.get(kind, 99), name, rid))
         keyed.sort()
-        self._keyed = keyed
         self.ids: list[int] = [k[5] for k in keyed]
         counts = [0, 0, 0]
         for k in keyed:
             counts[k[0]] += 1
+        del keyed  # (names and days are read again for the rows shown)
         self.counts_by_group = dict(zip(GROUPS, counts, strict=True))
         self._items: dict[int, AgendaItem] = {}
         self._index: dict[int, int] | None = None
@@ -866,22 +882,22 @@ class AgendaView:
             self._items[index] = item if item is not None else self._gone(index)
 
     def _gone(self, index: int) -> AgendaItem:
-        group, not_fav, when, _kind, name, rid = self._keyed[index]
-        kind = next((k for k, v in KIND_ORDER.items() if v == _kind), "manual")
-        day = date.fromisoformat(when)
+        """A stand-in row for a reminder deleted since the view was made (the screen
+        reloads after every action, so this is another process's doing)."""
+        group = next(g for g in GROUPS if index in self.group_range(g))
         return AgendaItem(
-            reminder_id=rid,
+            reminder_id=self.ids[index],
             contact_id=0,
-            name=name,
-            favourite=not not_fav,
-            kind=kind,
-            due_on=day,
-            overdue_days=max((self.today - day).days, 0),
+            name="—",
+            favourite=False,
+            kind="manual",
+            due_on=self.today,
+            overdue_days=0,
             reason="",
             last_contact_on=None,
             repeat=None,
             snoozed=False,
-            group=GROUPS[group],
+            group=group,
             note="",
         )
 
