@@ -583,3 +583,45 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
     run_import(book, path)
     assert forks == [1]
     assert _keys(book) == expected and len(expected) == 40
+
+
+# --- big imports: indexes built once after the rows ------------------------------------------
+
+
+def test_big_import_rebuilds_the_indexes_it_dropped(book, tmp_path, monkeypatch):
+    import kamtui.importing.apply as apply_mod
+    from kamtui.store.db import Book
+
+    def schema(b) -> list[tuple]:
+        return b.query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
+
+    lines = ["姓名,微信号,手机,标签,累计金额,最近下单"]
+    lines += [
+        f"客户{i}号,wx_{i},1380013{i:04d},VIP,{i + 1}.50,2026-10-0{1 + i % 9}" for i in range(30)
+    ]
+    path = write_csv(tmp_path, "\n".join(lines))
+    plain = Book(tmp_path / "plain.db")
+    run_import(plain, path)
+    expected = plain.query("SELECT nickname, remark, phone, search_key FROM contact ORDER BY id")
+    plain.close()
+    before = schema(book)
+    dropped = []
+    real = apply_mod._drop_indexes
+
+    def drop(con):
+        dropped.extend(real(con))
+        return dropped
+
+    monkeypatch.setattr(apply_mod, "REBUILD_INDEXES_FROM", 10)
+    monkeypatch.setattr(apply_mod, "_drop_indexes", drop)
+    _, report = run_import(book, path)
+    assert report.created == 30 and report.purchases == 30
+    assert any("ix_contact_phone" in sql for sql in dropped)
+    assert not any(sql.upper().startswith("CREATE UNIQUE") for sql in dropped)
+    assert schema(book) == before  # every index back, as it was
+    assert book.query("PRAGMA integrity_check") == [("ok",)]
+    got = book.query("SELECT nickname, remark, phone, search_key FROM contact ORDER BY id")
+    assert got == expected
+    with book.transaction() as con:  # and the import can still be undone
+        undo_action(con, last_action(con).id)
+    assert book.scalar("SELECT count(*) FROM contact") == 0
