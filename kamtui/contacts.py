@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kamtui import clock, validate
 from kamtui.errors import NotFound, ValidationError
@@ -254,6 +254,75 @@ def refresh_search_keys(con: sqlite3.Connection, contact_ids: Iterable[int]) -> 
                 for r in found
             ],
         )
+
+
+_RECORD_FIELDS = (
+    "id", "account_id", "nickname", "remark", "wechat_id", "phone", "country", "province",
+    "city", "occupation", "gender", "birth_year", "birth_month", "birth_day", "birth_lunar",
+    "birth_leap", "source", "added_on", "description", "picture_path", "favourite", "intent",
+    "potential", "is_ad", "blocked_me", "last_moment_on", "archived", "archived_at",
+    "search_key", "created_at", "updated_at", "merged_into_id",
+)  # fmt: skip
+_RECORD_DATES = ("added_on", "last_moment_on")
+_RECORD_TIMES = ("archived_at", "created_at", "updated_at")
+_RECORD_BOOLS = ("birth_lunar", "birth_leap", "favourite", "intent", "is_ad", "blocked_me",
+                 "archived")  # fmt: skip
+
+
+class ContactRecord(NamedTuple):
+    """A contact's stored fields, read with plain sqlite3: the fields and types of
+    :class:`kamtui.store.models.Contact`, without importing SQLModel (~0.3 s and ~30 MB
+    the first time), for screens that only show a contact."""
+
+    id: int
+    account_id: int | None
+    nickname: str
+    remark: str
+    wechat_id: str | None
+    phone: str | None
+    country: str
+    province: str
+    city: str
+    occupation: str
+    gender: str
+    birth_year: int | None
+    birth_month: int | None
+    birth_day: int | None
+    birth_lunar: bool
+    birth_leap: bool
+    source: str
+    added_on: date
+    description: str
+    picture_path: str | None
+    favourite: bool
+    intent: bool
+    potential: int
+    is_ad: bool
+    blocked_me: bool
+    last_moment_on: date | None
+    archived: bool
+    archived_at: datetime | None
+    search_key: str
+    created_at: datetime
+    updated_at: datetime
+    merged_into_id: int | None
+
+
+def get_record(book: Book, contact_id: int) -> ContactRecord:
+    """The contact's stored fields (see :class:`ContactRecord`); raises NotFound."""
+    found = book.query(
+        f"SELECT {', '.join(_RECORD_FIELDS)} FROM contact WHERE id = ?", (contact_id,)
+    )
+    if not found:
+        raise NotFound(t("err.contact_unknown", value=contact_id))
+    values = dict(zip(_RECORD_FIELDS, found[0], strict=True))
+    for name in _RECORD_DATES:
+        values[name] = rows.to_date(values[name])
+    for name in _RECORD_TIMES:
+        values[name] = rows.to_datetime(values[name])
+    for name in _RECORD_BOOLS:
+        values[name] = bool(values[name])
+    return ContactRecord(**values)
 
 
 def get_contact(book: Book, contact_id: int) -> Contact:

@@ -409,3 +409,19 @@ def test_forget_erases_contacts_merged_into_them(book):
     assert report.rows["merged_contacts"] == 1
     assert book.scalar("SELECT count(*) FROM contact") == 0
     assert book.query("PRAGMA foreign_key_check") == []
+
+
+def test_contact_record_reads_what_the_orm_reads(demo_book):
+    """get_record (plain sqlite3, for screens that show a contact) agrees with the ORM."""
+    from kamtui.store.models import Contact
+
+    ids = [r[0] for r in demo_book.query("SELECT id FROM contact ORDER BY id")]
+    for cid in ids[:: max(1, len(ids) // 60)]:
+        record = contacts.get_record(demo_book, cid)
+        orm = contacts.get_contact(demo_book, cid)
+        assert set(record._fields) == set(Contact.model_fields)
+        for name in record._fields:
+            got, want = getattr(record, name), getattr(orm, name)
+            assert got == want and type(got) is type(want), (cid, name, got, want)
+    with pytest.raises(NotFound):
+        contacts.get_record(demo_book, 10**9)

@@ -20,7 +20,7 @@ from kamtui.screens.contact_page import ContactPage
 
 def contact_summary(book, contact_id: int) -> Group:
     """Profile, last interactions and purchases as Rich renderables (text is never markup)."""
-    c = contacts.get_contact(book, contact_id)
+    c = contacts.get_record(book, contact_id)  # plain sqlite3: no SQLModel import on a first look
     today = clock.today()
     head = Text(safe(display_name(c.remark, c.nickname, c.id)), style="bold")
     if c.favourite:
