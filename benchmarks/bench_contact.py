@@ -96,7 +96,7 @@ def page_data(book, cid: int, today: date = common.TODAY) -> dict:
     )
 
     return {
-        "contact": contacts.get_contact(book, cid),
+        "contact": contacts.get_record(book, cid),  # plain sqlite3, as the quick look
         "tags": tags.contact_tags(book, cid),
         "totals": purchases.totals(book, cid, today),
         "interactions": interactions.list_interactions(book, cid),
