@@ -101,7 +101,7 @@ class KamtuiApp(App[str]):
         self.sub_title = str(self.book.path) + (f"  · {t('app.demo_badge')}" if self.demo else "")
         if self.start_section:
             self.switch_mode(self.start_section)
-        self.daily_care()
+        self.call_after_refresh(self.daily_care)  # after the first frame (see Today)
         self.call_after_refresh(self.load_directory)
 
     # ---- the contact directory (search index), shared by every screen ------------------

@@ -816,11 +816,12 @@ class AgendaView:
         self.classification = classification
         end = (today + timedelta(days=days_ahead)).isoformat()
         day = today.isoformat()
-        keyed = []
-        for rid, cid, kind, when, remark, nick, fav in book.query(_ORDER_SQL, (end,)):
-            group = 0 if when < day else 1 if when == day else 2
-            name = display_name(remark, nick, cid)
-            keyed.append((group, not fav, when, KIND_ORDER.get(kind, 99), name, rid))
+        kind_order = KIND_ORDER.get
+        keyed = [
+            (0 if when < day else 1 if when == day else 2, not fav, when, kind_order(kind, 99),
+             display_name(remark, nick, cid), rid)
+            for rid, cid, kind, when, remark, nick, fav in book.query(_ORDER_SQL, (end,))
+        ]  # fmt: skip
         keyed.sort()
         self.ids: list[int] = [k[5] for k in keyed]
         counts = [0, 0, 0]

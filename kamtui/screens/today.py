@@ -135,7 +135,8 @@ class TodayScreen(KamtuiScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.load()
-        self.recompute()
+        # After the first frame: a worker started now would share the GIL with it.
+        self.call_after_refresh(self.recompute)
         self.query_one(VirtualTable).focus()
 
     # ---- data -------------------------------------------------------------------
