@@ -163,10 +163,14 @@ def demo_book(
     book = Book(tmp)
     try:
         build_demo(book, size=size, seed=seed, today=TODAY)
-        book.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        book.conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
     finally:
         book.close()
+    con = sqlite3.connect(tmp)  # every connection of the Book closed: one self-contained file
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        con.close()
     os.replace(tmp, path)
     log(f"  built in {time.perf_counter() - started:.1f} s")
     return path

@@ -312,12 +312,13 @@ class DirectorySearchApp(App):
 
 
 async def keystroke_repaint(
-    directory, words: list[str], rounds: int = 3, app: App | None = None, box=None, table=None
+    directory, words: list[str], rounds: int = 3, app: App | None = None, setup=None
 ) -> dict[str, list[float]]:
     """Keystroke -> the frame with the new rows, in ms, for each word typed a key at a time.
 
-    ``app`` defaults to :class:`DirectorySearchApp` over ``directory``; pass the real
-    app with its search box (``box``) and result table (``table``) to measure a screen.
+    ``app`` defaults to :class:`DirectorySearchApp` over ``directory``; to measure a
+    real screen pass the app and ``setup``, an async function ``(app, pilot)`` that
+    brings the screen up and returns its search box and its result table.
     Latency: from the key press to the end of the first frame (written to the
     terminal) that painted the table after it (see :class:`Probe`); cpu: process CPU
     time over the same interval. Between words the box is emptied.
@@ -326,8 +327,10 @@ async def keystroke_repaint(
     out: dict[str, list[float]] = {"latency": [], "cpu": []}
     per_word: dict[str, list[float]] = {w: [] for w in words}
     async with app.run_test(size=(120, 40)) as pilot:
-        table = table or app.query_one(VirtualTable)
-        box = box or app.query_one(Input)
+        if setup is not None:
+            box, table = await setup(app, pilot)
+        else:
+            box, table = app.query_one(Input), app.query_one(VirtualTable)
         box.focus()
         await pilot.pause()
         probe = Probe(app, table)
