@@ -643,6 +643,47 @@ def _load_readings() -> dict[int, str]:
         return {}
 
 
+# Every toneless syllable of pypinyin's character table (first readings), in order: a
+# syllable's symbol is chr(_SOUND_BASE + its rank). Fixed, so that a name's key (and
+# so the order the sorted neighbourhood sees) does not depend on the characters a
+# process happened to meet first. A syllable missing here (another pypinyin) gets a
+# symbol from its spelling above the ranks.
+_SYLLABLE_LIST = """
+a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong
+bu ca cai can cang cao ce cei cen ceng cha chai chan chang chao che chen cheng chi chong
+chou chu chua chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai
+dan dang dao de den deng di dian diao die din ding diu dong dou du duan dui dun duo e ei
+en eng er fa fan fang fei fen feng fiao fo fou fu ga gai gan gang gao ge gei gen geng
+gong gou gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen heng hm hong
+hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju
+juan jue jun ka kai kan kang kao ke ken keng kong kou ku kua kuai kuan kuang kui kun kuo
+la lai lan lang lao le lei leng li lia lian liang liao lie lin ling liu lo long lou lu
+luan lun luo lv lve m ma mai man mang mao me mei men meng mi mian miao mie min ming miu
+mo mou mu n na nai nan nang nao ne nei nen neng ni nian niang niao nie nin ning niu nong
+nou nu nuan nun nuo nv nve o ou pa pai pan pang pao pei pen peng pi pian piao pie pin
+ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang
+rao re ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao se sen seng sha
+shai shan shang shao she shen sheng shi shou shu shua shuai shuan shuang shui shun shuo
+si song sou su suan sui sun suo ta tai tan tang tao te teng ti tian tiao tie ting tong
+tou tu tuan tui tun tuo wa wai wan wang wei wen weng wo wong wu xi xia xian xiang xiao
+xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu
+yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhen zheng
+zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun
+zuo
+"""
+_SYLLABLES = {s: chr(_SOUND_BASE + n) for n, s in enumerate(_SYLLABLE_LIST.split())}
+
+
+def _symbol(syllable: str) -> str:
+    """The one character standing for a syllable in sound keys."""
+    found = _SYLLABLES.get(syllable)
+    if found is not None:
+        return found
+    import zlib
+
+    return chr(_SOUND_BASE + 1024 + zlib.crc32(syllable.encode()) % 0xF000)
+
+
 class _Sounds(dict):
     """``str.translate`` table folding a name into its sound key.
 
@@ -654,7 +695,6 @@ class _Sounds(dict):
 
     def __init__(self) -> None:
         super().__init__()
-        self.syllables: dict[str, str] = {}
         self.readings: dict[int, str] | None = None
         self.lock = threading.Lock()
 
@@ -683,9 +723,7 @@ class _Sounds(dict):
                     if _HAN.match(c):
                         syllable = self.reading(c)
                         if syllable:
-                            c = self.syllables.get(syllable) or self.syllables.setdefault(
-                                syllable, chr(_SOUND_BASE + len(self.syllables))
-                            )
+                            c = _symbol(syllable)
                     parts.append(c)
                 out = "".join(parts) or None
         self[code] = out
@@ -956,10 +994,11 @@ def _find_matches(book: Book, scan: _Scan, score: float) -> dict[int, list[_Matc
                 consider(i, j)
             for i, j in product(bare, [j for j in members if wechat[j]]):
                 consider(i, j)
-    for a, b in near:
-        for i in where.get(a, ()):
-            for j in where.get(b, ()):
-                consider(i, j)
+    # In position order: a set's order (sound symbols are numbered as met) would make
+    # ties in the evidence and the merge partner vary from one process to the next.
+    close = [(i, j) for a, b in near for i in where.get(a, ()) for j in where.get(b, ())]
+    for i, j in sorted(close):
+        consider(i, j)
     if pairs:
         ids = scan.ids
         apart = _apart(book, {ids[p] for pair in pairs for p in pair})
