@@ -88,14 +88,16 @@ matched; who stays in each duplicate group while the flagged candidates are
 made. (A review called inside a transaction reads everything itself.) The
 cyclic garbage collector is paused during a review (see ``_gc_paused``).
 
-Where a cold review's time goes, 100k demo book (CPU, ms): reading the book
-~230 (identity ~90, flag rules ~90, details and keepers ~45), sound keys ~45
-(``str.translate``, C), grouping names ~80, WeChat IDs and phones ~35, making
-27,000 candidates and their queue ~60, duplicate evidence ~30. A stored sound
-key (a trailing part of ``contact.search_key``) was measured and not taken:
-cutting it out of the key in SQL costs more (~85 ms for 100k keys, whose
-average is 100 characters) than reading the two name columns (~50 ms) and
-folding them in C (~45 ms).
+Where a cold review's time goes, 100k demo book, CPU ms: in other threads,
+reading (flag rules ~90, ids, WeChat IDs and phones ~60, what tells names apart
+~30, keepers ~20); in the calling thread (~390, the wall time when a core is
+free), reading the names ~50, sound keys ~40 (``str.translate``, C), grouping
+names ~75, matching WeChat IDs and phones ~40, making 27,000 candidates and
+their queue ~60, duplicate evidence ~30, the collector once resumed ~20. A
+stored sound key (a trailing part of ``contact.search_key``) was measured and
+not taken: cutting it out of the key in SQL costs more (~85 ms for 100k keys of
+100 characters on average) than reading the two name columns (~50 ms) and
+folding them in C (~40 ms).
 """
 
 from __future__ import annotations
