@@ -1691,7 +1691,7 @@ def keep(
         found = review_ or review(book, today)
         for cid in missing:
             c = found.get(cid)
-            given[cid] = c if c is not None else Candidate(cid, None, "", "", [])
+            given[cid] = c if c is not None else Candidate(cid, None, "")  # no reason now
     stamp = rows.now_text()
     with book.transaction(undo=_label("cleanup.undo.keep", book, ids)) as con:
         _require(con, ids)

@@ -329,6 +329,11 @@ def test_keep_by_id_runs_the_rules(b):
     cid = add(b, "拉黑", blocked_me=True)
     cleanup.keep(b, [cid])
     assert found(b) == {}
+    quiet = add(b, "正常")  # no reason today: kept until one comes
+    assert cleanup.keep(b, [quiet]) == 1
+    b.conn.execute("UPDATE contact SET is_ad = 1 WHERE id = ?", (quiet,))
+    cleanup.forget_cache()
+    assert found(b)[quiet].reasons == ("ad",)
     with pytest.raises(NotFound):
         cleanup.keep(b, [99999])
 
