@@ -75,14 +75,34 @@ leaves the review queue for the delete list, and is archived once the seller
 confirms (:func:`confirm_deleted`). Every action is one undo step
 (:func:`undo_last`).
 
-Speed: the rules over 100,000 contacts are measured by
-``benchmarks/bench_cleanup.py``. The book is read in two aggregated scans
-(``group_concat``: one row each, so no Python object per contact), the flag
-rules in a second thread while the names are worked on in the first.
+Speed
+-----
+The rules over 100,000 contacts are measured by ``benchmarks/bench_cleanup.py``
+(budget 300 ms, the first review in a process included). The book is read in
+aggregated scans (``group_concat``: one row each, so no Python object per
+contact). Python's work holds the GIL, SQLite's does not, so every read that
+can runs in another thread while this one works: the flag rules from the
+start; the ids, WeChat IDs and phones while the names are folded into sound
+keys; what tells look-alike names apart while WeChat IDs and phones are
+matched; who stays in each duplicate group while the flagged candidates are
+made. (A review called inside a transaction reads everything itself.) The
+cyclic garbage collector is paused during a review (see ``_gc_paused``).
+
+Where a cold review's time goes, 100k demo book, CPU ms: in other threads,
+reading (flag rules ~90, ids, WeChat IDs and phones ~60, what tells names apart
+~30, keepers ~20); in the calling thread (~390, the wall time when a core is
+free), reading the names ~50, sound keys ~40 (``str.translate``, C), grouping
+names ~75, matching WeChat IDs and phones ~40, making 27,000 candidates and
+their queue ~60, duplicate evidence ~30, the collector once resumed ~20. A
+stored sound key (a trailing part of ``contact.search_key``) was measured and
+not taken: cutting it out of the key in SQL costs more (~85 ms for 100k keys of
+100 characters on average) than reading the two name columns (~50 ms) and
+folding them in C (~40 ms).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import math
 import os
@@ -91,12 +111,13 @@ import threading
 import unicodedata
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
-from itertools import combinations, compress, product
-from operator import itemgetter
+from itertools import chain, combinations, compress, product, repeat
+from operator import is_not, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -180,7 +201,7 @@ class Candidate:
         last_moment_on: str = "",
         added_on: str = "",
         today: int = 0,
-        duplicates: list[Evidence] | None = None,
+        duplicates: Sequence[Evidence] = (),
         partner_id: int | None = None,
         marked: bool = False,
     ):  # positional up to ``today``: tens of thousands are made at once
@@ -192,7 +213,7 @@ class Candidate:
         self.last_moment_on = last_moment_on
         self.added_on = added_on
         self._today = today  # ordinal of the review day
-        self.duplicates = duplicates or []
+        self.duplicates = duplicates  # shared () when none: tens of thousands are made
         self.partner_id = partner_id  # a duplicate's match: the merge dialog's pair
         self.marked = marked  # marked "delete in WeChat"
         self._evidence: list[Evidence] | None = None
@@ -488,7 +509,8 @@ def parse_reasons(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
 # Each query answers with one row of ``group_concat`` text: SQLite builds it
 # with the GIL released and Python splits it in C, so nothing is made per
 # contact in Python. The flag rules run in a second thread (its own
-# connection) while this one reads every contact's identity and works on it.
+# connection) while this one reads every contact's identity and works on it
+# (see the module doc's Speed).
 
 _ACCOUNT_MARK = 0xF0000  # a name key starts with chr(_ACCOUNT_MARK + account id)
 _SOUND_BASE = 0x100000  # sound symbols (plane 16): never met in a name otherwise
@@ -500,6 +522,22 @@ SELECT count(*), group_concat(id),
        group_concat(ifnull(wechat_id, ''), char(30)),
        group_concat(ifnull(phone, ''), char(30)),
        sum(phone NOT LIKE '+%')
+FROM contact WHERE +archived = 0
+"""
+# The same in two halves read at once by two threads: the names (worked on as soon
+# as they come) and the rest. Each half counts the contacts and sums their ids, and
+# is read with the contacts' state in one snapshot, so that the halves are known
+# to line up (else the whole is read again in one query).
+_NAMES_SQL = f"""
+SELECT count(*), total(id),
+       group_concat(char({_ACCOUNT_MARK} + ifnull(account_id, 0))
+                    || iif(remark != '', remark, nickname), char(30))
+FROM contact WHERE +archived = 0
+"""
+_FRIENDS_SQL = "SELECT ifnull(account_id, 0), count(*) FROM contact WHERE archived = 0 GROUP BY 1"
+_OTHERS_SQL = """
+SELECT count(*), group_concat(id), group_concat(ifnull(wechat_id, ''), char(30)),
+       group_concat(ifnull(phone, ''), char(30)), sum(phone NOT LIKE '+%')
 FROM contact WHERE +archived = 0
 """
 # The flag rules (in id order: ids grow with the day a friend was added). The
@@ -542,6 +580,45 @@ def _clean_sep(value) -> str:
     return "" if value is None else str(value).replace(_SEP, " ")
 
 
+class _Async:
+    """``fn(*args)`` run by another thread; :meth:`get` waits for it and returns its
+    answer (or raises its error). SQLite releases the GIL while it works, so reads
+    in other threads run while this one works on what it already has (each thread
+    reads through its own connection).
+
+    ``inline``: run it here and now instead, for a caller inside a transaction
+    (another connection would not read what it reads).
+    """
+
+    def __init__(self, fn, *args, inline: bool = False) -> None:
+        self._answer: Any = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if inline:
+            self._run(fn, args)
+            return
+        self._thread = threading.Thread(
+            target=self._run, args=(fn, args), name="kamtui-cleanup", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, fn, args) -> None:
+        try:
+            self._answer = fn(*args)
+        except BaseException as e:  # raised again by get()
+            self._error = e
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def get(self) -> Any:
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        return self._answer
+
+
 @dataclass
 class _Scan:
     """Every contact that is not archived, as parallel lists (index = position)."""
@@ -552,6 +629,7 @@ class _Scan:
     phone: list[str]
     odd_phones: int  # phones not in E.164
     upper_wechat: bool = False  # some WeChat ID has capitals
+    friends: Counter | None = None  # contacts by account id (0: none), if read with them
 
     def account(self, i: int) -> int | None:
         return ord(self.keyed_names[i][0]) - _ACCOUNT_MARK or None
@@ -560,10 +638,50 @@ class _Scan:
         return self.keyed_names[i][1:]
 
 
+def _read_names(book: Book) -> tuple:
+    """(contacts' state, count, sum of ids, account marks + names joined)."""
+    with book.snapshot():
+        return (_contacts_state(book), *book.query(_NAMES_SQL)[0])
+
+
+def _read_others(book: Book) -> tuple:
+    """(contacts' state, count, ids, WeChat IDs, phones, phones not in E.164, some
+    WeChat ID has capitals, contacts by account id), or None for the texts that hold
+    the separator. Split here: this thread has the GIL to itself while the other
+    one waits for its names."""
+    with book.snapshot():
+        state = _contacts_state(book)
+        n, ids, wechat, phone, odd = book.query(_OTHERS_SQL)[0]
+        friends = book.query(_FRIENDS_SQL)
+    return (
+        state,
+        n,
+        list(map(int, ids.split(","))) if n else [],
+        _split(wechat, n),
+        _split(phone, n),
+        odd or 0,
+        bool(wechat) and wechat != wechat.lower(),
+        Counter(dict(friends)),
+    )
+
+
+def _scan_from(names: tuple, others: tuple) -> _Scan | None:
+    """The two halves as one scan, or None if they do not line up (a contact changed
+    between them) or some text holds the separator."""
+    state, n, total, names_text = names
+    state2, n2, ids, wechat, phone, odd, upper, friends = others
+    keyed = _split(names_text, n)
+    if state != state2 or n != n2 or keyed is None or wechat is None or phone is None:
+        return None
+    if sum(ids) != (total or 0):
+        return None
+    return _Scan(ids, keyed, wechat, phone, odd, upper, friends)
+
+
 def _read_identity(book: Book) -> _Scan:
     n, ids, names, wechat, phone, odd = book.query(_IDENTITY_SQL)[0]
     parts = _split(names, n), _split(wechat, n), _split(phone, n)
-    if all(p is not None for p in parts) and not any(map(_no_name, parts[0])):
+    if all(p is not None for p in parts):  # no text held the separator
         return _Scan(
             list(map(int, ids.split(","))) if n else [],
             *parts,
@@ -584,10 +702,6 @@ def _read_identity(book: Book) -> _Scan:
         out.odd_phones += bool(ph) and not ph.startswith("+")
         out.upper_wechat = out.upper_wechat or wx != wx.lower()
     return out
-
-
-def _no_name(key: str) -> bool:
-    return not key or ord(key[0]) < _ACCOUNT_MARK
 
 
 class _Flagged(NamedTuple):
@@ -628,19 +742,58 @@ _PUNCT = re.compile(
 _TONES = re.compile(r"[\u0300-\u036f]")
 
 
-def _load_readings() -> dict[int, str]:
-    """pypinyin's character table (code point -> "wáng,wàng"), read straight from its
-    data file: importing pypinyin also loads its phrase tables (0.15 s)."""
-    import json
-    from importlib.util import find_spec
+def _load_readings() -> dict[str, str]:
+    """pypinyin's character table (decimal code point -> "wáng,wàng"), read straight
+    from its data file (importing pypinyin also loads its phrase tables, 0.15 s);
+    shared with the search keys (:func:`kamtui.searchkey._reading_table`). Keys stay
+    text: converting 41,000 of them cost a first review 20 ms."""
+    from kamtui.searchkey import _reading_table
 
     try:
-        spec = find_spec("pypinyin")
-        folder = Path(spec.submodule_search_locations[0])  # type: ignore[union-attr,index]
-        data = json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))
-        return {int(k): v for k, v in data.items()}
-    except (OSError, ValueError, AttributeError, TypeError, IndexError):
+        return _reading_table() or {}
+    except (OSError, ValueError):
         return {}
+
+
+# Every toneless syllable of pypinyin's character table (first readings), in order: a
+# syllable's symbol is chr(_SOUND_BASE + its rank). Fixed, so that a name's key (and
+# so the order the sorted neighbourhood sees) does not depend on the characters a
+# process happened to meet first. A syllable missing here (another pypinyin) gets a
+# symbol from its spelling above the ranks.
+_SYLLABLE_LIST = """
+a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong
+bu ca cai can cang cao ce cei cen ceng cha chai chan chang chao che chen cheng chi chong
+chou chu chua chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai
+dan dang dao de den deng di dian diao die din ding diu dong dou du duan dui dun duo e ei
+en eng er fa fan fang fei fen feng fiao fo fou fu ga gai gan gang gao ge gei gen geng
+gong gou gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen heng hm hong
+hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju
+juan jue jun ka kai kan kang kao ke ken keng kong kou ku kua kuai kuan kuang kui kun kuo
+la lai lan lang lao le lei leng li lia lian liang liao lie lin ling liu lo long lou lu
+luan lun luo lv lve m ma mai man mang mao me mei men meng mi mian miao mie min ming miu
+mo mou mu n na nai nan nang nao ne nei nen neng ni nian niang niao nie nin ning niu nong
+nou nu nuan nun nuo nv nve o ou pa pai pan pang pao pei pen peng pi pian piao pie pin
+ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang
+rao re ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao se sen seng sha
+shai shan shang shao she shen sheng shi shou shu shua shuai shuan shuang shui shun shuo
+si song sou su suan sui sun suo ta tai tan tang tao te teng ti tian tiao tie ting tong
+tou tu tuan tui tun tuo wa wai wan wang wei wen weng wo wong wu xi xia xian xiang xiao
+xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu
+yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhen zheng
+zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun
+zuo
+"""
+_SYLLABLES = {s: chr(_SOUND_BASE + n) for n, s in enumerate(_SYLLABLE_LIST.split())}
+
+
+def _symbol(syllable: str) -> str:
+    """The one character standing for a syllable in sound keys."""
+    found = _SYLLABLES.get(syllable)
+    if found is not None:
+        return found
+    import zlib
+
+    return chr(_SOUND_BASE + 1024 + zlib.crc32(syllable.encode()) % 0xF000)
 
 
 class _Sounds(dict):
@@ -654,14 +807,13 @@ class _Sounds(dict):
 
     def __init__(self) -> None:
         super().__init__()
-        self.syllables: dict[str, str] = {}
-        self.readings: dict[int, str] | None = None
+        self.readings: dict[str, str] | None = None
         self.lock = threading.Lock()
 
     def reading(self, ch: str) -> str:
         if self.readings is None:
             self.readings = _load_readings()
-        found = self.readings.get(ord(ch))
+        found = self.readings.get(str(ord(ch)))
         if found:
             first = unicodedata.normalize("NFD", found.split(",")[0])
             return _TONES.sub("", first.replace("u\u0308", "v"))
@@ -683,9 +835,7 @@ class _Sounds(dict):
                     if _HAN.match(c):
                         syllable = self.reading(c)
                         if syllable:
-                            c = self.syllables.get(syllable) or self.syllables.setdefault(
-                                syllable, chr(_SOUND_BASE + len(self.syllables))
-                            )
+                            c = _symbol(syllable)
                     parts.append(c)
                 out = "".join(parts) or None
         self[code] = out
@@ -909,66 +1059,106 @@ def _keepers(book: Book, ids: Iterable[int]) -> dict[int, tuple]:
     return out
 
 
-def _find_matches(book: Book, scan: _Scan, score: float) -> dict[int, list[_Match]]:
-    """Position -> matches, for every contact in a duplicate group (keepers included)."""
+def _scan_and_match(
+    book: Book, score: float, inline: bool = False
+) -> tuple[_Scan, dict[int, list[_Match]]]:
+    """Read every contact's identity and find who matches whom.
+
+    The names are read here and worked on (sound keys, near-identical names) while
+    a second thread reads the ids, WeChat IDs and phones (``inline``: see _Async).
+    """
+    others = _Async(_read_others, book, inline=inline)
+    names = _read_names(book)
+    n, names_text = names[1], names[3]
+    grouped = _name_groups(names_text or "", score) if _split(names_text, n) else None
+    scan = _scan_from(names, others.get())
+    if scan is None or grouped is None:  # changed meanwhile, or a separator in some text
+        scan = _read_identity(book)
+        grouped = _name_groups(_SEP.join(scan.keyed_names), score)
+    _keys, where, near = grouped
+    return scan, _find_matches(book, scan, where, near, inline)
+
+
+def _find_matches(
+    book: Book,
+    scan: _Scan,
+    where: dict[str, list[int]],
+    near: set[tuple[str, str]],
+    inline: bool = False,
+) -> dict[int, list[_Match]]:
+    """Position -> matches, for every contact in a duplicate group (keepers included).
+
+    ``where`` and ``near``: the name groups (see :func:`_name_groups`).
+    """
     matches: dict[int, list[_Match]] = {}
+    linked: set[tuple[int, int]] = set()  # both ways
 
     def add(i: int, j: int, how: str, value: str) -> None:
         matches.setdefault(i, []).append(_Match(how, j, value))
         matches.setdefault(j, []).append(_Match(how, i, value))
-
-    def linked(i: int, j: int) -> bool:
-        found = matches.get(i)
-        return found is not None and any(m.other == j for m in found)
+        linked.add((i, j))
+        linked.add((j, i))
 
     wechat = scan.wechat
     if scan.upper_wechat:  # the same WeChat ID, whatever the case
         wechat = [w.lower() for w in wechat]
-    for value, members in _same_values(wechat):
-        for i, j in combinations(members, 2):
-            add(i, j, "wechat", value)
     phones = [phone_key(p) for p in scan.phone] if scan.odd_phones else scan.phone
-    for value, members in _same_values(phones):
-        for i, j in combinations(members, 2):
-            if not linked(i, j):
-                add(i, j, "phone", value)
 
     # Near-identical names, for pairs nothing tells apart. Two WeChat IDs do at
-    # once (the same one matched above; different ones are two friends), and so
-    # do two different phones; what else does is read for the pairs left.
-    _keys, where, near = _name_groups(_SEP.join(scan.keyed_names), score)
+    # once (the same one matched below; different ones are two friends), and so
+    # do two different phones; what else does is read (by another thread, while
+    # this one matches WeChat IDs and phones) for the pairs left.
     pairs: list[tuple[int, int]] = []
-
-    def consider(i: int, j: int) -> None:
-        if wechat[i] and wechat[j]:
-            return
-        if phones[i] and phones[j] and phones[i] != phones[j]:
-            return
-        if not linked(i, j):
-            pairs.append((i, j))
-
     for members in where.values():
         if len(members) < 2:
             continue
         bare = [i for i in members if not wechat[i]]
-        if bare:
-            for i, j in combinations(bare, 2):
-                consider(i, j)
-            for i, j in product(bare, [j for j in members if wechat[j]]):
-                consider(i, j)
-    for a, b in near:
-        for i in where.get(a, ()):
-            for j in where.get(b, ()):
-                consider(i, j)
+        if not bare:
+            continue
+        # i has no WeChat ID: only phones can tell the pair apart
+        for i, j in chain(combinations(bare, 2), product(bare, [j for j in members if wechat[j]])):
+            pi, pj = phones[i], phones[j]
+            if not pi or not pj or pi == pj:
+                pairs.append((i, j))
+    # In position order: a set's order would make ties in the evidence and the
+    # merge partner vary from one process to the next.
+    close = [(i, j) for a, b in near for i in where.get(a, ()) for j in where.get(b, ())]
+    for i, j in sorted(close):
+        if wechat[i] and wechat[j]:
+            continue
+        pi, pj = phones[i], phones[j]
+        if not pi or not pj or pi == pj:
+            pairs.append((i, j))
+    ids = scan.ids
+    details = None
     if pairs:
-        ids = scan.ids
-        apart = _apart(book, {ids[p] for pair in pairs for p in pair})
+        details = _Async(_apart, book, {ids[p] for pair in pairs for p in pair}, inline=inline)
+
+    for value, members in _same_values(wechat):
+        for i, j in combinations(members, 2):
+            add(i, j, "wechat", value)
+    for value, members in _same_values(phones):
+        for i, j in combinations(members, 2):
+            if (i, j) not in linked:
+                add(i, j, "phone", value)
+
+    if details is not None:
+        apart = details.get()
         for i, j in pairs:
-            a, b = apart[ids[i]], apart[ids[j]]
-            if a != b and any(x and y and x != y for x, y in zip(a, b, strict=True)):
+            if (i, j) in linked:  # the same WeChat ID or phone already
+                continue
+            a, b = apart.get(ids[i]), apart.get(ids[j])
+            if a is None or b is None:
+                continue  # erased since
+            if a != b and any(map(_differ, a, b)):
                 continue
             add(i, j, "name", "")
     return matches
+
+
+def _differ(x: str, y: str) -> bool:
+    """Two details that tell friends apart: both known, not the same."""
+    return bool(x and y and x != y)
 
 
 @dataclass
@@ -1022,6 +1212,8 @@ class _Identity:
     @property
     def friends(self) -> Counter:
         """Contacts that are not archived, by account id (0: none)."""
+        if self._friends is None and self.scan.friends is not None:
+            self._friends = self.scan.friends
         if self._friends is None:
             counts = Counter(map(itemgetter(0), self.scan.keyed_names))
             counts.pop(_GONE, None)
@@ -1058,14 +1250,13 @@ def _contacts_state(book: Book) -> tuple:
     )
 
 
-def _identity(book: Book, score: float) -> _Identity:
+def _identity(book: Book, score: float, inline: bool = False) -> _Identity:
     key = (*_contacts_state(book), score)
     with _IDENTITIES_LOCK:
         cached = _IDENTITIES.get(book)
     if cached is not None and cached.key == key:
         return cached
-    scan = _read_identity(book)
-    found = _Identity(key, scan, _find_matches(book, scan, score))
+    found = _Identity(key, *_scan_and_match(book, score, inline))
     with _IDENTITIES_LOCK:
         _IDENTITIES[book] = found
     return found
@@ -1123,14 +1314,14 @@ def _duplicate_evidence(
 
 
 def _duplicate_candidates(
-    book: Book, ident: _Identity, account_names: dict[int, str]
+    ident: _Identity, account_names: dict[int, str], keepers: dict[int, tuple]
 ) -> dict[int, tuple[int, list[Evidence], int]]:
-    """contact id -> (position, duplicate evidence, partner id) for every extra copy."""
+    """contact id -> (position, duplicate evidence, partner id) for every extra copy
+    (``keepers``: :func:`_keepers` of every contact that matches another)."""
     scan, matches = ident.scan, ident.matches
     if not matches:
         return {}
     ids = scan.ids
-    keepers = _keepers(book, [ids[i] for i in matches])
     chosen: list[tuple[int, list[_Match]]] = []
     how_order = {how: n for n, how in enumerate(DUPLICATE_HOW)}
     for members in ident.groups:
@@ -1168,6 +1359,36 @@ def _account_names(book: Book) -> dict[int, str]:
     return dict(book.query("SELECT id, name FROM account ORDER BY id"))
 
 
+_GC_LOCK = threading.Lock()
+_gc_pauses = 0  # reviews running with the collector paused
+_gc_was_enabled = False
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a review runs.
+
+    A review of 100,000 contacts makes a hundred thousand container objects
+    (candidates, matches, lists), none of them in a reference cycle, which are
+    freed by reference counting. Each collection they trigger walks every object
+    of the process: about 130 ms of a review went to collections that found
+    nothing. Nested and concurrent reviews share one pause.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def review(
     book: Book,
     today: date | None = None,
@@ -1181,6 +1402,18 @@ def review(
     Kept contacts whose data has not changed are left out (counted in
     ``kept``); contacts marked "delete in WeChat" are in ``marked``.
     """
+    with _gc_paused():
+        return _review(book, today, reasons=reasons, account=account, rules=rules)
+
+
+def _review(
+    book: Book,
+    today: date | None,
+    *,
+    reasons: str | Iterable[str] | None,
+    account: str | int | None,
+    rules: Rules | None,
+) -> Review:
     today = today or clock.today()
     rules = rules or Rules.from_settings(book)
     wanted = parse_reasons(reasons)
@@ -1194,55 +1427,66 @@ def review(
     decisions = _decisions(book)
 
     # The flag rules run in SQLite in a second thread (building the one-row
-    # answer releases the GIL) while this one works on identities.
-    answer: dict[str, Any] = {}
-
-    def flags() -> None:
-        try:
-            answer["flagged"] = _read_flagged(book, today, rules)
-        except BaseException as e:  # raised again below
-            answer["error"] = e
-
-    worker = threading.Thread(target=flags, name="kamtui-cleanup-flags", daemon=True)
-    worker.start()
+    # answer releases the GIL) while this one works on identities; then who stays
+    # in each duplicate group is read while the flagged candidates are made.
+    inline = book.conn.in_transaction
+    flags_job = _Async(_read_flagged, book, today, rules, inline=inline)
     try:
-        ident = _identity(book, rules.duplicate_score)
-        dups = _duplicate_candidates(book, ident, names)
-        where = ident.where
-    finally:
-        worker.join()
-    if "error" in answer:
-        raise answer["error"]
-    flagged: _Flagged = answer["flagged"]
-    scan = ident.scan
-
+        ident = _identity(book, rules.duplicate_score, inline)
+    except BaseException:
+        flags_job.wait()
+        raise
+    scan, matches = ident.scan, ident.matches
+    keepers_job = None
+    if matches:
+        keepers_job = _Async(_keepers, book, [scan.ids[i] for i in matches], inline=inline)
+    where = ident.where
+    fl_ids, fl_bits, fl_moments, fl_added = flags_job.get()
+    at = list(map(where.get, fl_ids))
+    if None in at:  # archived since
+        present = list(map(is_not, at, repeat(None)))
+        fl_ids, fl_bits, fl_moments, fl_added, at = (
+            list(compress(x, present)) for x in (fl_ids, fl_bits, fl_moments, fl_added, at)
+        )
     day = today.toordinal()
     keyed, wechat = scan.keyed_names, scan.wechat
+    mark = _ACCOUNT_MARK
+    made = [
+        Candidate(cid, ord(k[0]) - mark or None, k[1:], wx, bits, moment, added, day)
+        for cid, k, wx, bits, moment, added in zip(
+            fl_ids,
+            map(keyed.__getitem__, at),
+            map(wechat.__getitem__, at),
+            fl_bits,
+            fl_moments,
+            fl_added,
+            strict=True,
+        )
+    ]
+    dups = _duplicate_candidates(ident, names, keepers_job.get() if keepers_job else {})
+
     # The queue by (account, first reason), each in id order.
     groups: dict[tuple[int, int], list[Candidate]] = {}
     kept = 0
     listed: dict[int, Candidate] = {}  # marked "delete in WeChat", with their reasons
-    mark = _ACCOUNT_MARK
     seen_dups: dict[int, Candidate] = {}
-    for cid, bits, moment, added in zip(*flagged, strict=True):
-        i = where.get(cid)
-        if i is None:
-            continue  # archived since
-        key = keyed[i]
-        c = Candidate(cid, ord(key[0]) - mark or None, key[1:], wechat[i], bits, moment, added, day)
-        dup = dups.get(cid)
-        if dup is not None:
-            c.duplicates, c.partner_id = dup[1], dup[2]
-            seen_dups[cid] = c
-            if not bits & (_BLOCKED | _AD):
-                continue  # filed under duplicate below
-        if cid in decisions and _hidden(c, decisions[cid]):
-            if decisions[cid][0] == "keep":
-                kept += 1
-            else:
-                listed[cid] = c
-            continue
-        group = (c.account_id or _NO_ACCOUNT, _first(bits))
+    special = dups.keys() | decisions.keys()
+    for c in made:
+        cid = c.contact_id
+        if cid in special:
+            dup = dups.get(cid)
+            if dup is not None:
+                c.duplicates, c.partner_id = dup[1], dup[2]
+                seen_dups[cid] = c
+                if not c.flags & (_BLOCKED | _AD):
+                    continue  # filed under duplicate below
+            if cid in decisions and _hidden(c, decisions[cid]):
+                if decisions[cid][0] == "keep":
+                    kept += 1
+                else:
+                    listed[cid] = c
+                continue
+        group = (c.account_id or _NO_ACCOUNT, _FIRST[c.flags])
         found = groups.get(group)
         if found is None:
             groups[group] = [c]
@@ -1307,6 +1551,9 @@ def _first(bits: int) -> int:
     if bits & _AD:
         return 1
     return 3 if bits & _DEAD else 4
+
+
+_FIRST = [_first(bits) for bits in range(16)]
 
 
 def _hidden(c: Candidate, decision: tuple[str, str]) -> bool:
@@ -1444,7 +1691,7 @@ def keep(
         found = review_ or review(book, today)
         for cid in missing:
             c = found.get(cid)
-            given[cid] = c if c is not None else Candidate(cid, None, "", "", [])
+            given[cid] = c if c is not None else Candidate(cid, None, "")  # no reason now
     stamp = rows.now_text()
     with book.transaction(undo=_label("cleanup.undo.keep", book, ids)) as con:
         _require(con, ids)
