@@ -87,7 +87,7 @@ MESSAGES = {
     # kamtui cleanup
     "cmd.cleanup.help": (
         "好友清理: 拉黑、广告号、死号、重复、冷粉, 以及各微信号腾出的名额",
-        "Friend clean-up: blocked, ad, dead, duplicate and cold friends, and the slots freed",
+        "friend clean-up: blocked, ad, dead, duplicate and cold friends, and the slots freed",
     ),
     "cmd.cleanup.opt_account": ("只看这个微信号", "only this account"),
     "cmd.cleanup.opt_reason": (

@@ -5,7 +5,7 @@ MESSAGES = {
     # kamtui find
     "cmd.find.help": (
         "查找联系人 (与联系人页面同样的搜索和排序)",
-        "Find contacts (the same search and ranking as the Contacts screen)",
+        "find contacts (the same search and ranking as the Contacts screen)",
     ),
     "cmd.find.opt_sort": ("排序方式", "sort order"),
     "cmd.find.opt_reverse": ("倒序", "reverse the order"),
