@@ -534,7 +534,9 @@ SELECT count(*), total(id),
                     || iif(remark != '', remark, nickname), char(30))
 FROM contact WHERE +archived = 0
 """
-_FRIENDS_SQL = "SELECT ifnull(account_id, 0), count(*) FROM contact WHERE archived = 0 GROUP BY 1"
+# Through the covering index on (account_id, archived), in its order: ~5 ms. Filtering
+# on the index of archived instead, then grouping in a temporary B-tree, took ~35 ms.
+_FRIENDS_SQL = "SELECT account_id, count(*) FROM contact WHERE +archived = 0 GROUP BY account_id"
 _OTHERS_SQL = """
 SELECT count(*), group_concat(id), group_concat(ifnull(wechat_id, ''), char(30)),
        group_concat(ifnull(phone, ''), char(30)), sum(phone NOT LIKE '+%')
@@ -661,7 +663,7 @@ def _read_others(book: Book) -> tuple:
         _split(phone, n),
         odd or 0,
         bool(wechat) and wechat != wechat.lower(),
-        Counter(dict(friends)),
+        Counter({aid or _NO_ACCOUNT: count for aid, count in friends}),
     )
 
 
