@@ -104,6 +104,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import math
 import os
 import re
@@ -508,15 +509,16 @@ def parse_reasons(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
 #
 # Each query answers with one row of ``group_concat`` text: SQLite builds it
 # with the GIL released and Python splits it in C, so nothing is made per
-# contact in Python. The flag rules run in a second thread (its own
-# connection) while this one reads every contact's identity and works on it
-# (see the module doc's Speed).
+# contact in Python. Ids come as a JSON array (``json_group_array``): the json
+# module makes the ints in C, twice as fast as ``map(int, text.split(","))``.
+# The flag rules run in a second thread (its own connection) while this one
+# reads every contact's identity and works on it (see the module doc's Speed).
 
 _ACCOUNT_MARK = 0xF0000  # a name key starts with chr(_ACCOUNT_MARK + account id)
 _SOUND_BASE = 0x100000  # sound symbols (plane 16): never met in a name otherwise
 
 _IDENTITY_SQL = f"""
-SELECT count(*), group_concat(id),
+SELECT count(*), json_group_array(id),
        group_concat(char({_ACCOUNT_MARK} + ifnull(account_id, 0))
                     || iif(remark != '', remark, nickname), char(30)),
        group_concat(ifnull(wechat_id, ''), char(30)),
@@ -538,7 +540,7 @@ FROM contact WHERE +archived = 0
 # on the index of archived instead, then grouping in a temporary B-tree, took ~35 ms.
 _FRIENDS_SQL = "SELECT account_id, count(*) FROM contact WHERE +archived = 0 GROUP BY account_id"
 _OTHERS_SQL = """
-SELECT count(*), group_concat(id), group_concat(ifnull(wechat_id, ''), char(30)),
+SELECT count(*), json_group_array(id), group_concat(ifnull(wechat_id, ''), char(30)),
        group_concat(ifnull(phone, ''), char(30)), sum(phone NOT LIKE '+%')
 FROM contact WHERE +archived = 0
 """
@@ -547,7 +549,7 @@ FROM contact WHERE +archived = 0
 # evaluate the lookups twice). Interactions are looked up first: most friends
 # added long ago have some, and then only the dead rule needs the purchase lookup.
 _FLAGS_SQL = """
-SELECT count(*), group_concat(id), group_concat(flags),
+SELECT count(*), json_group_array(id), json_group_array(flags),
        group_concat(ifnull(last_moment_on, ''), char(30)), group_concat(added_on, char(30))
 FROM (
     SELECT id, flags, last_moment_on, added_on FROM (
@@ -658,7 +660,7 @@ def _read_others(book: Book) -> tuple:
     return (
         state,
         n,
-        list(map(int, ids.split(","))) if n else [],
+        json.loads(ids),
         _split(wechat, n),
         _split(phone, n),
         odd or 0,
@@ -685,7 +687,7 @@ def _read_identity(book: Book) -> _Scan:
     parts = _split(names, n), _split(wechat, n), _split(phone, n)
     if all(p is not None for p in parts):  # no text held the separator
         return _Scan(
-            list(map(int, ids.split(","))) if n else [],
+            json.loads(ids),
             *parts,
             odd or 0,
             bool(wechat) and wechat != wechat.lower(),
@@ -724,8 +726,8 @@ def _read_flagged(book: Book, today: date, rules: Rules) -> _Flagged:
     if not n:
         return _Flagged([], [], [], [])
     return _Flagged(
-        list(map(int, ids.split(","))),
-        list(map(int, flags.split(","))),
+        json.loads(ids),
+        json.loads(flags),
         moments.split(_SEP),
         added.split(_SEP),
     )
@@ -1072,7 +1074,9 @@ def _scan_and_match(
     others = _Async(_read_others, book, inline=inline)
     names = _read_names(book)
     n, names_text = names[1], names[3]
-    grouped = _name_groups(names_text or "", score) if _split(names_text, n) else None
+    # Counted, not split: _scan_from splits the text (100,000 strings) once.
+    lined_up = n and (names_text or "").count(_SEP) == n - 1
+    grouped = _name_groups(names_text or "", score) if lined_up else None
     scan = _scan_from(names, others.get())
     if scan is None or grouped is None:  # changed meanwhile, or a separator in some text
         scan = _read_identity(book)
