@@ -89,8 +89,8 @@ made. (A review called inside a transaction reads everything itself.) The
 cyclic garbage collector is paused during a review (see ``_gc_paused``).
 
 Where a cold review's time goes, 100k demo book, CPU ms: in other threads,
-reading (flag rules ~90, ids, WeChat IDs and phones ~60, what tells names apart
-~30, keepers ~20); in the calling thread (~390, the wall time when a core is
+reading (flag rules ~90, ids, WeChat IDs and phones ~55, friends by account ~5,
+what tells names apart ~30, keepers ~20); in the calling thread (~390, the wall time when a core is
 free), reading the names ~50, sound keys ~40 (``str.translate``, C), grouping
 names ~75, matching WeChat IDs and phones ~40, making 27,000 candidates and
 their queue ~60, duplicate evidence ~30, the collector once resumed ~20. A
@@ -98,6 +98,19 @@ stored sound key (a trailing part of ``contact.search_key``) was measured and
 not taken: cutting it out of the key in SQL costs more (~85 ms for 100k keys of
 100 characters on average) than reading the two name columns (~50 ms) and
 folding them in C (~40 ms).
+
+That is ~600 ms of CPU, most of it already in C (SQLite, ``str.translate``,
+``Counter``, rapidfuzz), against a budget of 300 ms: on two busy cores the wall
+time follows the CPU (reviewing in one thread, as inside a transaction, was
+then as fast as with the reading threads). Measured and not taken: the flag
+rules written with one interaction lookup per contact, or ``NOT IN``, or read in
+the same scan as the WeChat IDs and phones (no faster, or slower: a text column
+costs SQLite ~15 ms a scan of the table, a column of an index ~3 ms); looking
+flagged contacts up by bisection instead of ``where`` (slower); duplicate WeChat
+IDs and phones grouped by SQLite on their indexes (30 ms of SQL for 12 ms of
+Python). Meeting the budget needs work not done at each review: a stored sound
+key kept up to date on every write of a name, "has interactions" and "bought"
+kept on the contact, or duplicate groups maintained as contacts change.
 """
 
 from __future__ import annotations
