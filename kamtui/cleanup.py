@@ -89,8 +89,8 @@ made. (A review called inside a transaction reads everything itself.) The
 cyclic garbage collector is paused during a review (see ``_gc_paused``).
 
 Where a cold review's time goes, 100k demo book, CPU ms: in other threads,
-reading (flag rules ~90, ids, WeChat IDs and phones ~60, what tells names apart
-~30, keepers ~20); in the calling thread (~390, the wall time when a core is
+reading (flag rules ~90, ids, WeChat IDs and phones ~55, friends by account ~5,
+what tells names apart ~30, keepers ~20); in the calling thread (~390, the wall time when a core is
 free), reading the names ~50, sound keys ~40 (``str.translate``, C), grouping
 names ~75, matching WeChat IDs and phones ~40, making 27,000 candidates and
 their queue ~60, duplicate evidence ~30, the collector once resumed ~20. A
@@ -98,12 +98,26 @@ stored sound key (a trailing part of ``contact.search_key``) was measured and
 not taken: cutting it out of the key in SQL costs more (~85 ms for 100k keys of
 100 characters on average) than reading the two name columns (~50 ms) and
 folding them in C (~40 ms).
+
+That is ~600 ms of CPU, most of it already in C (SQLite, ``str.translate``,
+``Counter``, rapidfuzz), against a budget of 300 ms: on two busy cores the wall
+time follows the CPU (reviewing in one thread, as inside a transaction, was
+then as fast as with the reading threads). Measured and not taken: the flag
+rules written with one interaction lookup per contact, or ``NOT IN``, or read in
+the same scan as the WeChat IDs and phones (no faster, or slower: a text column
+costs SQLite ~15 ms a scan of the table, a column of an index ~3 ms); looking
+flagged contacts up by bisection instead of ``where`` (slower); duplicate WeChat
+IDs and phones grouped by SQLite on their indexes (30 ms of SQL for 12 ms of
+Python). Meeting the budget needs work not done at each review: a stored sound
+key kept up to date on every write of a name, "has interactions" and "bought"
+kept on the contact, or duplicate groups maintained as contacts change.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import math
 import os
 import re
@@ -508,15 +522,16 @@ def parse_reasons(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
 #
 # Each query answers with one row of ``group_concat`` text: SQLite builds it
 # with the GIL released and Python splits it in C, so nothing is made per
-# contact in Python. The flag rules run in a second thread (its own
-# connection) while this one reads every contact's identity and works on it
-# (see the module doc's Speed).
+# contact in Python. Ids come as a JSON array (``json_group_array``): the json
+# module makes the ints in C, twice as fast as ``map(int, text.split(","))``.
+# The flag rules run in a second thread (its own connection) while this one
+# reads every contact's identity and works on it (see the module doc's Speed).
 
 _ACCOUNT_MARK = 0xF0000  # a name key starts with chr(_ACCOUNT_MARK + account id)
 _SOUND_BASE = 0x100000  # sound symbols (plane 16): never met in a name otherwise
 
 _IDENTITY_SQL = f"""
-SELECT count(*), group_concat(id),
+SELECT count(*), json_group_array(id),
        group_concat(char({_ACCOUNT_MARK} + ifnull(account_id, 0))
                     || iif(remark != '', remark, nickname), char(30)),
        group_concat(ifnull(wechat_id, ''), char(30)),
@@ -534,9 +549,11 @@ SELECT count(*), total(id),
                     || iif(remark != '', remark, nickname), char(30))
 FROM contact WHERE +archived = 0
 """
-_FRIENDS_SQL = "SELECT ifnull(account_id, 0), count(*) FROM contact WHERE archived = 0 GROUP BY 1"
+# Through the covering index on (account_id, archived), in its order: ~5 ms. Filtering
+# on the index of archived instead, then grouping in a temporary B-tree, took ~35 ms.
+_FRIENDS_SQL = "SELECT account_id, count(*) FROM contact WHERE +archived = 0 GROUP BY account_id"
 _OTHERS_SQL = """
-SELECT count(*), group_concat(id), group_concat(ifnull(wechat_id, ''), char(30)),
+SELECT count(*), json_group_array(id), group_concat(ifnull(wechat_id, ''), char(30)),
        group_concat(ifnull(phone, ''), char(30)), sum(phone NOT LIKE '+%')
 FROM contact WHERE +archived = 0
 """
@@ -545,7 +562,7 @@ FROM contact WHERE +archived = 0
 # evaluate the lookups twice). Interactions are looked up first: most friends
 # added long ago have some, and then only the dead rule needs the purchase lookup.
 _FLAGS_SQL = """
-SELECT count(*), group_concat(id), group_concat(flags),
+SELECT count(*), json_group_array(id), json_group_array(flags),
        group_concat(ifnull(last_moment_on, ''), char(30)), group_concat(added_on, char(30))
 FROM (
     SELECT id, flags, last_moment_on, added_on FROM (
@@ -656,12 +673,12 @@ def _read_others(book: Book) -> tuple:
     return (
         state,
         n,
-        list(map(int, ids.split(","))) if n else [],
+        json.loads(ids),
         _split(wechat, n),
         _split(phone, n),
         odd or 0,
         bool(wechat) and wechat != wechat.lower(),
-        Counter(dict(friends)),
+        Counter({aid or _NO_ACCOUNT: count for aid, count in friends}),
     )
 
 
@@ -683,7 +700,7 @@ def _read_identity(book: Book) -> _Scan:
     parts = _split(names, n), _split(wechat, n), _split(phone, n)
     if all(p is not None for p in parts):  # no text held the separator
         return _Scan(
-            list(map(int, ids.split(","))) if n else [],
+            json.loads(ids),
             *parts,
             odd or 0,
             bool(wechat) and wechat != wechat.lower(),
@@ -722,8 +739,8 @@ def _read_flagged(book: Book, today: date, rules: Rules) -> _Flagged:
     if not n:
         return _Flagged([], [], [], [])
     return _Flagged(
-        list(map(int, ids.split(","))),
-        list(map(int, flags.split(","))),
+        json.loads(ids),
+        json.loads(flags),
         moments.split(_SEP),
         added.split(_SEP),
     )
@@ -1070,7 +1087,9 @@ def _scan_and_match(
     others = _Async(_read_others, book, inline=inline)
     names = _read_names(book)
     n, names_text = names[1], names[3]
-    grouped = _name_groups(names_text or "", score) if _split(names_text, n) else None
+    # Counted, not split: _scan_from splits the text (100,000 strings) once.
+    lined_up = n and (names_text or "").count(_SEP) == n - 1
+    grouped = _name_groups(names_text or "", score) if lined_up else None
     scan = _scan_from(names, others.get())
     if scan is None or grouped is None:  # changed meanwhile, or a separator in some text
         scan = _read_identity(book)
