@@ -209,16 +209,28 @@ def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
     window_end = end + timedelta(days=r.birthday_before)
     solar, lunar = _birthday_windows(start, window_end)
     out = []
+    next_of: dict[tuple, date] = {}  # (month, day, lunar, leap) -> next birthday
+    labels: dict[tuple, str] = {}
+    # Only the (month, day) pairs in the window, solar or lunar (ix_contact_birthday);
+    # the exact test (calendar, leap month) is below.
+    pairs = sorted({(k[0], k[1]) for k in solar} | {(k[0], k[1]) for k in lunar})
     for cid, year, month, day, is_lunar, leap in con.execute(
         """SELECT id, birth_year, birth_month, birth_day, birth_lunar, birth_leap FROM contact
-           WHERE archived = 0 AND birth_month IS NOT NULL AND birth_day IS NOT NULL"""
+           WHERE (birth_month, birth_day) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+             AND +archived = 0  -- (+: not by ix_contact_archived)
+           ORDER BY id""",
+        (json.dumps(pairs),),
     ):
         key = (month, day, bool(leap)) if is_lunar else (month, day)
         if key not in (lunar if is_lunar else solar):
             continue
         try:
-            b = Birthday(month, day, year, bool(is_lunar), bool(leap))
-            when = next_birthday(b, start)
+            b = Birthday(month, day, year, bool(is_lunar), bool(leap))  # (validates)
+            # The next birthday does not depend on the year: once per calendar day.
+            cal = (month, day, bool(is_lunar), bool(leap))
+            when = next_of.get(cal)
+            if when is None:
+                when = next_of[cal] = next_birthday(b, start)
         except Exception:  # a stored birthday out of the lunar calendar's range
             continue
         if when > window_end:
@@ -227,7 +239,12 @@ def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
         if is_lunar:
             from kamtui.dates import format_birthday
 
-            data["label"] = format_birthday(Birthday(month, day, None, True, bool(leap)), "zh")
+            label = labels.get(cal)
+            if label is None:
+                label = labels[cal] = format_birthday(
+                    Birthday(month, day, None, True, bool(leap)), "zh"
+                )
+            data["label"] = label
         if year and not is_lunar:
             data["age"] = when.year - year
         if r.birthday_before > 0 and when > today:
@@ -274,40 +291,60 @@ def _prospects(con, r: Rules, touch: dict[int, str], start: date, end: date) -> 
     return out
 
 
-def _dormant(cls, r: Rules, touch: dict[int, str], start: date, end: date) -> list[Candidate]:
+def _dormant(
+    con, cls, r: Rules, touch: dict[int, str], today: date, start: date, end: date
+) -> list[Candidate]:
     """Buyers going quiet: the churn rule's "at risk" day, or a long silence.
 
     The usual gap and the factor are the classification's (``churn.*``), so the
     reminder falls due the day the contact's badge turns "at risk". Lost
     buyers (past ``churn.lost_factor``) are left to the Insights churn list.
+
+    The reminder is due on the earlier of the two days, so never after the
+    silence day (last touch + ``reminder.no_contact_days``): only buyers touched,
+    or who bought, since ``start - no_contact_days`` can fall due from ``start``.
     """
+    from kamtui.classify import _ORD as ordinal  # day text -> ordinal, memoised
+
     factor = cls.rules.at_risk_factor
+    num, den2 = factor.numerator, 2 * factor.denominator
+    quiet = r.no_contact_days
+    start_o, end_o = start.toordinal(), end.toordinal()
+    since_text = date.fromordinal(start_o - quiet).isoformat()
+    buyers, churn_of, archived = cls.buyers, cls.churn_of, cls.archived
+    recent = {cid for cid, day in touch.items() if day >= since_text and cid in buyers}
+    recent.update(cid for cid, (_first, last) in buyers.items() if last >= start_o - quiet)
     out = []
-    for cid, (_first, last) in cls.buyers.items():
-        if cid in cls.archived:
+    for cid in sorted(recent):
+        if cid in archived:
             continue
-        last_buy = date.fromordinal(last).isoformat()
-        last_touch = max(x for x in (touch.get(cid), last_buy) if x)
-        by_silence = date.fromisoformat(last_touch) + timedelta(days=r.no_contact_days)
-        due, why, gap = by_silence, "silence", None
-        if cls.churn_of(cid) != "lost":
-            gap = cls.usual_gap_days(cid)
-            days = -(-int(2 * gap) * factor.numerator // (2 * factor.denominator))  # ceil
-            by_gap = date.fromordinal(last) + timedelta(days=days)
+        last = buyers[cid][1]
+        touched = touch.get(cid)
+        touched_o = ordinal[touched] if touched else 0
+        last_touch_o = touched_o if touched_o > last else last
+        due = by_silence = last_touch_o + quiet  # all in day ordinals
+        if due < start_o:
+            continue
+        why, gap2 = "silence", None
+        if churn_of(cid) != "lost":
+            gap2 = int(2 * cls.usual_gap_days(cid))
+            by_gap = last - (-gap2 * num // den2)  # + ceil(gap × factor)
             if by_gap <= by_silence:
                 due, why = by_gap, "gap"
-        if start <= due <= end:
+        if start_o <= due <= end_o:
+            last_buy = date.fromordinal(last).isoformat()
+            last_touch = touched if touched_o > last else last_buy
             out.append(
                 Candidate(
                     f"dormant:{cid}:{last_buy}:{last_touch}",
                     cid,
                     "dormant",
-                    due,
+                    date.fromordinal(due),
                     {
                         "why": why,
                         "last_purchase": last_buy,
                         "last_touch": last_touch,
-                        "usual_gap": round(gap) if gap is not None else None,
+                        "usual_gap": round(gap2 / 2) if gap2 is not None else None,
                         "one_time": cls.purchase_days(cid) == 1,
                     },
                 )
@@ -405,7 +442,7 @@ def _candidates(
             *_repurchase(con, r, start, end),
             *_birthdays(con, r, today, end),
             *_prospects(con, r, touch, start, end),
-            *_dormant(_classification(book, today), r, touch, start, end),
+            *_dormant(con, _classification(book, today), r, touch, today, start, end),
             *_owed(con),
             *_thanks(con, start, end),
         ]
