@@ -261,28 +261,50 @@ def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
     return out
 
 
-def _last_touch(con) -> dict[int, str]:
-    """Last interaction day per contact (each distinct day's text kept once)."""
+def _last_touch(con, since: date) -> dict[int, str]:
+    """Last interaction day of each contact touched on or after ``since`` (each
+    distinct day's text kept once). One pass over the interaction index, but
+    only the recent contacts come back to Python."""
     days: dict[str, str] = {}
     return {
         cid: days.setdefault(day, day)
         for cid, day in con.execute(
-            "SELECT contact_id, max(occurred_on) FROM interaction GROUP BY contact_id"
+            "SELECT contact_id, max(occurred_on) FROM interaction "
+            "WHERE occurred_on >= ? GROUP BY contact_id",
+            (since.isoformat(),),
         )
     }
 
 
-def _prospects(con, r: Rules, touch: dict[int, str], start: date, end: date) -> list[Candidate]:
+def _touch_of(con, contact_ids) -> dict[int, str]:
+    """Last interaction day of these contacts (those with one)."""
+    return {
+        cid: day
+        for cid, day in _in_chunks(
+            con,
+            "SELECT contact_id, max(occurred_on) FROM interaction "
+            "WHERE contact_id IN ({}) GROUP BY contact_id",
+            contact_ids,
+        )
+        if day is not None
+    }
+
+
+def _prospects(con, r: Rules, start: date, end: date) -> list[Candidate]:
     out = []
-    for cid, added, _intent in con.execute(
-        """SELECT c.id, c.added_on, c.intent FROM contact c
-           WHERE c.archived = 0
-             AND (c.intent = 1 OR EXISTS (SELECT 1 FROM snippet s
-                  WHERE s.contact_id = c.id AND s.kind = 'need' AND s.closed = 0))
+    # Prospects: intent, or an open need (ix_contact_intent, ix_snippet_kind), and no sale.
+    for cid, added, touched in con.execute(
+        """SELECT c.id, c.added_on,
+                  (SELECT max(i.occurred_on) FROM interaction i WHERE i.contact_id = c.id)
+           FROM contact c
+           WHERE c.id IN (SELECT id FROM contact WHERE intent = 1
+                          UNION SELECT contact_id FROM snippet WHERE kind = 'need' AND closed = 0)
+             AND c.archived = 0
              AND NOT EXISTS (SELECT 1 FROM purchase p
-                  WHERE p.contact_id = c.id AND p.amount_fen > 0)"""
+                  WHERE p.contact_id = c.id AND p.amount_fen > 0)
+           ORDER BY c.id"""
     ):
-        last = max(x for x in (touch.get(cid), added) if x)
+        last = max(x for x in (touched, added) if x)
         due = date.fromisoformat(last) + timedelta(days=r.prospect_idle)
         if start <= due <= end:
             out.append(
@@ -424,29 +446,28 @@ def candidates(
 
     Nothing is written. ``start`` defaults to ``today - reminder.lookback_days``.
     """
-    return _candidates(book, today, days_ahead, start)[0]
+    return _candidates(book, today, days_ahead, start)
 
 
 def _candidates(
     book: Book, today: date, days_ahead: int | None, start: date | None
-) -> tuple[list[Candidate], dict[int, str]]:
-    """The candidates, and each contact's last touch (the stale check needs it too)."""
+) -> list[Candidate]:
     r = Rules.load(book)
     ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
     start = start or today - timedelta(days=r.lookback)
     end = today + timedelta(days=ahead)
     with book.snapshot() as con:
-        touch = _last_touch(con)
+        touch = _last_touch(con, start - timedelta(days=r.no_contact_days))
         found = [
             *_aftersale(con, r, today, start),
             *_repurchase(con, r, start, end),
             *_birthdays(con, r, today, end),
-            *_prospects(con, r, touch, start, end),
+            *_prospects(con, r, start, end),
             *_dormant(con, _classification(book, today), r, touch, today, start, end),
             *_owed(con),
             *_thanks(con, start, end),
         ]
-    return [c for c in found if c.due_on <= end], touch
+    return [c for c in found if c.due_on <= end]
 
 
 @dataclass
@@ -463,11 +484,11 @@ def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshRe
     """
     r = Rules.load(book)
     start = catch_up_start(book, today, r.lookback)
-    found, touch = _candidates(book, today, days_ahead, start)
+    found = _candidates(book, today, days_ahead, start)
     report = RefreshReport()
     try:
         with book.transaction() as con:
-            _write_refresh(con, book, today, found, touch, report)
+            _write_refresh(con, book, today, found, report)
     except _Unchanged:
         pass  # rolled back: nothing was committed, the book's stamp has not moved
     return report
@@ -477,23 +498,24 @@ class _Unchanged(Exception):
     """A refresh that would change nothing (already run today, no new or stale reminder)."""
 
 
-def _write_refresh(
-    con, book: Book, today: date, found: list[Candidate], touch: dict[int, str], report
-) -> None:
+def _write_refresh(con, book: Book, today: date, found: list[Candidate], report) -> None:
     ran_today = _last_run(book) == today
     con.execute(
         'INSERT INTO setting ("key", value) VALUES (?, ?) '
         'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
         (_LAST_RUN_KEY, json.dumps(today.isoformat())),
     )
-    # Which of the candidates' keys are already taken (open, done, dismissed or
+    # The open automatic reminders (the stale check reads them all anyway), then
+    # which of the other candidates' keys are already taken (done, dismissed or
     # obsolete): looked up by key, so the cost follows the candidates, not the
     # whole history of automatic reminders.
-    existing = set(
+    open_auto = _open_auto(con)
+    existing = {row[1] for row in open_auto}
+    existing.update(
         _in_chunks(
             con,
             "SELECT auto_key FROM reminder WHERE auto_key IN ({})",
-            [c.key for c in found],
+            [c.key for c in found if c.key not in existing],
             one=True,
         )
     )
@@ -519,7 +541,7 @@ def _write_refresh(
     report.created = len(new)
     for c in new:
         report.kinds[c.kind] = report.kinds.get(c.kind, 0) + 1
-    stale = _stale_open(con, book, today, {c.key for c in found}, touch)
+    stale = _stale_open(con, book, today, {c.key for c in found}, open_auto)
     if stale:
         for part in rows.chunks(stale):
             con.execute(
@@ -534,41 +556,57 @@ def _write_refresh(
         raise _Unchanged
 
 
+def _open_auto(con) -> list[tuple]:
+    """(id, key, kind, contact, day) of each open automatic reminder; the day is
+    the one its check reads from its data (``bought_on`` of an after-sale check,
+    ``date`` of a birthday), taken out in SQL rather than decoding every data."""
+    return con.execute(
+        """SELECT id, auto_key, kind, contact_id,
+                  CASE kind WHEN 'aftersale' THEN json_extract(nullif(data, ''), '$.bought_on')
+                            WHEN 'birthday' THEN json_extract(nullif(data, ''), '$.date')
+                            WHEN 'birthday_soon' THEN json_extract(nullif(data, ''), '$.date')
+                  END
+           FROM reminder WHERE status = 'open' AND auto_key IS NOT NULL"""
+    ).fetchall()
+
+
 def _stale_open(
-    con, book: Book, today: date, current: set[str], touch: dict[int, str] | None = None
+    con,
+    book: Book,
+    today: date,
+    current: set[str],
+    open_auto: list[tuple] | None = None,
 ) -> list[int]:
     """Open automatic reminders whose trigger no longer holds.
 
     The facts each check needs are read for all the reminders to check at once
-    (a few queries, not one or two per reminder).
+    (a few queries, not one or two per reminder). ``open_auto``: the rows of
+    :func:`_open_auto`, when the caller has them.
     """
     stale = []
-    open_auto = con.execute(
-        "SELECT id, auto_key, kind, contact_id, due_on, data FROM reminder "
-        "WHERE status = 'open' AND auto_key IS NOT NULL"
-    ).fetchall()
+    if open_auto is None:
+        open_auto = _open_auto(con)
     todo = [
-        (rid, key, kind, cid, json.loads(data_text) if data_text else {}, key.split(":"))
-        for rid, key, kind, cid, _due, data_text in open_auto
+        (rid, key, kind, cid, day, key.split(":"))
+        for rid, key, kind, cid, day in open_auto
         if key not in current
     ]
     if not todo:
         return stale
     facts = _StaleFacts(con, todo)
     cls = None
-    for rid, _key, kind, cid, data, parts in todo:
+    for rid, _key, kind, cid, day, parts in todo:
         valid = True
         if kind == "aftersale":
-            valid = (cid, data.get("bought_on")) in facts.bought_days
+            valid = (cid, day) in facts.bought_days
         elif kind == "repurchase":
             valid = facts.repurchase_still_due(int(parts[1]))
         elif kind in ("birthday", "birthday_soon"):
-            valid = _birthday_still(facts.birthdays.get(cid), data.get("date"), kind, today)
+            valid = _birthday_still(facts.birthdays.get(cid), day, kind, today)
         elif kind == "prospect":
-            touch = touch if touch is not None else _last_touch(con)
-            valid = _prospect_still(facts.prospects.get(cid), cid, parts[2], touch)
+            valid = _prospect_still(facts.prospects.get(cid), cid, parts[2], facts.touch)
         elif kind == "dormant":
-            touch = touch if touch is not None else _last_touch(con)
+            touch = facts.touch
             cls = cls if cls is not None else _classification(book, today)
             bought = cls.last_purchase(cid)
             last_buy = bought.isoformat() if bought else None
@@ -604,18 +642,23 @@ class _StaleFacts:
     def __init__(self, con, todo: list[tuple]) -> None:
         want: dict[str, list[int]] = defaultdict(list)
         for _rid, _key, kind, cid, _data, parts in todo:
-            if kind in ("aftersale", "birthday", "birthday_soon", "prospect"):
+            if kind in ("birthday", "birthday_soon", "prospect", "dormant"):
                 want[kind].append(cid)
             elif kind in ("repurchase", "owed", "thanks"):
                 want[kind].append(int(parts[1]))
-        self.bought_days = set(
-            _in_chunks(
-                con,
-                "SELECT contact_id, bought_on FROM purchase "
-                "WHERE amount_fen > 0 AND contact_id IN ({})",
-                want["aftersale"],
+        # (contact, day) pairs of the after-sale checks that still have a sale that day
+        pairs = sorted({(cid, day) for _r, _k, kind, cid, day, _p in todo if kind == "aftersale"})
+        self.bought_days = {
+            (cid, day)
+            for cid, day in con.execute(
+                """SELECT value ->> 0, value ->> 1 FROM json_each(?)
+                   WHERE EXISTS (SELECT 1 FROM purchase p INDEXED BY ix_purchase_value
+                                 WHERE p.contact_id = value ->> 0 AND p.bought_on = value ->> 1
+                                   AND p.amount_fen > 0)""",
+                (json.dumps(pairs),),
             )
-        )
+        }
+        self.touch = _touch_of(con, want["prospect"] + want["dormant"])
         self.birthdays = {
             r[0]: r[1:]
             for r in _in_chunks(
