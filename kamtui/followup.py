@@ -866,12 +866,26 @@ class Agenda:
 
 KIND_ORDER = {k: i for i, k in enumerate(("owed", "manual", *AUTO_KINDS))}
 
+# What Python's str.strip() strips (every str.isspace() character; a test checks),
+# for SQLite's trim(): the name the order uses is display_name's.
+_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+# The agenda's order, sorted by SQLite (text compares as Python's str does: UTF-8
+# bytes in code point order); only ids and groups come back to Python.
 _ORDER_SQL = """
-SELECT r.id, r.contact_id, r.kind, coalesce(r.snoozed_until, r.due_on),
-       c.remark, c.nickname, c.favourite
-FROM reminder r JOIN contact c ON c.id = r.contact_id AND c.archived = 0
-WHERE r.status = 'open' AND coalesce(r.snoozed_until, r.due_on) <= ?
-"""
+SELECT r.id, CASE WHEN w < :day THEN 0 WHEN w = :day THEN 1 ELSE 2 END AS g
+FROM (SELECT id, contact_id, kind, coalesce(snoozed_until, due_on) AS w FROM reminder
+      WHERE status = 'open' AND coalesce(snoozed_until, due_on) <= :end) AS r
+JOIN contact c ON c.id = r.contact_id AND c.archived = 0
+ORDER BY g, CASE WHEN c.favourite THEN 0 ELSE 1 END, w,
+         CASE r.kind {kinds} ELSE 99 END,
+         coalesce(nullif(trim(c.remark, :space), ''), nullif(trim(c.nickname, :space), ''),
+                  '#' || r.contact_id),
+         r.id
+""".format(kinds=" ".join(f"WHEN '{k}' THEN {i}" for k, i in KIND_ORDER.items()))
 
 
 class AgendaView:
@@ -895,20 +909,12 @@ class AgendaView:
         self.days_ahead = days_ahead
         self.classification = classification
         end = (today + timedelta(days=days_ahead)).isoformat()
-        day = today.isoformat()
-        kind_order = KIND_ORDER.get
-        keyed = [
-            (0 if when < day else 1 if when == day else 2, not fav, when, kind_order(kind, 99),
-             display_name(remark, nick, cid), rid)
-            for rid, cid, kind, when, remark, nick, fav in book.query(_ORDER_SQL, (end,))
-        ]  # fmt: skip
-        keyed.sort()
-        self.ids: list[int] = [k[5] for k in keyed]
-        counts = [0, 0, 0]
-        for k in keyed:
-            counts[k[0]] += 1
-        del keyed  # (names and days are read again for the rows shown)
-        self.counts_by_group = dict(zip(GROUPS, counts, strict=True))
+        ordered = book.query(
+            _ORDER_SQL, {"day": today.isoformat(), "end": end, "space": _SPACE}
+        )  # (names and days are read again for the rows shown)
+        self.ids: list[int] = [row[0] for row in ordered]
+        groups = [row[1] for row in ordered]
+        self.counts_by_group = {g: groups.count(i) for i, g in enumerate(GROUPS)}
         self._items: dict[int, AgendaItem] = {}
         self._index: dict[int, int] | None = None
 

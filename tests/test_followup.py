@@ -281,3 +281,33 @@ def test_today_command_json(demo_book, capsys, monkeypatch):
     assert main(["--db", path, "--lang", "zh", "today", "--days", "3"]) == 0
     out = capsys.readouterr().out
     assert "逾期" in out and "\x1b" not in out
+
+
+def test_agenda_view_order_is_the_agenda_order_whatever_the_names(book):
+    """The view is sorted by SQLite, the agenda in Python: same order, names as
+    display_name makes them (Unicode spaces stripped, remark before nickname, #id)."""
+    names = [
+        ("", "王秀英"), ("\u3000李四\u3000", ""), ("  ", "\u00a0张三"), ("", ""), ("Émile", "x"),
+        ("emile", ""), ("😀", ""), ("\u2028z", ""), ("a\u200bb", ""), ("李四", "王"), ("ｂ", ""),
+    ]  # fmt: skip
+    ids = [contacts.create_contact(book, nickname=f"n{i}") for i in range(len(names))]
+    with book.transaction() as con:
+        for cid, (remark, nick) in zip(ids, names, strict=True):
+            con.execute(
+                "UPDATE contact SET remark = ?, nickname = ? WHERE id = ?", (remark, nick, cid)
+            )
+        con.execute("UPDATE contact SET favourite = 1 WHERE id = ?", (ids[3],))
+    for n, cid in enumerate(ids):
+        for day in (T - timedelta(days=1 + n % 2), T, T + timedelta(days=n % 3)):
+            reminders.add_reminder(book, cid, day, "x")
+    followup.refresh(book, T)
+    expected = [i.reminder_id for i in followup.agenda(book, T).items]
+    view = followup.agenda_view(book, T)
+    assert view.ids == expected
+    assert view.counts() == followup.agenda(book, T).counts()
+    first = view.item(view.group_range("today")[0])
+    assert (first.name, first.favourite) == (f"#{ids[3]}", True)  # favourites first
+
+
+def test_space_is_what_str_strip_strips():
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == followup._SPACE
