@@ -41,6 +41,7 @@ exception: it is raised however late.
 from __future__ import annotations
 
 import json
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -376,11 +377,18 @@ def _dormant(
 
 def _owed(con) -> list[Candidate]:
     out = []
+    # Only the sales still owed come back (most credit sales are paid); their
+    # contacts are looked up after (ix_purchase_due order: by due day).
     for pid, cid, item, amount, due, paid in con.execute(
-        """SELECT p.id, p.contact_id, p.item, p.amount_fen, p.due_on,
-                  coalesce((SELECT sum(y.amount_fen) FROM payment y WHERE y.purchase_id = p.id), 0)
-           FROM purchase p JOIN contact c ON c.id = p.contact_id AND c.archived = 0
-           WHERE p.credit = 1 AND p.due_on IS NOT NULL"""
+        """WITH p AS MATERIALIZED (
+               SELECT * FROM (
+                   SELECT p.id, p.contact_id, p.item, p.amount_fen, p.due_on,
+                          coalesce((SELECT sum(y.amount_fen) FROM payment y
+                                    WHERE y.purchase_id = p.id), 0) AS paid
+                   FROM purchase p WHERE p.credit = 1 AND p.due_on IS NOT NULL)
+               WHERE amount_fen - paid > 0)
+           SELECT p.* FROM p JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+           ORDER BY p.due_on, p.id"""
     ):
         if amount - paid > 0:
             out.append(
@@ -477,11 +485,24 @@ class RefreshReport:
     kinds: dict[str, int] = field(default_factory=dict)
 
 
+# Book -> (its stamp, the day, days_ahead) of the last refresh in this process that
+# found nothing to change: the same call again, with no commit since, is skipped.
+_SETTLED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshReport:
     """Derive the automatic reminders: create the new ones, retire those whose trigger is gone.
 
-    Idempotent: running it twice changes nothing the second time.
+    Idempotent: running it twice changes nothing the second time. When a run
+    found nothing to change and nothing was committed to the book since (its
+    :meth:`~kamtui.store.db.Book.stamp`, this process or another) on the same
+    day, the next run returns at once: every rule reads only the book and the
+    day. (The stamp is taken before the rules read the book, so a commit made
+    while they read is never taken as seen.)
     """
+    seen = (book.stamp(), today, days_ahead)
+    if _SETTLED.get(book) == seen:
+        return RefreshReport()
     r = Rules.load(book)
     start = catch_up_start(book, today, r.lookback)
     found = _candidates(book, today, days_ahead, start)
@@ -490,7 +511,8 @@ def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshRe
         with book.transaction() as con:
             _write_refresh(con, book, today, found, report)
     except _Unchanged:
-        pass  # rolled back: nothing was committed, the book's stamp has not moved
+        # rolled back: nothing was committed, the book's stamp has not moved
+        _SETTLED[book] = seen
     return report
 
 

@@ -311,3 +311,48 @@ def test_agenda_view_order_is_the_agenda_order_whatever_the_names(book):
 
 def test_space_is_what_str_strip_strips():
     assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == followup._SPACE
+
+
+def _no_rules(monkeypatch):
+    """Make any run of the rules fail: a refresh that returns did not run them."""
+
+    def boom(*a, **k):
+        raise AssertionError("the rules ran")
+
+    monkeypatch.setattr(followup, "_candidates", boom)
+
+
+def test_refresh_with_nothing_changed_since_is_skipped(book, person, monkeypatch):
+    purchases.record_purchase(book, person, "面膜", "99", bought_on=T - timedelta(days=3))
+    purchases.record_purchase(book, person, "精华", "168", bought_on=T + timedelta(days=1))
+    assert followup.refresh(book, T).kinds["aftersale"] == 1
+    assert followup.refresh(book, T).created == 0  # ran, found nothing: settled
+    with monkeypatch.context() as m:
+        _no_rules(m)
+        assert followup.refresh(book, T).created == 0  # skipped
+    # the next day, nothing committed since: the rules run (tomorrow's sale is today's)
+    assert followup.refresh(book, T + timedelta(days=1)).kinds["aftersale"] == 1
+    assert f"aftersale:{person}:{T + timedelta(days=1)}" in keys(book)
+
+
+def test_refresh_runs_again_after_a_commit_here_or_elsewhere(book, person, monkeypatch):
+    from kamtui.store.db import Book
+
+    followup.refresh(book, T)
+    followup.refresh(book, T)  # settled
+    purchases.record_purchase(book, person, "面膜", "99", bought_on=T - timedelta(days=3))
+    assert followup.refresh(book, T).kinds == {"aftersale": 1}  # a commit here: runs
+    followup.refresh(book, T)  # settled
+    other = Book(book.path)  # another connection (as another process would)
+    try:
+        purchases.record_purchase(other, person, "水", "50", bought_on=T)
+        assert followup.refresh(book, T).kinds["aftersale"] == 1
+    finally:
+        other.close()
+    # a different horizon is a different question
+    followup.refresh(book, T)
+    with monkeypatch.context() as m:
+        _no_rules(m)
+        followup.refresh(book, T)
+        with pytest.raises(AssertionError, match="the rules ran"):
+            followup.refresh(book, T, days_ahead=3)
