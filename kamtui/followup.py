@@ -314,44 +314,77 @@ def _prospects(con, r: Rules, start: date, end: date) -> list[Candidate]:
     return out
 
 
+@dataclass
+class _Buyers:
+    """Some buyers' purchase days as the classification counts them
+    (:func:`kamtui.classify.buyer_days`): those the dormant rule and the stale
+    check ask about, read in one pass over the purchases."""
+
+    rules: Any  # kamtui.classify.Rules
+    days: dict[int, tuple[int, int, int, int]]  # (purchase days, first, last, 2 × usual gap)
+    covered: set[int]  # asked about by id (others are in ``days`` by their last purchase)
+    archived: set[int]
+
+    @classmethod
+    def read(cls, con, book: Book, today: date, among: set[int], since: date) -> _Buyers:
+        from kamtui import classify
+
+        rules = classify.Rules.from_book(book)
+        archived = {row[0] for row in con.execute("SELECT id FROM contact WHERE archived = 1")}
+        days = classify.buyer_days(con, rules, today, among, since)
+        return cls(rules, days, set(among), archived)
+
+    def last_purchase(self, con, today: date, cid: int) -> date | None:
+        if cid not in self.covered and cid not in self.days:  # (opened since: read it)
+            from kamtui import classify
+
+            self.days.update(classify.buyer_days(con, self.rules, today, {cid}))
+            self.covered.add(cid)
+        found = self.days.get(cid)
+        return date.fromordinal(found[2]) if found else None
+
+
 def _dormant(
-    con, cls, r: Rules, touch: dict[int, str], today: date, start: date, end: date
+    buyers: _Buyers, r: Rules, touch: dict[int, str], today: date, start: date, end: date
 ) -> list[Candidate]:
     """Buyers going quiet: the churn rule's "at risk" day, or a long silence.
 
-    The usual gap and the factor are the classification's (``churn.*``), so the
-    reminder falls due the day the contact's badge turns "at risk". Lost
-    buyers (past ``churn.lost_factor``) are left to the Insights churn list.
+    The usual gap and the factors are the classification's (``churn.*``; the
+    purchase days as it counts them), so the reminder falls due the day the
+    contact's badge turns "at risk". Lost buyers (past ``churn.lost_factor``)
+    are left to the Insights churn list.
 
     The reminder is due on the earlier of the two days, so never after the
     silence day (last touch + ``reminder.no_contact_days``): only buyers touched,
-    or who bought, since ``start - no_contact_days`` can fall due from ``start``.
+    or who bought, since ``start - no_contact_days`` can fall due from ``start``
+    (``touch`` holds those touched since; ``buyers`` those who bought since).
     """
     from kamtui.classify import _ORD as ordinal  # day text -> ordinal, memoised
 
-    factor = cls.rules.at_risk_factor
+    rules = buyers.rules
+    factor = rules.at_risk_factor
     num, den2 = factor.numerator, 2 * factor.denominator
     quiet = r.no_contact_days
-    start_o, end_o = start.toordinal(), end.toordinal()
-    since_text = date.fromordinal(start_o - quiet).isoformat()
-    buyers, churn_of, archived = cls.buyers, cls.churn_of, cls.archived
-    recent = {cid for cid, day in touch.items() if day >= since_text and cid in buyers}
-    recent.update(cid for cid, (_first, last) in buyers.items() if last >= start_o - quiet)
+    start_o, end_o, today_o = start.toordinal(), end.toordinal(), today.toordinal()
+    since_o = start_o - quiet
+    days, archived, churn_status = buyers.days, buyers.archived, rules.churn_status
     out = []
-    for cid in sorted(recent):
+    for cid in sorted(days):
         if cid in archived:
             continue
-        last = buyers[cid][1]
+        n, _first, last, gap2 = days[cid]
         touched = touch.get(cid)
         touched_o = ordinal[touched] if touched else 0
+        if touched_o < since_o and last < since_o:
+            continue  # (a buyer the stale check asked about)
         last_touch_o = touched_o if touched_o > last else last
         due = by_silence = last_touch_o + quiet  # all in day ordinals
         if due < start_o:
             continue
-        why, gap2 = "silence", None
-        if churn_of(cid) != "lost":
-            gap2 = int(2 * cls.usual_gap_days(cid))
-            by_gap = last - (-gap2 * num // den2)  # + ceil(gap × factor)
+        why, usual = "silence", None
+        if churn_status(today_o - last, gap2) != "lost":
+            usual = gap2
+            by_gap = last - (-gap2 * num // den2)  # + ceil(usual gap × factor)
             if by_gap <= by_silence:
                 due, why = by_gap, "gap"
         if start_o <= due <= end_o:
@@ -367,8 +400,8 @@ def _dormant(
                         "why": why,
                         "last_purchase": last_buy,
                         "last_touch": last_touch,
-                        "usual_gap": round(gap2 / 2) if gap2 is not None else None,
-                        "one_time": cls.purchase_days(cid) == 1,
+                        "usual_gap": round(usual / 2) if usual is not None else None,
+                        "one_time": n == 1,
                     },
                 )
             )
@@ -432,12 +465,6 @@ def _last_run(book: Book) -> date | None:
         return None
 
 
-def _classification(book: Book, today: date):
-    from kamtui.classify import classify_all
-
-    return classify_all(book, today)
-
-
 def catch_up_start(book: Book, today: date, lookback: int) -> date:
     """The earliest due date a run creates: the day after the last run, within the lookback."""
     last = _last_run(book)
@@ -454,28 +481,39 @@ def candidates(
 
     Nothing is written. ``start`` defaults to ``today - reminder.lookback_days``.
     """
-    return _candidates(book, today, days_ahead, start)
+    return _candidates(book, today, days_ahead, start)[0]
 
 
 def _candidates(
     book: Book, today: date, days_ahead: int | None, start: date | None
-) -> list[Candidate]:
+) -> tuple[list[Candidate], _Buyers]:
+    """The candidates, and the buyers' purchase days read for them (the stale check's too)."""
     r = Rules.load(book)
     ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
     start = start or today - timedelta(days=r.lookback)
     end = today + timedelta(days=ahead)
+    quiet_since = start - timedelta(days=r.no_contact_days)
     with book.snapshot() as con:
-        touch = _last_touch(con, start - timedelta(days=r.no_contact_days))
+        touch = _last_touch(con, quiet_since)
+        # the buyers the dormant rule looks at, and those the stale check will
+        quiet = {
+            row[0]
+            for row in con.execute(
+                "SELECT contact_id FROM reminder "
+                "WHERE status = 'open' AND kind = 'dormant' AND auto_key IS NOT NULL"
+            )
+        }
+        buyers = _Buyers.read(con, book, today, quiet.union(touch), quiet_since)
         found = [
             *_aftersale(con, r, today, start),
             *_repurchase(con, r, start, end),
             *_birthdays(con, r, today, end),
             *_prospects(con, r, start, end),
-            *_dormant(con, _classification(book, today), r, touch, today, start, end),
+            *_dormant(buyers, r, touch, today, start, end),
             *_owed(con),
             *_thanks(con, start, end),
         ]
-    return [c for c in found if c.due_on <= end]
+    return [c for c in found if c.due_on <= end], buyers
 
 
 @dataclass
@@ -505,11 +543,11 @@ def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshRe
         return RefreshReport()
     r = Rules.load(book)
     start = catch_up_start(book, today, r.lookback)
-    found = _candidates(book, today, days_ahead, start)
+    found, buyers = _candidates(book, today, days_ahead, start)
     report = RefreshReport()
     try:
         with book.transaction() as con:
-            _write_refresh(con, book, today, found, report)
+            _write_refresh(con, book, today, found, buyers, report)
     except _Unchanged:
         # rolled back: nothing was committed, the book's stamp has not moved
         _SETTLED[book] = seen
@@ -520,7 +558,9 @@ class _Unchanged(Exception):
     """A refresh that would change nothing (already run today, no new or stale reminder)."""
 
 
-def _write_refresh(con, book: Book, today: date, found: list[Candidate], report) -> None:
+def _write_refresh(
+    con, book: Book, today: date, found: list[Candidate], buyers: _Buyers, report
+) -> None:
     ran_today = _last_run(book) == today
     con.execute(
         'INSERT INTO setting ("key", value) VALUES (?, ?) '
@@ -563,7 +603,7 @@ def _write_refresh(con, book: Book, today: date, found: list[Candidate], report)
     report.created = len(new)
     for c in new:
         report.kinds[c.kind] = report.kinds.get(c.kind, 0) + 1
-    stale = _stale_open(con, book, today, {c.key for c in found}, open_auto)
+    stale = _stale_open(con, book, today, {c.key for c in found}, open_auto, buyers)
     if stale:
         for part in rows.chunks(stale):
             con.execute(
@@ -598,12 +638,14 @@ def _stale_open(
     today: date,
     current: set[str],
     open_auto: list[tuple] | None = None,
+    buyers: _Buyers | None = None,
 ) -> list[int]:
     """Open automatic reminders whose trigger no longer holds.
 
     The facts each check needs are read for all the reminders to check at once
     (a few queries, not one or two per reminder). ``open_auto``: the rows of
-    :func:`_open_auto`, when the caller has them.
+    :func:`_open_auto`, when the caller has them; ``buyers``: the purchase days
+    the candidates were derived from.
     """
     stale = []
     if open_auto is None:
@@ -616,7 +658,9 @@ def _stale_open(
     if not todo:
         return stale
     facts = _StaleFacts(con, todo)
-    cls = None
+    if buyers is None and any(x[2] == "dormant" for x in todo):
+        dormant = {x[3] for x in todo if x[2] == "dormant"}
+        buyers = _Buyers.read(con, book, today, dormant, today + timedelta(days=1))
     for rid, _key, kind, cid, day, parts in todo:
         valid = True
         if kind == "aftersale":
@@ -629,8 +673,7 @@ def _stale_open(
             valid = _prospect_still(facts.prospects.get(cid), cid, parts[2], facts.touch)
         elif kind == "dormant":
             touch = facts.touch
-            cls = cls if cls is not None else _classification(book, today)
-            bought = cls.last_purchase(cid)
+            bought = buyers.last_purchase(con, today, cid)
             last_buy = bought.isoformat() if bought else None
             last_touch = max(x for x in (touch.get(cid), last_buy) if x) if last_buy else None
             valid = last_buy == parts[2] and last_touch == parts[3]
