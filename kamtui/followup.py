@@ -115,8 +115,10 @@ def _aftersale(con, r: Rules, today: date, earliest: date) -> list[Candidate]:
     since = earliest - timedelta(days=r.aftersale_days)
     out: dict[tuple[int, str], list[str]] = defaultdict(list)
     for cid, item, bought in con.execute(
+        # (CROSS JOIN: the sales of those days first, by ix_purchase_bought, then
+        # their contacts; not every contact's sales of those days)
         """SELECT p.contact_id, p.item, p.bought_on FROM purchase p
-           JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+           CROSS JOIN contact c ON c.id = p.contact_id AND c.archived = 0
            WHERE p.amount_fen > 0 AND p.bought_on >= ? AND p.bought_on <= ?
            ORDER BY p.id""",
         (since.isoformat(), today.isoformat()),
@@ -438,11 +440,17 @@ def _owed(con) -> list[Candidate]:
 
 def _thanks(con, start: date, end: date) -> list[Candidate]:
     out = []
+    # Only the people introduced who bought in the window can have made their
+    # first purchase in it (ix_purchase_bought), not every referral.
     for rid, referrer, referred, first in con.execute(
         """SELECT r.id, r.referrer_id, r.referred_id,
                   (SELECT min(p.bought_on) FROM purchase p
                    WHERE p.contact_id = r.referred_id AND p.amount_fen > 0)
-           FROM referral r JOIN contact c ON c.id = r.referrer_id AND c.archived = 0"""
+           FROM referral r CROSS JOIN contact c ON c.id = r.referrer_id AND c.archived = 0
+           WHERE r.referred_id IN (SELECT contact_id FROM purchase
+                                   WHERE bought_on >= ? AND bought_on <= ? AND amount_fen > 0)
+           ORDER BY r.referrer_id, r.id""",
+        (start.isoformat(), end.isoformat()),
     ):
         if first and start <= date.fromisoformat(first) <= end:
             out.append(
