@@ -768,37 +768,27 @@ class _StaleFacts:
             r[0]
             for r in _in_chunks(con, "SELECT id FROM referral WHERE id IN ({})", want["thanks"])
         }
-        # Repurchases: the purchase itself, and every later sale to the same contact.
-        self.repurchased = {
-            r[0]: r[1:]
-            for r in _in_chunks(
+        # Repurchases still due: the sale is there, and no later sale of the same
+        # item or product to the same contact (the test of _REPURCHASE_SQL, by id).
+        self.repurchase_due = set(
+            _in_chunks(
                 con,
-                "SELECT id, contact_id, item, product_id, bought_on FROM purchase "
-                "WHERE amount_fen > 0 AND id IN ({})",
+                """SELECT p.id FROM purchase p WHERE p.amount_fen > 0 AND p.id IN ({})
+                   AND NOT EXISTS (
+                     SELECT 1 FROM purchase q
+                     WHERE q.contact_id = p.contact_id AND q.amount_fen > 0 AND q.id != p.id
+                       AND (q.bought_on > p.bought_on
+                            OR (q.bought_on = p.bought_on AND q.id > p.id))
+                       AND (q.item = p.item
+                            OR (q.product_id IS NOT NULL AND q.product_id = p.product_id)))""",
                 want["repurchase"],
+                one=True,
             )
-        }
-        self.sales: dict[int, list[tuple]] = defaultdict(list)
-        for q in _in_chunks(
-            con,
-            "SELECT id, contact_id, item, product_id, bought_on FROM purchase "
-            "WHERE amount_fen > 0 AND contact_id IN ({})",
-            [r[0] for r in self.repurchased.values()],
-        ):
-            self.sales[q[1]].append(q)
+        )
 
     def repurchase_still_due(self, pid: int) -> bool:
         """No later sale of the same item or product to the same contact (see _REPURCHASE_SQL)."""
-        row = self.repurchased.get(pid)
-        if row is None:
-            return False
-        cid, item, product, bought = row
-        for qid, _cid, q_item, q_product, q_bought in self.sales[cid]:
-            if qid == pid or not (q_bought > bought or (q_bought == bought and qid > pid)):
-                continue
-            if q_item == item or (q_product is not None and q_product == product):
-                return False
-        return True
+        return pid in self.repurchase_due
 
 
 def _birthday_still(row: tuple | None, when: str | None, kind: str, today: date) -> bool:

@@ -356,3 +356,34 @@ def test_refresh_runs_again_after_a_commit_here_or_elsewhere(book, person, monke
         followup.refresh(book, T)
         with pytest.raises(AssertionError, match="the rules ran"):
             followup.refresh(book, T, days_ahead=3)
+
+
+def test_repurchase_stays_or_goes_by_the_later_sales(book, person):
+    """The stale check's test by id is the rule's: a later positive sale of the
+    same item (or product), the same day with a later id too, ends it; an earlier
+    sale, a return or another item does not; a sale gone (deleted) ends it."""
+    purchases.create_product(book, "玫瑰精华", cycle_days=30, price="168")
+    day = T - timedelta(days=30)
+    ids = [purchases.record_purchase(book, person, "玫瑰精华", bought_on=day) for _ in range(2)]
+    kept = purchases.record_purchase(book, person, "洁面", "50", bought_on=day)
+    gone = purchases.record_purchase(book, person, "面膜", "50", bought_on=day)
+    followup.refresh(book, T)
+    # only the later of the two same-day sales is due
+    assert {k for k in keys(book) if k.startswith("repurchase")} == {
+        f"repurchase:{ids[1]}",
+        f"repurchase:{kept}",
+        f"repurchase:{gone}",
+    }
+    purchases.record_purchase(book, person, "玫瑰精华", bought_on=day - timedelta(days=5))
+    purchases.record_purchase(book, person, "洁面", "-50", bought_on=T)  # a return
+    purchases.record_purchase(book, person, "别的", "9", bought_on=T)
+    with book.transaction() as con:
+        con.execute("DELETE FROM purchase WHERE id = ?", (gone,))
+    followup.refresh(book, T)
+    open_keys = keys(book)
+    assert {f"repurchase:{ids[1]}", f"repurchase:{kept}"} <= open_keys
+    assert f"repurchase:{gone}" in keys(book, "obsolete")
+    purchases.record_purchase(book, person, "玫瑰精华", bought_on=day)  # same day, later id
+    followup.refresh(book, T)
+    assert f"repurchase:{ids[1]}" in keys(book, "obsolete")
+    assert f"repurchase:{kept}" in keys(book)
