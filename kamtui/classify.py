@@ -642,7 +642,7 @@ def buyer_days(
     after = since.isoformat()
     if _days_in_order(facts):  # the last day ends the text
         return {
-            r[0]: _days(r[1], default2)
+            r[0]: _sorted_days(r[1], default2)
             for r in facts
             if r[1] is not None and (r[1][-10:] >= after or r[0] in among)
         }
@@ -740,6 +740,21 @@ def _days(text: str, default2: int) -> tuple[int, int, int, int]:
     if n == 1:
         return 1, days[0], days[0], default2
     return n, days[0], days[-1], _gap2(days)
+
+
+def _sorted_days(text: str, default2: int) -> tuple[int, int, int, int]:
+    """:func:`_days` of day text already in order (what classify_all's loop does)."""
+    if len(text) == 10:  # one line
+        day = _ORD[text]
+        return 1, day, day, default2
+    days = list(map(_ORD.__getitem__, text.split(",")))
+    gaps = sorted(map(sub, days[1:], days[:-1]))
+    if not gaps[0]:  # lines on the same day: no gap
+        gaps = gaps[bisect_right(gaps, 0) :]
+    m = len(gaps)
+    if not m:
+        return 1, days[0], days[0], default2
+    return m + 1, days[0], days[-1], gaps[(m - 1) // 2] + gaps[m // 2]
 
 
 def _gap2(days: list[int]) -> int:

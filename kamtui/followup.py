@@ -504,11 +504,12 @@ def _candidates(
     with book.snapshot() as con:
         touch = _last_touch(con, quiet_since)
         # the buyers the dormant rule looks at, and those the stale check will
+        # (by the unique index on the keys: "dormant:…"; +status: not by ix_reminder_due)
         quiet = {
             row[0]
             for row in con.execute(
                 "SELECT contact_id FROM reminder "
-                "WHERE status = 'open' AND kind = 'dormant' AND auto_key IS NOT NULL"
+                "WHERE auto_key >= 'dormant:' AND auto_key < 'dormant;' AND +status = 'open'"
             )
         }
         buyers = _Buyers.read(con, book, today, quiet.union(touch), quiet_since)
