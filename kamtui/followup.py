@@ -36,6 +36,22 @@ previous run (so days the seller was away are caught up), at most
 ``FIRST_RUN_DAYS`` (7) only, so a freshly imported book does not flood the agenda
 with years-old after-sale checks. Birthdays look back 7 days. Owed money is the
 exception: it is raised however late.
+
+Cost (100,000 contacts, 32,000 open reminders; ``benchmarks/bench_today.py``): a
+refresh on the first start of a day takes ~0.6 s of CPU in the app's worker. Each
+rule reads only what can fall due in its window: the sales of the window's days
+(after-sale), the birthdays on its days (``ix_contact_birthday``), the prospects
+(intent and open-need indexes), the credit sales still owed, the introduced
+people who bought in the window. The dormant rule needs every buyer's purchase
+days (the classification's usual gap) and the last touches: one pass over the
+purchase index (:func:`kamtui.classify.buyer_days`, ~0.13 s; it does not classify
+the whole book, which the Today screen does after for its badges) and one over
+the interaction index, counting only contacts touched or buying since the
+earliest silence. The repurchase rule's window is computed on every sale (~0.1
+s). The stale check reads every open automatic reminder (in SQL: the days it
+needs from their data, the repurchases still due) and the facts of those not
+derived again. A refresh that found nothing to change is not run again in the
+same process until something is committed or the day changes.
 """
 
 from __future__ import annotations
