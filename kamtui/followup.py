@@ -310,20 +310,27 @@ def _touch_of(con, contact_ids) -> dict[int, str]:
 
 def _prospects(con, r: Rules, start: date, end: date) -> list[Candidate]:
     out = []
-    # Prospects: intent, or an open need (ix_contact_intent, ix_snippet_kind), and no sale.
+    # Prospects: intent, or an open need (ix_contact_intent, ix_snippet_kind), and no
+    # sale; only those whose last touch (or day added) puts the due day in the window.
+    idle = timedelta(days=r.prospect_idle)
     for cid, added, touched in con.execute(
-        """SELECT c.id, c.added_on,
-                  (SELECT max(i.occurred_on) FROM interaction i WHERE i.contact_id = c.id)
-           FROM contact c
-           WHERE c.id IN (SELECT id FROM contact WHERE intent = 1
-                          UNION SELECT contact_id FROM snippet WHERE kind = 'need' AND closed = 0)
-             AND c.archived = 0
-             AND NOT EXISTS (SELECT 1 FROM purchase p
-                  WHERE p.contact_id = c.id AND p.amount_fen > 0)
-           ORDER BY c.id"""
+        """SELECT * FROM (
+             SELECT c.id, c.added_on AS added,
+                    (SELECT max(i.occurred_on) FROM interaction i WHERE i.contact_id = c.id)
+                    AS touched
+             FROM contact c
+             WHERE c.id IN (SELECT id FROM contact WHERE intent = 1
+                            UNION SELECT contact_id FROM snippet
+                                  WHERE kind = 'need' AND closed = 0)
+               AND c.archived = 0
+               AND NOT EXISTS (SELECT 1 FROM purchase p
+                    WHERE p.contact_id = c.id AND p.amount_fen > 0))
+           WHERE CASE WHEN touched > added THEN touched ELSE added END BETWEEN ? AND ?
+           ORDER BY id""",
+        ((start - idle).isoformat(), (end - idle).isoformat()),
     ):
         last = max(x for x in (touched, added) if x)
-        due = date.fromisoformat(last) + timedelta(days=r.prospect_idle)
+        due = date.fromisoformat(last) + idle
         if start <= due <= end:
             out.append(
                 Candidate(f"prospect:{cid}:{last}", cid, "prospect", due, {"last_touch": last})
@@ -384,7 +391,9 @@ def _dormant(
     quiet = r.no_contact_days
     start_o, end_o, today_o = start.toordinal(), end.toordinal(), today.toordinal()
     since_o = start_o - quiet
-    days, archived, churn_status = buyers.days, buyers.archived, rules.churn_status
+    days, archived = buyers.days, buyers.archived
+    # Rules.churn_status's "lost" test, inlined: days since >= factor × usual gap
+    lost_n, lost_d2 = rules.lost_factor.numerator, 2 * rules.lost_factor.denominator
     out = []
     for cid in sorted(days):
         if cid in archived:
@@ -399,7 +408,7 @@ def _dormant(
         if due < start_o:
             continue
         why, usual = "silence", None
-        if churn_status(today_o - last, gap2) != "lost":
+        if (today_o - last) * lost_d2 < lost_n * gap2:  # not lost
             usual = gap2
             by_gap = last - (-gap2 * num // den2)  # + ceil(usual gap × factor)
             if by_gap <= by_silence:
