@@ -657,9 +657,10 @@ def _open_auto(con) -> list[tuple]:
     ``date`` of a birthday), taken out in SQL rather than decoding every data."""
     return con.execute(
         """SELECT id, auto_key, kind, contact_id,
-                  CASE kind WHEN 'aftersale' THEN json_extract(nullif(data, ''), '$.bought_on')
-                            WHEN 'birthday' THEN json_extract(nullif(data, ''), '$.date')
-                            WHEN 'birthday_soon' THEN json_extract(nullif(data, ''), '$.date')
+                  CASE WHEN kind NOT IN ('aftersale', 'birthday', 'birthday_soon')
+                            OR NOT json_valid(data) THEN NULL  -- (no data: no day)
+                       WHEN kind = 'aftersale' THEN data ->> '$.bought_on'
+                       ELSE data ->> '$.date'
                   END
            FROM reminder WHERE status = 'open' AND auto_key IS NOT NULL"""
     ).fetchall()

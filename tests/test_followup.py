@@ -387,3 +387,20 @@ def test_repurchase_stays_or_goes_by_the_later_sales(book, person):
     followup.refresh(book, T)
     assert f"repurchase:{ids[1]}" in keys(book, "obsolete")
     assert f"repurchase:{kept}" in keys(book)
+
+
+@pytest.mark.parametrize("data", ["", "not json", "[1]", '{"bought_on": "2026-11-01"}'])
+def test_stale_after_sale_check_reads_its_day_from_the_data(book, person, data):
+    """The day a check needs comes out of the reminder's data in SQL: no data, or
+    data that cannot be read, is no day (obsolete), never an error."""
+    purchases.record_purchase(book, person, "面膜", "99", bought_on=date(2026, 11, 1))
+    with book.transaction() as con:
+        con.execute(
+            "INSERT INTO reminder (contact_id, kind, due_on, note, status, auto_key, data, "
+            "created_at, updated_at) VALUES (?, 'aftersale', '2026-11-04', '', 'open', ?, ?, "
+            "'2026-11-01', '2026-11-01')",
+            (person, f"aftersale:{person}:2026-11-01:old", data),
+        )
+    followup.refresh(book, T)
+    still = f"aftersale:{person}:2026-11-01:old" in keys(book)
+    assert still == data.startswith("{")
