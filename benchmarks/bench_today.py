@@ -8,9 +8,11 @@ What the Today screen does when the app starts, on a copy of the cached demo boo
 
 * refresh: ``followup.refresh`` (derive the automatic reminders, create the new
   ones, retire the stale ones) as on the first start of a day (the last run is
-  set back to yesterday before each run), with nothing cached in the process
-  (the classification it reads is computed, as in a new process). It runs in a
-  worker thread in the app.
+  set back to yesterday before each run: a commit, so the refresh never takes
+  its "nothing changed since" shortcut), with nothing cached in the process (it
+  reads no classification: the dormant rule counts the purchase days it needs).
+  It runs in a worker thread in the app, which then classifies the book for the
+  list's badges (``bench_classify.py`` times that).
 * agenda: ``followup.agenda`` with the classification at hand (every open
   reminder up to the agenda's horizon, with names, reasons, stages and tiers),
   what ``kamtui today`` prints;

@@ -36,15 +36,32 @@ previous run (so days the seller was away are caught up), at most
 ``FIRST_RUN_DAYS`` (7) only, so a freshly imported book does not flood the agenda
 with years-old after-sale checks. Birthdays look back 7 days. Owed money is the
 exception: it is raised however late.
+
+Cost (100,000 contacts, 32,000 open reminders; ``benchmarks/bench_today.py``): a
+refresh on the first start of a day takes ~0.6 s of CPU in the app's worker. Each
+rule reads only what can fall due in its window: the sales of the window's days
+(after-sale), the birthdays on its days (``ix_contact_birthday``), the prospects
+(intent and open-need indexes), the credit sales still owed, the introduced
+people who bought in the window. The dormant rule needs every buyer's purchase
+days (the classification's usual gap) and the last touches: one pass over the
+purchase index (:func:`kamtui.classify.buyer_days`, ~0.13 s; it does not classify
+the whole book, which the Today screen does after for its badges) and one over
+the interaction index, counting only contacts touched or buying since the
+earliest silence. The repurchase rule's window is computed on every sale (~0.1
+s). The stale check reads every open automatic reminder (in SQL: the days it
+needs from their data, the repurchases still due) and the facts of those not
+derived again. A refresh that found nothing to change is not run again in the
+same process until something is committed or the day changes.
 """
 
 from __future__ import annotations
 
 import json
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kamtui import settings
 from kamtui.fmt import display_name, money
@@ -70,8 +87,7 @@ AUTO_KINDS = (
 )
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):  # (a tuple: tens of thousands are made per run)
     key: str
     contact_id: int
     kind: str
@@ -114,8 +130,10 @@ def _aftersale(con, r: Rules, today: date, earliest: date) -> list[Candidate]:
     since = earliest - timedelta(days=r.aftersale_days)
     out: dict[tuple[int, str], list[str]] = defaultdict(list)
     for cid, item, bought in con.execute(
+        # (CROSS JOIN: the sales of those days first, by ix_purchase_bought, then
+        # their contacts; not every contact's sales of those days)
         """SELECT p.contact_id, p.item, p.bought_on FROM purchase p
-           JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+           CROSS JOIN contact c ON c.id = p.contact_id AND c.archived = 0
            WHERE p.amount_fen > 0 AND p.bought_on >= ? AND p.bought_on <= ?
            ORDER BY p.id""",
         (since.isoformat(), today.isoformat()),
@@ -209,16 +227,28 @@ def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
     window_end = end + timedelta(days=r.birthday_before)
     solar, lunar = _birthday_windows(start, window_end)
     out = []
+    next_of: dict[tuple, date] = {}  # (month, day, lunar, leap) -> next birthday
+    labels: dict[tuple, str] = {}
+    # Only the (month, day) pairs in the window, solar or lunar (ix_contact_birthday);
+    # the exact test (calendar, leap month) is below.
+    pairs = sorted({(k[0], k[1]) for k in solar} | {(k[0], k[1]) for k in lunar})
     for cid, year, month, day, is_lunar, leap in con.execute(
         """SELECT id, birth_year, birth_month, birth_day, birth_lunar, birth_leap FROM contact
-           WHERE archived = 0 AND birth_month IS NOT NULL AND birth_day IS NOT NULL"""
+           WHERE (birth_month, birth_day) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+             AND +archived = 0  -- (+: not by ix_contact_archived)
+           ORDER BY id""",
+        (json.dumps(pairs),),
     ):
         key = (month, day, bool(leap)) if is_lunar else (month, day)
         if key not in (lunar if is_lunar else solar):
             continue
         try:
-            b = Birthday(month, day, year, bool(is_lunar), bool(leap))
-            when = next_birthday(b, start)
+            b = Birthday(month, day, year, bool(is_lunar), bool(leap))  # (validates)
+            # The next birthday does not depend on the year: once per calendar day.
+            cal = (month, day, bool(is_lunar), bool(leap))
+            when = next_of.get(cal)
+            if when is None:
+                when = next_of[cal] = next_birthday(b, start)
         except Exception:  # a stored birthday out of the lunar calendar's range
             continue
         if when > window_end:
@@ -227,7 +257,12 @@ def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
         if is_lunar:
             from kamtui.dates import format_birthday
 
-            data["label"] = format_birthday(Birthday(month, day, None, True, bool(leap)), "zh")
+            label = labels.get(cal)
+            if label is None:
+                label = labels[cal] = format_birthday(
+                    Birthday(month, day, None, True, bool(leap)), "zh"
+                )
+            data["label"] = label
         if year and not is_lunar:
             data["age"] = when.year - year
         if r.birthday_before > 0 and when > today:
@@ -244,29 +279,58 @@ def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
     return out
 
 
-def _last_touch(con) -> dict[int, str]:
-    """Last interaction day per contact (each distinct day's text kept once)."""
+def _last_touch(con, since: date) -> dict[int, str]:
+    """Last interaction day of each contact touched on or after ``since`` (each
+    distinct day's text kept once). One pass over the interaction index, but
+    only the recent contacts come back to Python."""
     days: dict[str, str] = {}
     return {
         cid: days.setdefault(day, day)
         for cid, day in con.execute(
-            "SELECT contact_id, max(occurred_on) FROM interaction GROUP BY contact_id"
+            "SELECT contact_id, max(occurred_on) FROM interaction "
+            "WHERE occurred_on >= ? GROUP BY contact_id",
+            (since.isoformat(),),
         )
     }
 
 
-def _prospects(con, r: Rules, touch: dict[int, str], start: date, end: date) -> list[Candidate]:
+def _touch_of(con, contact_ids) -> dict[int, str]:
+    """Last interaction day of these contacts (those with one)."""
+    return {
+        cid: day
+        for cid, day in _in_chunks(
+            con,
+            "SELECT contact_id, max(occurred_on) FROM interaction "
+            "WHERE contact_id IN ({}) GROUP BY contact_id",
+            contact_ids,
+        )
+        if day is not None
+    }
+
+
+def _prospects(con, r: Rules, start: date, end: date) -> list[Candidate]:
     out = []
-    for cid, added, _intent in con.execute(
-        """SELECT c.id, c.added_on, c.intent FROM contact c
-           WHERE c.archived = 0
-             AND (c.intent = 1 OR EXISTS (SELECT 1 FROM snippet s
-                  WHERE s.contact_id = c.id AND s.kind = 'need' AND s.closed = 0))
-             AND NOT EXISTS (SELECT 1 FROM purchase p
-                  WHERE p.contact_id = c.id AND p.amount_fen > 0)"""
+    # Prospects: intent, or an open need (ix_contact_intent, ix_snippet_kind), and no
+    # sale; only those whose last touch (or day added) puts the due day in the window.
+    idle = timedelta(days=r.prospect_idle)
+    for cid, added, touched in con.execute(
+        """SELECT * FROM (
+             SELECT c.id, c.added_on AS added,
+                    (SELECT max(i.occurred_on) FROM interaction i WHERE i.contact_id = c.id)
+                    AS touched
+             FROM contact c
+             WHERE c.id IN (SELECT id FROM contact WHERE intent = 1
+                            UNION SELECT contact_id FROM snippet
+                                  WHERE kind = 'need' AND closed = 0)
+               AND c.archived = 0
+               AND NOT EXISTS (SELECT 1 FROM purchase p
+                    WHERE p.contact_id = c.id AND p.amount_fen > 0))
+           WHERE CASE WHEN touched > added THEN touched ELSE added END BETWEEN ? AND ?
+           ORDER BY id""",
+        ((start - idle).isoformat(), (end - idle).isoformat()),
     ):
-        last = max(x for x in (touch.get(cid), added) if x)
-        due = date.fromisoformat(last) + timedelta(days=r.prospect_idle)
+        last = max(x for x in (touched, added) if x)
+        due = date.fromisoformat(last) + idle
         if start <= due <= end:
             out.append(
                 Candidate(f"prospect:{cid}:{last}", cid, "prospect", due, {"last_touch": last})
@@ -274,41 +338,96 @@ def _prospects(con, r: Rules, touch: dict[int, str], start: date, end: date) -> 
     return out
 
 
-def _dormant(cls, r: Rules, touch: dict[int, str], start: date, end: date) -> list[Candidate]:
+@dataclass
+class _Buyers:
+    """Some buyers' purchase days as the classification counts them
+    (:func:`kamtui.classify.buyer_days`): those the dormant rule and the stale
+    check ask about, read in one pass over the purchases."""
+
+    rules: Any  # kamtui.classify.Rules
+    days: dict[int, tuple[int, int, int, int]]  # (purchase days, first, last, 2 × usual gap)
+    covered: set[int]  # asked about by id (others are in ``days`` by their last purchase)
+    archived: set[int]
+
+    @classmethod
+    def read(cls, con, book: Book, today: date, among: set[int], since: date) -> _Buyers:
+        from kamtui import classify
+
+        rules = classify.Rules.from_book(book)
+        archived = {row[0] for row in con.execute("SELECT id FROM contact WHERE archived = 1")}
+        days = classify.buyer_days(con, rules, today, among, since)
+        return cls(rules, days, set(among), archived)
+
+    def last_purchase(self, con, today: date, cid: int) -> date | None:
+        if cid not in self.covered and cid not in self.days:  # (opened since: read it)
+            from kamtui import classify
+
+            self.days.update(classify.buyer_days(con, self.rules, today, {cid}))
+            self.covered.add(cid)
+        found = self.days.get(cid)
+        return date.fromordinal(found[2]) if found else None
+
+
+def _dormant(
+    buyers: _Buyers, r: Rules, touch: dict[int, str], today: date, start: date, end: date
+) -> list[Candidate]:
     """Buyers going quiet: the churn rule's "at risk" day, or a long silence.
 
-    The usual gap and the factor are the classification's (``churn.*``), so the
-    reminder falls due the day the contact's badge turns "at risk". Lost
-    buyers (past ``churn.lost_factor``) are left to the Insights churn list.
+    The usual gap and the factors are the classification's (``churn.*``; the
+    purchase days as it counts them), so the reminder falls due the day the
+    contact's badge turns "at risk". Lost buyers (past ``churn.lost_factor``)
+    are left to the Insights churn list.
+
+    The reminder is due on the earlier of the two days, so never after the
+    silence day (last touch + ``reminder.no_contact_days``): only buyers touched,
+    or who bought, since ``start - no_contact_days`` can fall due from ``start``
+    (``touch`` holds those touched since; ``buyers`` those who bought since).
     """
-    factor = cls.rules.at_risk_factor
+    from kamtui.classify import _ORD as ordinal  # day text -> ordinal, memoised
+
+    rules = buyers.rules
+    factor = rules.at_risk_factor
+    num, den2 = factor.numerator, 2 * factor.denominator
+    quiet = r.no_contact_days
+    start_o, end_o, today_o = start.toordinal(), end.toordinal(), today.toordinal()
+    since_o = start_o - quiet
+    days, archived = buyers.days, buyers.archived
+    # Rules.churn_status's "lost" test, inlined: days since >= factor × usual gap
+    lost_n, lost_d2 = rules.lost_factor.numerator, 2 * rules.lost_factor.denominator
     out = []
-    for cid, (_first, last) in cls.buyers.items():
-        if cid in cls.archived:
+    for cid in sorted(days):
+        if cid in archived:
             continue
-        last_buy = date.fromordinal(last).isoformat()
-        last_touch = max(x for x in (touch.get(cid), last_buy) if x)
-        by_silence = date.fromisoformat(last_touch) + timedelta(days=r.no_contact_days)
-        due, why, gap = by_silence, "silence", None
-        if cls.churn_of(cid) != "lost":
-            gap = cls.usual_gap_days(cid)
-            days = -(-int(2 * gap) * factor.numerator // (2 * factor.denominator))  # ceil
-            by_gap = date.fromordinal(last) + timedelta(days=days)
+        n, _first, last, gap2 = days[cid]
+        touched = touch.get(cid)
+        touched_o = ordinal[touched] if touched else 0
+        if touched_o < since_o and last < since_o:
+            continue  # (a buyer the stale check asked about)
+        last_touch_o = touched_o if touched_o > last else last
+        due = by_silence = last_touch_o + quiet  # all in day ordinals
+        if due < start_o:
+            continue
+        why, usual = "silence", None
+        if (today_o - last) * lost_d2 < lost_n * gap2:  # not lost
+            usual = gap2
+            by_gap = last - (-gap2 * num // den2)  # + ceil(usual gap × factor)
             if by_gap <= by_silence:
                 due, why = by_gap, "gap"
-        if start <= due <= end:
+        if start_o <= due <= end_o:
+            last_buy = date.fromordinal(last).isoformat()
+            last_touch = touched if touched_o > last else last_buy
             out.append(
                 Candidate(
                     f"dormant:{cid}:{last_buy}:{last_touch}",
                     cid,
                     "dormant",
-                    due,
+                    date.fromordinal(due),
                     {
                         "why": why,
                         "last_purchase": last_buy,
                         "last_touch": last_touch,
-                        "usual_gap": round(gap) if gap is not None else None,
-                        "one_time": cls.purchase_days(cid) == 1,
+                        "usual_gap": round(usual / 2) if usual is not None else None,
+                        "one_time": n == 1,
                     },
                 )
             )
@@ -317,11 +436,18 @@ def _dormant(cls, r: Rules, touch: dict[int, str], start: date, end: date) -> li
 
 def _owed(con) -> list[Candidate]:
     out = []
+    # Only the sales still owed come back (most credit sales are paid); their
+    # contacts are looked up after (ix_purchase_due order: by due day).
     for pid, cid, item, amount, due, paid in con.execute(
-        """SELECT p.id, p.contact_id, p.item, p.amount_fen, p.due_on,
-                  coalesce((SELECT sum(y.amount_fen) FROM payment y WHERE y.purchase_id = p.id), 0)
-           FROM purchase p JOIN contact c ON c.id = p.contact_id AND c.archived = 0
-           WHERE p.credit = 1 AND p.due_on IS NOT NULL"""
+        """WITH p AS MATERIALIZED (
+               SELECT * FROM (
+                   SELECT p.id, p.contact_id, p.item, p.amount_fen, p.due_on,
+                          coalesce((SELECT sum(y.amount_fen) FROM payment y
+                                    WHERE y.purchase_id = p.id), 0) AS paid
+                   FROM purchase p WHERE p.credit = 1 AND p.due_on IS NOT NULL)
+               WHERE amount_fen - paid > 0)
+           SELECT p.* FROM p JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+           ORDER BY p.due_on, p.id"""
     ):
         if amount - paid > 0:
             out.append(
@@ -338,11 +464,17 @@ def _owed(con) -> list[Candidate]:
 
 def _thanks(con, start: date, end: date) -> list[Candidate]:
     out = []
+    # Only the people introduced who bought in the window can have made their
+    # first purchase in it (ix_purchase_bought), not every referral.
     for rid, referrer, referred, first in con.execute(
         """SELECT r.id, r.referrer_id, r.referred_id,
                   (SELECT min(p.bought_on) FROM purchase p
                    WHERE p.contact_id = r.referred_id AND p.amount_fen > 0)
-           FROM referral r JOIN contact c ON c.id = r.referrer_id AND c.archived = 0"""
+           FROM referral r CROSS JOIN contact c ON c.id = r.referrer_id AND c.archived = 0
+           WHERE r.referred_id IN (SELECT contact_id FROM purchase
+                                   WHERE bought_on >= ? AND bought_on <= ? AND amount_fen > 0)
+           ORDER BY r.referrer_id, r.id""",
+        (start.isoformat(), end.isoformat()),
     ):
         if first and start <= date.fromisoformat(first) <= end:
             out.append(
@@ -363,12 +495,6 @@ def _last_run(book: Book) -> date | None:
         return date.fromisoformat(json.loads(raw)) if raw else None
     except (ValueError, TypeError):
         return None
-
-
-def _classification(book: Book, today: date):
-    from kamtui.classify import classify_all
-
-    return classify_all(book, today)
 
 
 def catch_up_start(book: Book, today: date, lookback: int) -> date:
@@ -392,24 +518,35 @@ def candidates(
 
 def _candidates(
     book: Book, today: date, days_ahead: int | None, start: date | None
-) -> tuple[list[Candidate], dict[int, str]]:
-    """The candidates, and each contact's last touch (the stale check needs it too)."""
+) -> tuple[list[Candidate], _Buyers]:
+    """The candidates, and the buyers' purchase days read for them (the stale check's too)."""
     r = Rules.load(book)
     ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
     start = start or today - timedelta(days=r.lookback)
     end = today + timedelta(days=ahead)
+    quiet_since = start - timedelta(days=r.no_contact_days)
     with book.snapshot() as con:
-        touch = _last_touch(con)
+        touch = _last_touch(con, quiet_since)
+        # the buyers the dormant rule looks at, and those the stale check will
+        # (by the unique index on the keys: "dormant:…"; +status: not by ix_reminder_due)
+        quiet = {
+            row[0]
+            for row in con.execute(
+                "SELECT contact_id FROM reminder "
+                "WHERE auto_key >= 'dormant:' AND auto_key < 'dormant;' AND +status = 'open'"
+            )
+        }
+        buyers = _Buyers.read(con, book, today, quiet.union(touch), quiet_since)
         found = [
             *_aftersale(con, r, today, start),
             *_repurchase(con, r, start, end),
             *_birthdays(con, r, today, end),
-            *_prospects(con, r, touch, start, end),
-            *_dormant(_classification(book, today), r, touch, start, end),
+            *_prospects(con, r, start, end),
+            *_dormant(buyers, r, touch, today, start, end),
             *_owed(con),
             *_thanks(con, start, end),
         ]
-    return [c for c in found if c.due_on <= end], touch
+    return [c for c in found if c.due_on <= end], buyers
 
 
 @dataclass
@@ -419,20 +556,34 @@ class RefreshReport:
     kinds: dict[str, int] = field(default_factory=dict)
 
 
+# Book -> (its stamp, the day, days_ahead) of the last refresh in this process that
+# found nothing to change: the same call again, with no commit since, is skipped.
+_SETTLED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshReport:
     """Derive the automatic reminders: create the new ones, retire those whose trigger is gone.
 
-    Idempotent: running it twice changes nothing the second time.
+    Idempotent: running it twice changes nothing the second time. When a run
+    found nothing to change and nothing was committed to the book since (its
+    :meth:`~kamtui.store.db.Book.stamp`, this process or another) on the same
+    day, the next run returns at once: every rule reads only the book and the
+    day. (The stamp is taken before the rules read the book, so a commit made
+    while they read is never taken as seen.)
     """
+    seen = (book.stamp(), today, days_ahead)
+    if _SETTLED.get(book) == seen:
+        return RefreshReport()
     r = Rules.load(book)
     start = catch_up_start(book, today, r.lookback)
-    found, touch = _candidates(book, today, days_ahead, start)
+    found, buyers = _candidates(book, today, days_ahead, start)
     report = RefreshReport()
     try:
         with book.transaction() as con:
-            _write_refresh(con, book, today, found, touch, report)
+            _write_refresh(con, book, today, found, buyers, report)
     except _Unchanged:
-        pass  # rolled back: nothing was committed, the book's stamp has not moved
+        # rolled back: nothing was committed, the book's stamp has not moved
+        _SETTLED[book] = seen
     return report
 
 
@@ -441,7 +592,7 @@ class _Unchanged(Exception):
 
 
 def _write_refresh(
-    con, book: Book, today: date, found: list[Candidate], touch: dict[int, str], report
+    con, book: Book, today: date, found: list[Candidate], buyers: _Buyers, report
 ) -> None:
     ran_today = _last_run(book) == today
     con.execute(
@@ -449,14 +600,17 @@ def _write_refresh(
         'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
         (_LAST_RUN_KEY, json.dumps(today.isoformat())),
     )
-    # Which of the candidates' keys are already taken (open, done, dismissed or
+    # The open automatic reminders (the stale check reads them all anyway), then
+    # which of the other candidates' keys are already taken (done, dismissed or
     # obsolete): looked up by key, so the cost follows the candidates, not the
     # whole history of automatic reminders.
-    existing = set(
+    open_auto = _open_auto(con)
+    existing = {row[1] for row in open_auto}
+    existing.update(
         _in_chunks(
             con,
             "SELECT auto_key FROM reminder WHERE auto_key IN ({})",
-            [c.key for c in found],
+            [c.key for c in found if c.key not in existing],
             one=True,
         )
     )
@@ -482,7 +636,7 @@ def _write_refresh(
     report.created = len(new)
     for c in new:
         report.kinds[c.kind] = report.kinds.get(c.kind, 0) + 1
-    stale = _stale_open(con, book, today, {c.key for c in found}, touch)
+    stale = _stale_open(con, book, today, {c.key for c in found}, open_auto, buyers)
     if stale:
         for part in rows.chunks(stale):
             con.execute(
@@ -497,43 +651,63 @@ def _write_refresh(
         raise _Unchanged
 
 
+def _open_auto(con) -> list[tuple]:
+    """(id, key, kind, contact, day) of each open automatic reminder; the day is
+    the one its check reads from its data (``bought_on`` of an after-sale check,
+    ``date`` of a birthday), taken out in SQL rather than decoding every data."""
+    return con.execute(
+        """SELECT id, auto_key, kind, contact_id,
+                  CASE WHEN kind NOT IN ('aftersale', 'birthday', 'birthday_soon')
+                            OR NOT json_valid(data) THEN NULL  -- (no data: no day)
+                       WHEN kind = 'aftersale' THEN data ->> '$.bought_on'
+                       ELSE data ->> '$.date'
+                  END
+           FROM reminder WHERE status = 'open' AND auto_key IS NOT NULL"""
+    ).fetchall()
+
+
 def _stale_open(
-    con, book: Book, today: date, current: set[str], touch: dict[int, str] | None = None
+    con,
+    book: Book,
+    today: date,
+    current: set[str],
+    open_auto: list[tuple] | None = None,
+    buyers: _Buyers | None = None,
 ) -> list[int]:
     """Open automatic reminders whose trigger no longer holds.
 
     The facts each check needs are read for all the reminders to check at once
-    (a few queries, not one or two per reminder).
+    (a few queries, not one or two per reminder). ``open_auto``: the rows of
+    :func:`_open_auto`, when the caller has them; ``buyers``: the purchase days
+    the candidates were derived from.
     """
     stale = []
-    open_auto = con.execute(
-        "SELECT id, auto_key, kind, contact_id, due_on, data FROM reminder "
-        "WHERE status = 'open' AND auto_key IS NOT NULL"
-    ).fetchall()
+    if open_auto is None:
+        open_auto = _open_auto(con)
     todo = [
-        (rid, key, kind, cid, json.loads(data_text) if data_text else {}, key.split(":"))
-        for rid, key, kind, cid, _due, data_text in open_auto
+        (rid, key, kind, cid, day, key.split(":"))
+        for rid, key, kind, cid, day in open_auto
         if key not in current
     ]
     if not todo:
         return stale
     facts = _StaleFacts(con, todo)
-    cls = None
-    for rid, _key, kind, cid, data, parts in todo:
+    if buyers is None and any(x[2] == "dormant" for x in todo):
+        dormant = {x[3] for x in todo if x[2] == "dormant"}
+        buyers = _Buyers.read(con, book, today, dormant, today + timedelta(days=1))
+    for rid, _key, kind, cid, day, parts in todo:
         valid = True
         if kind == "aftersale":
-            valid = (cid, data.get("bought_on")) in facts.bought_days
+            valid = (cid, day) in facts.bought_days
         elif kind == "repurchase":
             valid = facts.repurchase_still_due(int(parts[1]))
         elif kind in ("birthday", "birthday_soon"):
-            valid = _birthday_still(facts.birthdays.get(cid), data.get("date"), kind, today)
+            valid = _birthday_still(facts.birthdays.get(cid), day, kind, today)
         elif kind == "prospect":
-            touch = touch if touch is not None else _last_touch(con)
-            valid = _prospect_still(facts.prospects.get(cid), cid, parts[2], touch)
+            valid = _prospect_still(facts.prospects.get(cid), cid, parts[2], facts.touch)
         elif kind == "dormant":
-            touch = touch if touch is not None else _last_touch(con)
-            cls = cls if cls is not None else _classification(book, today)
-            bought = cls.last_purchase(cid)
+            touch = facts.touch
+            bought = buyers.last_purchase(con, today, cid)
             last_buy = bought.isoformat() if bought else None
             last_touch = max(x for x in (touch.get(cid), last_buy) if x) if last_buy else None
             valid = last_buy == parts[2] and last_touch == parts[3]
@@ -567,18 +741,23 @@ class _StaleFacts:
     def __init__(self, con, todo: list[tuple]) -> None:
         want: dict[str, list[int]] = defaultdict(list)
         for _rid, _key, kind, cid, _data, parts in todo:
-            if kind in ("aftersale", "birthday", "birthday_soon", "prospect"):
+            if kind in ("birthday", "birthday_soon", "prospect", "dormant"):
                 want[kind].append(cid)
             elif kind in ("repurchase", "owed", "thanks"):
                 want[kind].append(int(parts[1]))
-        self.bought_days = set(
-            _in_chunks(
-                con,
-                "SELECT contact_id, bought_on FROM purchase "
-                "WHERE amount_fen > 0 AND contact_id IN ({})",
-                want["aftersale"],
+        # (contact, day) pairs of the after-sale checks that still have a sale that day
+        pairs = sorted({(cid, day) for _r, _k, kind, cid, day, _p in todo if kind == "aftersale"})
+        self.bought_days = {
+            (cid, day)
+            for cid, day in con.execute(
+                """SELECT value ->> 0, value ->> 1 FROM json_each(?)
+                   WHERE EXISTS (SELECT 1 FROM purchase p INDEXED BY ix_purchase_value
+                                 WHERE p.contact_id = value ->> 0 AND p.bought_on = value ->> 1
+                                   AND p.amount_fen > 0)""",
+                (json.dumps(pairs),),
             )
-        )
+        }
+        self.touch = _touch_of(con, want["prospect"] + want["dormant"])
         self.birthdays = {
             r[0]: r[1:]
             for r in _in_chunks(
@@ -615,37 +794,27 @@ class _StaleFacts:
             r[0]
             for r in _in_chunks(con, "SELECT id FROM referral WHERE id IN ({})", want["thanks"])
         }
-        # Repurchases: the purchase itself, and every later sale to the same contact.
-        self.repurchased = {
-            r[0]: r[1:]
-            for r in _in_chunks(
+        # Repurchases still due: the sale is there, and no later sale of the same
+        # item or product to the same contact (the test of _REPURCHASE_SQL, by id).
+        self.repurchase_due = set(
+            _in_chunks(
                 con,
-                "SELECT id, contact_id, item, product_id, bought_on FROM purchase "
-                "WHERE amount_fen > 0 AND id IN ({})",
+                """SELECT p.id FROM purchase p WHERE p.amount_fen > 0 AND p.id IN ({})
+                   AND NOT EXISTS (
+                     SELECT 1 FROM purchase q
+                     WHERE q.contact_id = p.contact_id AND q.amount_fen > 0 AND q.id != p.id
+                       AND (q.bought_on > p.bought_on
+                            OR (q.bought_on = p.bought_on AND q.id > p.id))
+                       AND (q.item = p.item
+                            OR (q.product_id IS NOT NULL AND q.product_id = p.product_id)))""",
                 want["repurchase"],
+                one=True,
             )
-        }
-        self.sales: dict[int, list[tuple]] = defaultdict(list)
-        for q in _in_chunks(
-            con,
-            "SELECT id, contact_id, item, product_id, bought_on FROM purchase "
-            "WHERE amount_fen > 0 AND contact_id IN ({})",
-            [r[0] for r in self.repurchased.values()],
-        ):
-            self.sales[q[1]].append(q)
+        )
 
     def repurchase_still_due(self, pid: int) -> bool:
         """No later sale of the same item or product to the same contact (see _REPURCHASE_SQL)."""
-        row = self.repurchased.get(pid)
-        if row is None:
-            return False
-        cid, item, product, bought = row
-        for qid, _cid, q_item, q_product, q_bought in self.sales[cid]:
-            if qid == pid or not (q_bought > bought or (q_bought == bought and qid > pid)):
-                continue
-            if q_item == item or (q_product is not None and q_product == product):
-                return False
-        return True
+        return pid in self.repurchase_due
 
 
 def _birthday_still(row: tuple | None, when: str | None, kind: str, today: date) -> bool:
@@ -786,12 +955,26 @@ class Agenda:
 
 KIND_ORDER = {k: i for i, k in enumerate(("owed", "manual", *AUTO_KINDS))}
 
+# What Python's str.strip() strips (every str.isspace() character; a test checks),
+# for SQLite's trim(): the name the order uses is display_name's.
+_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+# The agenda's order, sorted by SQLite (text compares as Python's str does: UTF-8
+# bytes in code point order); only ids and groups come back to Python.
 _ORDER_SQL = """
-SELECT r.id, r.contact_id, r.kind, coalesce(r.snoozed_until, r.due_on),
-       c.remark, c.nickname, c.favourite
-FROM reminder r JOIN contact c ON c.id = r.contact_id AND c.archived = 0
-WHERE r.status = 'open' AND coalesce(r.snoozed_until, r.due_on) <= ?
-"""
+SELECT r.id, CASE WHEN w < :day THEN 0 WHEN w = :day THEN 1 ELSE 2 END AS g
+FROM (SELECT id, contact_id, kind, coalesce(snoozed_until, due_on) AS w FROM reminder
+      WHERE status = 'open' AND coalesce(snoozed_until, due_on) <= :end) AS r
+JOIN contact c ON c.id = r.contact_id AND c.archived = 0
+ORDER BY g, CASE WHEN c.favourite THEN 0 ELSE 1 END, w,
+         CASE r.kind {kinds} ELSE 99 END,
+         coalesce(nullif(trim(c.remark, :space), ''), nullif(trim(c.nickname, :space), ''),
+                  '#' || r.contact_id),
+         r.id
+""".format(kinds=" ".join(f"WHEN '{k}' THEN {i}" for k, i in KIND_ORDER.items()))
 
 
 class AgendaView:
@@ -815,20 +998,12 @@ class AgendaView:
         self.days_ahead = days_ahead
         self.classification = classification
         end = (today + timedelta(days=days_ahead)).isoformat()
-        day = today.isoformat()
-        kind_order = KIND_ORDER.get
-        keyed = [
-            (0 if when < day else 1 if when == day else 2, not fav, when, kind_order(kind, 99),
-             display_name(remark, nick, cid), rid)
-            for rid, cid, kind, when, remark, nick, fav in book.query(_ORDER_SQL, (end,))
-        ]  # fmt: skip
-        keyed.sort()
-        self.ids: list[int] = [k[5] for k in keyed]
-        counts = [0, 0, 0]
-        for k in keyed:
-            counts[k[0]] += 1
-        del keyed  # (names and days are read again for the rows shown)
-        self.counts_by_group = dict(zip(GROUPS, counts, strict=True))
+        ordered = book.query(
+            _ORDER_SQL, {"day": today.isoformat(), "end": end, "space": _SPACE}
+        )  # (names and days are read again for the rows shown)
+        self.ids: list[int] = [row[0] for row in ordered]
+        groups = [row[1] for row in ordered]
+        self.counts_by_group = {g: groups.count(i) for i, g in enumerate(GROUPS)}
         self._items: dict[int, AgendaItem] = {}
         self._index: dict[int, int] | None = None
 

@@ -855,3 +855,35 @@ def test_demo_book_is_consistent(demo_book):
     assert f.buyers == buyers and 0.2 <= f.top_value_share <= 1
     insights.save_review(demo_book)
     assert insights.movements(demo_book).moves == []
+
+
+def test_buyer_days_are_the_classifications(book, frozen_today):
+    """kamtui.classify.buyer_days (what the dormant reminders read) counts purchase
+    days, ends and the usual gap as classify_all does: returns, same-day lines,
+    sales after today, archived buyers, lost ones, one-time ones."""
+    shapes = {
+        "一次": [(100, 5)],
+        "两次同天": [(100, 50), (80, 50), (100, 5)],
+        "当天全退": [(100, 40), (100, 10), (-100, 10)],
+        "退一部分": [(100, 30), (100, 10), (-30, 10)],
+        "退货": [(100, 200), (-100, 150), (100, 100), (100, 90), (100, 20)],
+        "流失": [(100, 400), (100, 390), (100, 380)],
+        "将来": [(100, 30), (100, -3)],
+        "只退": [(-50, 10)],
+    }
+    ids = {}
+    for name, lines in shapes.items():
+        ids[name] = cid = person(book, name)
+        for yuan, days_ago in lines:
+            buy(book, cid, yuan, days_ago)
+    contacts.archive_contacts(book, [ids["退货"]])
+    cls = classify.classify_all(book, T, cached=False)
+    with book.snapshot() as con:
+        days = classify.buyer_days(con, cls.rules, T, among=set(ids.values()))
+        recent = classify.buyer_days(con, cls.rules, T, since=ago(20))
+    assert set(days) == set(cls.buyers)
+    for cid, (n, first, last, gap2) in days.items():
+        assert (first, last) == cls.buyers[cid], cid
+        assert (n, gap2 / 2) == (cls.purchase_days(cid), cls.usual_gap_days(cid)), cid
+    assert set(recent) == {c for c, (_f, last) in cls.buyers.items() if last >= ago(20).toordinal()}
+    assert recent == {c: days[c] for c in recent}

@@ -281,3 +281,126 @@ def test_today_command_json(demo_book, capsys, monkeypatch):
     assert main(["--db", path, "--lang", "zh", "today", "--days", "3"]) == 0
     out = capsys.readouterr().out
     assert "逾期" in out and "\x1b" not in out
+
+
+def test_agenda_view_order_is_the_agenda_order_whatever_the_names(book):
+    """The view is sorted by SQLite, the agenda in Python: same order, names as
+    display_name makes them (Unicode spaces stripped, remark before nickname, #id)."""
+    names = [
+        ("", "王秀英"), ("\u3000李四\u3000", ""), ("  ", "\u00a0张三"), ("", ""), ("Émile", "x"),
+        ("emile", ""), ("😀", ""), ("\u2028z", ""), ("a\u200bb", ""), ("李四", "王"), ("ｂ", ""),
+    ]  # fmt: skip
+    ids = [contacts.create_contact(book, nickname=f"n{i}") for i in range(len(names))]
+    with book.transaction() as con:
+        for cid, (remark, nick) in zip(ids, names, strict=True):
+            con.execute(
+                "UPDATE contact SET remark = ?, nickname = ? WHERE id = ?", (remark, nick, cid)
+            )
+        con.execute("UPDATE contact SET favourite = 1 WHERE id = ?", (ids[3],))
+    for n, cid in enumerate(ids):
+        for day in (T - timedelta(days=1 + n % 2), T, T + timedelta(days=n % 3)):
+            reminders.add_reminder(book, cid, day, "x")
+    followup.refresh(book, T)
+    expected = [i.reminder_id for i in followup.agenda(book, T).items]
+    view = followup.agenda_view(book, T)
+    assert view.ids == expected
+    assert view.counts() == followup.agenda(book, T).counts()
+    first = view.item(view.group_range("today")[0])
+    assert (first.name, first.favourite) == (f"#{ids[3]}", True)  # favourites first
+
+
+def test_space_is_what_str_strip_strips():
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == followup._SPACE
+
+
+def _no_rules(monkeypatch):
+    """Make any run of the rules fail: a refresh that returns did not run them."""
+
+    def boom(*a, **k):
+        raise AssertionError("the rules ran")
+
+    monkeypatch.setattr(followup, "_candidates", boom)
+
+
+def test_refresh_with_nothing_changed_since_is_skipped(book, person, monkeypatch):
+    purchases.record_purchase(book, person, "面膜", "99", bought_on=T - timedelta(days=3))
+    purchases.record_purchase(book, person, "精华", "168", bought_on=T + timedelta(days=1))
+    assert followup.refresh(book, T).kinds["aftersale"] == 1
+    assert followup.refresh(book, T).created == 0  # ran, found nothing: settled
+    with monkeypatch.context() as m:
+        _no_rules(m)
+        assert followup.refresh(book, T).created == 0  # skipped
+    # the next day, nothing committed since: the rules run (tomorrow's sale is today's)
+    assert followup.refresh(book, T + timedelta(days=1)).kinds["aftersale"] == 1
+    assert f"aftersale:{person}:{T + timedelta(days=1)}" in keys(book)
+
+
+def test_refresh_runs_again_after_a_commit_here_or_elsewhere(book, person, monkeypatch):
+    from kamtui.store.db import Book
+
+    followup.refresh(book, T)
+    followup.refresh(book, T)  # settled
+    purchases.record_purchase(book, person, "面膜", "99", bought_on=T - timedelta(days=3))
+    assert followup.refresh(book, T).kinds == {"aftersale": 1}  # a commit here: runs
+    followup.refresh(book, T)  # settled
+    other = Book(book.path)  # another connection (as another process would)
+    try:
+        purchases.record_purchase(other, person, "水", "50", bought_on=T)
+        assert followup.refresh(book, T).kinds["aftersale"] == 1
+    finally:
+        other.close()
+    # a different horizon is a different question
+    followup.refresh(book, T)
+    with monkeypatch.context() as m:
+        _no_rules(m)
+        followup.refresh(book, T)
+        with pytest.raises(AssertionError, match="the rules ran"):
+            followup.refresh(book, T, days_ahead=3)
+
+
+def test_repurchase_stays_or_goes_by_the_later_sales(book, person):
+    """The stale check's test by id is the rule's: a later positive sale of the
+    same item (or product), the same day with a later id too, ends it; an earlier
+    sale, a return or another item does not; a sale gone (deleted) ends it."""
+    purchases.create_product(book, "玫瑰精华", cycle_days=30, price="168")
+    day = T - timedelta(days=30)
+    ids = [purchases.record_purchase(book, person, "玫瑰精华", bought_on=day) for _ in range(2)]
+    kept = purchases.record_purchase(book, person, "洁面", "50", bought_on=day)
+    gone = purchases.record_purchase(book, person, "面膜", "50", bought_on=day)
+    followup.refresh(book, T)
+    # only the later of the two same-day sales is due
+    assert {k for k in keys(book) if k.startswith("repurchase")} == {
+        f"repurchase:{ids[1]}",
+        f"repurchase:{kept}",
+        f"repurchase:{gone}",
+    }
+    purchases.record_purchase(book, person, "玫瑰精华", bought_on=day - timedelta(days=5))
+    purchases.record_purchase(book, person, "洁面", "-50", bought_on=T)  # a return
+    purchases.record_purchase(book, person, "别的", "9", bought_on=T)
+    with book.transaction() as con:
+        con.execute("DELETE FROM purchase WHERE id = ?", (gone,))
+    followup.refresh(book, T)
+    open_keys = keys(book)
+    assert {f"repurchase:{ids[1]}", f"repurchase:{kept}"} <= open_keys
+    assert f"repurchase:{gone}" in keys(book, "obsolete")
+    purchases.record_purchase(book, person, "玫瑰精华", bought_on=day)  # same day, later id
+    followup.refresh(book, T)
+    assert f"repurchase:{ids[1]}" in keys(book, "obsolete")
+    assert f"repurchase:{kept}" in keys(book)
+
+
+@pytest.mark.parametrize("data", ["", "not json", "[1]", '{"bought_on": "2026-11-01"}'])
+def test_stale_after_sale_check_reads_its_day_from_the_data(book, person, data):
+    """The day a check needs comes out of the reminder's data in SQL: no data, or
+    data that cannot be read, is no day (obsolete), never an error."""
+    purchases.record_purchase(book, person, "面膜", "99", bought_on=date(2026, 11, 1))
+    with book.transaction() as con:
+        con.execute(
+            "INSERT INTO reminder (contact_id, kind, due_on, note, status, auto_key, data, "
+            "created_at, updated_at) VALUES (?, 'aftersale', '2026-11-04', '', 'open', ?, ?, "
+            "'2026-11-01', '2026-11-01')",
+            (person, f"aftersale:{person}:2026-11-01:old", data),
+        )
+    followup.refresh(book, T)
+    still = f"aftersale:{person}:2026-11-01:old" in keys(book)
+    assert still == data.startswith("{")
