@@ -72,7 +72,9 @@ KEEP, TAKE = "keep", "take"
 CHOICES = (KEEP, TAKE)
 #: Progress callback: ``progress(stage, done, total)`` with stage "plan" or "write".
 Progress = Callable[[str, int, int], None]
-PROGRESS_EVERY = 5_000
+PROGRESS_EVERY = 5_000  # records between progress calls while planning
+WRITE_BATCH = 2_500  # new contacts written (and progress told) at a time
+_LINKS_STEP = 20_000  # tag links written between progress calls
 PARALLEL_KEYS_FROM = 20_000  # new contacts from which a helper process builds search keys
 # New contacts from which, if they are at least as many as the book holds, the
 # written tables' secondary indexes are built once after the rows instead of row by row.
@@ -555,7 +557,8 @@ class _Planner:
 
     def run(self, progress: Progress | None) -> ImportPlan:
         records = self.result.records
-        total = len(records)
+        n = len(records)
+        total = 2 * n  # matching, then settling (validation, the diff against the book)
         by_key: dict[str, Entry] = {}
         by_contact: dict[int, Entry] = {}
         new_names: dict[tuple, int] = {}
@@ -600,7 +603,7 @@ class _Planner:
                         self.warnings.append(
                             RowProblem(rec.row, "", t("import.same_name_row", name=name, row=first))
                         )
-        self._settle()
+        self._settle(progress, n, total)
         if progress is not None:
             progress("plan", total, total)
         self.rejected.sort(key=lambda p: p.row)
@@ -686,7 +689,7 @@ class _Planner:
             base.picture, base.picture_ext = rec.picture, rec.picture_ext
 
     # -- the diff against the book -------------------------------------------------------
-    def _settle(self) -> None:
+    def _settle(self, progress: Progress | None = None, start: int = 0, total: int = 0) -> None:
         """Tags, validation, extras for every entry; fills and conflicts for matched ones."""
         matched = [e.contact_id for e in self.entries if e.contact_id is not None]
         stored: dict[int, dict] = {}
@@ -725,7 +728,9 @@ class _Planner:
                         if r[0] in wanted:
                             purchases.setdefault(r[0], []).append(r[1:])
         kept: list[Entry] = []
-        for entry in self.entries:
+        for i, entry in enumerate(self.entries):
+            if progress is not None and i % PROGRESS_EVERY == 0:
+                progress("plan", start + i, total)
             rec = entry.record
             entry.tags = self.tags.names(rec.tags, rec.row, self.warnings) if rec.tags else []
             try:
@@ -1045,7 +1050,6 @@ def _write(
     label = t("import.undo_label", file=plan.path.name)
     written: list[Path] = []
     folder = pictures_dir(book.path)
-    total = len(new) + len(changes)
     done = 0
     keys = _Keys(new)
     try:
@@ -1062,6 +1066,8 @@ def _write(
             next_id = (con.execute("SELECT max(id) FROM contact").fetchone()[0] or 0) + 1
             had = con.execute("SELECT count(*) FROM contact").fetchone()[0]
             rebuild = _drop_indexes(con) if len(new) >= max(REBUILD_INDEXES_FROM, had) else []
+            steps = _Steps(progress, new, changes, len(rebuild))
+            steps.tell(0)
             today = plan.today
             batch: list[tuple] = []
             links: list[tuple[int, int]] = []
@@ -1113,15 +1119,15 @@ def _write(
                 report.created_ids.append(cid)
                 if e.picture:
                     report.pictures += 1
-                if len(batch) >= PROGRESS_EVERY:
+                if len(batch) >= WRITE_BATCH:
                     done += len(batch)
                     _insert_contacts(con, batch)
                     batch = []
-                    if progress is not None:
-                        progress("write", done, total)
+                    steps.tell(done)
             if batch:
                 done += len(batch)
                 _insert_contacts(con, batch)
+                steps.tell(done)
             report.created = len(new)
             purchase_updates: list[tuple] = []
             for e, data in changes:
@@ -1149,15 +1155,18 @@ def _write(
                         purchases.append((cid, item, fen, on.isoformat(), note, stamp))
                 report.updated_ids.append(cid)
                 done += 1
-                if progress is not None and done % PROGRESS_EVERY == 0:
-                    progress("write", done, total)
+                if done % WRITE_BATCH == 0:
+                    steps.tell(done)
             report.updated = len(changes)
-            _bulk(
-                con,
-                "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id)",
-                ("contact_id", "tag_id"),
-                links,
-            )
+            steps.tell(done)
+            for i in range(0, max(1, len(links)), _LINKS_STEP):
+                _bulk(
+                    con,
+                    "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id)",
+                    ("contact_id", "tag_id"),
+                    links[i : i + _LINKS_STEP],
+                )
+                steps.tell_links(min(len(links), i + _LINKS_STEP))
             _bulk(
                 con,
                 "INSERT INTO purchase (contact_id, item, amount_fen, bought_on, note, created_at)",
@@ -1168,13 +1177,15 @@ def _write(
                 "UPDATE purchase SET amount_fen = ?, bought_on = ?, note = ? WHERE id = ?",
                 purchase_updates,
             )
+            steps.tell_step()
             report.purchases = len(purchases) + len(purchase_updates)
             for sql in rebuild:  # the schema ends exactly as it was
                 con.execute(sql)
+                steps.tell_step()
             if report.updated_ids:
                 refresh_search_keys(con, report.updated_ids)
-            if progress is not None:
-                progress("write", total, total)
+            steps.tell_step()
+        steps.tell_step()  # committed
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -1183,6 +1194,38 @@ def _write(
         keys.close()
     report.undo_label = label
     return report
+
+
+class _Steps:
+    """The write stage's progress: rows first, then the steps after them (tag links,
+    purchases, each rebuilt index, the search keys of updated contacts, the commit),
+    each weighed roughly by its time, so that the bar keeps moving to the end."""
+
+    def __init__(self, progress: Progress | None, new: list[Entry], changes: list, indexes: int):
+        self.progress = progress
+        rows_ = len(new) + len(changes)
+        links = sum(len(e.tags) for e in new) + sum(len(e.tags) for e, _ in changes)
+        self.link_weight = 8  # links per row-equivalent of time
+        self.step = max(1, rows_ // 50)  # purchases, an index, the refresh, the commit
+        self.rows = rows_
+        self.links = links // self.link_weight
+        self.total = rows_ + self.links + self.step * (indexes + 3)
+        self.done_steps = 0
+
+    def tell(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress("write", min(done, self.rows), self.total)
+
+    def tell_links(self, done_links: int) -> None:
+        if self.progress is not None:
+            done = self.rows + min(self.links, done_links // self.link_weight)
+            self.progress("write", done, self.total)
+
+    def tell_step(self) -> None:
+        self.done_steps += 1
+        if self.progress is not None:
+            done = self.rows + self.links + self.step * self.done_steps
+            self.progress("write", min(done, self.total), self.total)
 
 
 def _drop_indexes(con) -> list[str]:
