@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import time
 from datetime import date
 from pathlib import Path
 
@@ -561,6 +562,7 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
     expected = _keys(serial)
     serial.close()
     monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
+    monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)  # 14 chunks, the last one short
     monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
     forks = []
     real_fork = os.fork
@@ -570,19 +572,29 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
         return real_fork()
 
     monkeypatch.setattr(os, "fork", counting_fork)
-    if child_fails:
-        parent = os.getpid()
-        real_key = apply_mod._search_key
+    parent = os.getpid()
+    real_key = apply_mod._search_key
+    built_here = []
 
-        def key(e):
-            if os.getpid() != parent:
+    def key(e):
+        if os.getpid() != parent:
+            if child_fails:
                 raise RuntimeError("the child breaks")
             return real_key(e)
+        built_here.append(e.record.row)
+        time.sleep(0.05)  # this process is slow: the child gets ahead
+        return real_key(e)
 
-        monkeypatch.setattr(apply_mod, "_search_key", key)
+    monkeypatch.setattr(apply_mod, "_search_key", key)
     run_import(book, path)
     assert forks == [1]
     assert _keys(book) == expected and len(expected) == 40
+    if child_fails:
+        assert len(built_here) == 40
+    else:  # the child built the last chunks; this process the first ones, each key once
+        assert 0 < len(built_here) < 40
+        assert built_here == sorted(set(built_here))
+        assert built_here[0] == 2
 
 
 # --- big imports: indexes built once after the rows ------------------------------------------

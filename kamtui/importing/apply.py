@@ -76,6 +76,7 @@ PROGRESS_EVERY = 5_000  # records between progress calls while planning
 WRITE_BATCH = 2_500  # new contacts written (and progress told) at a time
 _LINKS_STEP = 20_000  # tag links written between progress calls
 PARALLEL_KEYS_FROM = 20_000  # new contacts from which a helper process builds search keys
+KEY_CHUNK = 2_500  # search keys the helper process builds and sends at a time
 # New contacts from which, if they are at least as many as the book holds, the
 # written tables' secondary indexes are built once after the rows instead of row by row.
 REBUILD_INDEXES_FROM = 20_000
@@ -1278,71 +1279,135 @@ class _Keys:
 
     Pinyin makes search keys the costliest part of a big import. From
     :data:`PARALLEL_KEYS_FROM` new contacts on (and where :func:`_can_fork`), a
-    forked child builds the keys of the second part while this process builds
-    the first part and writes the rows: the two cores share the work. The child
-    only computes (it never touches the book) and hands its keys back through
-    a pipe; if anything goes wrong with it, this process builds them itself.
+    forked child builds keys too, chunk by chunk (:data:`KEY_CHUNK` contacts) from
+    the last chunk backwards, while this process builds them from the first chunk
+    on and writes the rows. Each chunk the child finishes is sent through a pipe
+    (a thread here reads it as it comes, so the child never waits on a full pipe);
+    this process takes a chunk from the child when it has it and builds it itself
+    otherwise. Where the two meet, the child is told to stop: the two cores share
+    the work whatever each one's speed, and the rows never wait for the child.
+    The child only computes (it never touches the book); if anything goes wrong
+    with it, this process simply builds the missing chunks itself.
     """
 
     def __init__(self, entries: list[Entry]):
         self.entries = entries
-        self.split = len(entries)
         self.pid = 0
-        self.fd = -1
-        self.theirs: list[str] | None = None
+        self.stop_fd = -1
+        self.reader: Any = None
+        self.inbox: list[tuple[int, bytes]] = []  # (chunk, pickled keys) from the reader
+        self.theirs: dict[int, list[str]] = {}  # chunk -> keys the child built
+        self.lowest = -1  # the lowest chunk the child sent (it sends them in order down)
+        self.chunk = -1  # the chunk being used
+        self.current: list[str] | None = None  # its keys, if the child built them
         if len(entries) >= PARALLEL_KEYS_FROM and _can_fork():
-            self._fork(len(entries) // 3)  # this process also builds and writes the rows
+            self._fork()
 
-    def _fork(self, split: int) -> None:
-        import pickle
+    def _fork(self) -> None:
+        import threading
 
-        read_end, write_end = os.pipe()
+        chunks = -(-len(self.entries) // KEY_CHUNK)
+        data_r, data_w = os.pipe()
+        stop_r, stop_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: compute, send, leave without running any cleanup
             status = 1
             try:
-                os.close(read_end)
-                data = pickle.dumps([_search_key(e) for e in self.entries[split:]], protocol=5)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(data)
+                os.close(data_r)
+                os.close(stop_w)
+                _child_keys(self.entries, chunks, data_w, stop_r)
                 status = 0
             finally:
                 os._exit(status)
-        os.close(write_end)
-        self.pid, self.fd, self.split = pid, read_end, split
+        os.close(data_w)
+        os.close(stop_r)
+        self.pid, self.stop_fd, self.lowest = pid, stop_w, chunks
+        self.reader = threading.Thread(
+            target=self._read, args=(data_r,), name="import-keys", daemon=True
+        )
+        self.reader.start()
 
-    def key(self, index: int, e: Entry) -> str:
-        if index < self.split:
-            return _search_key(e)
-        if self.theirs is None:
-            self.theirs = self._collect()
-        return self.theirs[index - self.split]
+    def _read(self, fd: int) -> None:
+        """The reader thread: every whole message of the child into ``inbox``."""
+        import struct
 
-    def _collect(self) -> list[str]:
+        with os.fdopen(fd, "rb") as f:
+            while True:
+                head = f.read(8)
+                if len(head) < 8:
+                    return
+                chunk, size = struct.unpack("<II", head)
+                data = f.read(size)
+                if len(data) < size:
+                    return
+                self.inbox.append((chunk, data))  # one append: safe across threads
+
+    def _take_inbox(self) -> None:
         import pickle
 
-        with os.fdopen(self.fd, "rb") as f:
-            self.fd = -1
-            data = f.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        try:
-            keys = pickle.loads(data) if status == 0 else None
-        except Exception:
-            keys = None
-        wanted = len(self.entries) - self.split
-        if not isinstance(keys, list) or len(keys) != wanted:
-            keys = [_search_key(e) for e in self.entries[self.split :]]
-        return keys
+        while self.inbox:
+            chunk, data = self.inbox.pop(0)
+            try:
+                keys = pickle.loads(data)
+            except Exception:
+                continue
+            start = chunk * KEY_CHUNK
+            if isinstance(keys, list) and len(keys) == len(self.entries[start : start + KEY_CHUNK]):
+                self.theirs[chunk] = keys
+                self.lowest = min(self.lowest, chunk)
+
+    def key(self, index: int, e: Entry) -> str:
+        chunk = index // KEY_CHUNK
+        if chunk != self.chunk:
+            self.chunk = chunk
+            self.current = None
+            if self.pid:
+                self._take_inbox()
+                self.current = self.theirs.pop(chunk, None)
+                if self.current is None and self.lowest <= chunk + 1:
+                    self._stop()  # we met: the child has sent everything after this chunk
+        if self.current is not None:
+            return self.current[index - chunk * KEY_CHUNK]
+        return _search_key(e)
+
+    def _stop(self) -> None:
+        if self.stop_fd >= 0:
+            os.close(self.stop_fd)  # the child sees the end of its pipe and stops
+            self.stop_fd = -1
 
     def close(self) -> None:
-        """Reap the child if the write stopped before its keys were needed."""
-        if self.fd >= 0:
-            os.close(self.fd)  # the child's write fails and it exits
-            self.fd = -1
+        """Stop and reap the child."""
+        self._stop()
         if self.pid:
             os.waitpid(self.pid, 0)
             self.pid = 0
+        if self.reader is not None:
+            self.reader.join()
+            self.reader = None
+        self.inbox.clear()
+        self.theirs.clear()
+
+
+def _child_keys(entries: list[Entry], chunks: int, out: int, stop: int) -> None:
+    """In the helper process: the keys of each chunk, the last first, until told to stop."""
+    import pickle
+    import select
+    import struct
+
+    with os.fdopen(out, "wb") as f:
+        for chunk in range(chunks - 1, -1, -1):
+            if select.select([stop], [], [], 0)[0]:
+                return
+            start = chunk * KEY_CHUNK
+            data = pickle.dumps(
+                [_search_key(e) for e in entries[start : start + KEY_CHUNK]], protocol=5
+            )
+            try:
+                f.write(struct.pack("<II", chunk, len(data)))
+                f.write(data)
+                f.flush()
+            except BrokenPipeError:
+                return
 
 
 def _insert_contacts(con, batch: list[tuple]) -> None:
