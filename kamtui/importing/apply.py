@@ -377,10 +377,13 @@ def _check_values(values: Mapping[str, Any]) -> None:
 
     Raises ValidationError naming the field, like :func:`kamtui.contacts.clean_fields`.
     """
-    if values.get("gender", "") in _GENDERS and not any(
-        v.__class__ is str and len(v) > 100 for v in values.values()
-    ):
-        return  # every limit is at least 100 characters
+    if values.get("gender", "") in _GENDERS:
+        try:
+            if max(map(len, values.values()), default=0) <= 100:
+                return  # every limit is at least 100 characters
+        except TypeError:  # a value that is not text (a date, an id): look at each
+            if not any(v.__class__ is str and len(v) > 100 for v in values.values()):
+                return
     from kamtui.validate import label
 
     for name, value in values.items():
@@ -400,8 +403,19 @@ class _Tags:
         self.ids = {name.lower(): tid for tid, name in stored}
         self.clean: dict[str, str | None] = {}
         self.new: dict[str, str] = {}  # lower -> name
+        self.lists: dict[tuple[str, ...], tuple[str, ...]] = {}  # a row's raw tags -> names
 
     def names(self, raw: list[str], row: int, warnings: list[RowProblem]) -> list[str]:
+        key = tuple(raw)
+        got = self.lists.get(key)
+        if got is not None:  # files repeat their tag lists: the same names again
+            return list(got)
+        out = self._names(raw, row, warnings)
+        if len(self.lists) < 100_000:
+            self.lists[key] = tuple(out)
+        return out
+
+    def _names(self, raw: list[str], row: int, warnings: list[RowProblem]) -> list[str]:
         from kamtui.tags import clean_tag_name
 
         out: list[str] = []
