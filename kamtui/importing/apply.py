@@ -1060,7 +1060,10 @@ def _write(
     changes: list[tuple[Entry, dict]],
     progress: Progress | None,
 ) -> ImportReport:
+    from contextlib import nullcontext
+
     from kamtui.contacts import refresh_search_keys
+    from kamtui.store.undo import inserts_recorded_at_end
 
     label = t("import.undo_label", file=plan.path.name)
     written: list[Path] = []
@@ -1089,60 +1092,63 @@ def _write(
             purchases: list[tuple] = []
             item = t("import.history_item")
             note = t("import.history_note", file=plan.path.name)
-            for index, e in enumerate(new):
-                rec = e.record
-                cid = next_id
-                next_id += 1
-                b = rec.birthday
-                picture = (
-                    _write_picture(folder, cid, rec.picture, rec.picture_ext, written)
-                    if e.picture
-                    else None
-                )
-                batch.append(
-                    (
-                        cid,
-                        account_id(e.account),
-                        rec.nickname,
-                        rec.remark,
-                        rec.wechat_id or None,
-                        rec.phone,
-                        rec.country,
-                        rec.province,
-                        rec.city,
-                        rec.occupation,
-                        rec.gender,
-                        b.year if b else None,
-                        b.month if b else None,
-                        b.day if b else None,
-                        int(b.lunar) if b else 0,
-                        int(b.leap) if b else 0,
-                        rec.source,
-                        (rec.added_on or today).isoformat(),
-                        e.description,
-                        picture,
-                        int(rec.favourite),
-                        keys.key(index, e),
-                        stamp,
-                        stamp,
+            first_new = next_id
+            with inserts_recorded_at_end(con, "contact", "id >= ?", (first_new,)):
+                for index, e in enumerate(new):
+                    rec = e.record
+                    cid = next_id
+                    next_id += 1
+                    b = rec.birthday
+                    picture = (
+                        _write_picture(folder, cid, rec.picture, rec.picture_ext, written)
+                        if e.picture
+                        else None
                     )
-                )
-                links.extend((cid, tag_ids[tg.lower()]) for tg in e.tags)
-                if e.purchase:
-                    on, fen = e.purchase
-                    purchases.append((cid, item, fen, on.isoformat(), note, stamp))
-                report.created_ids.append(cid)
-                if e.picture:
-                    report.pictures += 1
-                if len(batch) >= WRITE_BATCH:
+                    batch.append(
+                        (
+                            cid,
+                            account_id(e.account),
+                            rec.nickname,
+                            rec.remark,
+                            rec.wechat_id or None,
+                            rec.phone,
+                            rec.country,
+                            rec.province,
+                            rec.city,
+                            rec.occupation,
+                            rec.gender,
+                            b.year if b else None,
+                            b.month if b else None,
+                            b.day if b else None,
+                            int(b.lunar) if b else 0,
+                            int(b.leap) if b else 0,
+                            rec.source,
+                            (rec.added_on or today).isoformat(),
+                            e.description,
+                            picture,
+                            int(rec.favourite),
+                            keys.key(index, e),
+                            stamp,
+                            stamp,
+                        )
+                    )
+                    links.extend((cid, tag_ids[tg.lower()]) for tg in e.tags)
+                    if e.purchase:
+                        on, fen = e.purchase
+                        purchases.append((cid, item, fen, on.isoformat(), note, stamp))
+                    report.created_ids.append(cid)
+                    if e.picture:
+                        report.pictures += 1
+                    if len(batch) >= WRITE_BATCH:
+                        done += len(batch)
+                        _insert_contacts(con, batch)
+                        batch = []
+                        steps.tell(done)
+                if batch:
                     done += len(batch)
                     _insert_contacts(con, batch)
-                    batch = []
                     steps.tell(done)
-            if batch:
-                done += len(batch)
-                _insert_contacts(con, batch)
-                steps.tell(done)
+            new_links = len(links)
             report.created = len(new)
             purchase_updates: list[tuple] = []
             for e, data in changes:
@@ -1174,20 +1180,31 @@ def _write(
                     steps.tell(done)
             report.updated = len(changes)
             steps.tell(done)
-            for i in range(0, max(1, len(links)), _LINKS_STEP):
+            # the new contacts' links (all new rows), then the matched ones' (some may exist)
+            for first, start, end in ((True, 0, new_links), (False, new_links, len(links))):
+                recorded = (
+                    inserts_recorded_at_end(con, "contact_tag", "contact_id >= ?", (first_new,))
+                    if first
+                    else nullcontext()
+                )
+                with recorded:
+                    for i in range(start, max(start + 1, end), _LINKS_STEP):
+                        _bulk(
+                            con,
+                            "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id)",
+                            ("contact_id", "tag_id"),
+                            links[i : min(end, i + _LINKS_STEP)],
+                        )
+                        steps.tell_links(min(end, i + _LINKS_STEP))
+            last_purchase = con.execute("SELECT max(id) FROM purchase").fetchone()[0] or 0
+            with inserts_recorded_at_end(con, "purchase", "id > ?", (last_purchase,)):
                 _bulk(
                     con,
-                    "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id)",
-                    ("contact_id", "tag_id"),
-                    links[i : i + _LINKS_STEP],
+                    "INSERT INTO purchase (contact_id, item, amount_fen, bought_on, note, "
+                    "created_at)",
+                    ("contact_id", "item", "amount_fen", "bought_on", "note", "created_at"),
+                    purchases,
                 )
-                steps.tell_links(min(len(links), i + _LINKS_STEP))
-            _bulk(
-                con,
-                "INSERT INTO purchase (contact_id, item, amount_fen, bought_on, note, created_at)",
-                ("contact_id", "item", "amount_fen", "bought_on", "note", "created_at"),
-                purchases,
-            )
             con.executemany(
                 "UPDATE purchase SET amount_fen = ?, bought_on = ?, note = ? WHERE id = ?",
                 purchase_updates,
