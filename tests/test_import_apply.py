@@ -682,3 +682,41 @@ def test_undo_rows_of_an_import_are_those_the_triggers_write(book, tmp_path, mon
         undo_action(con, last_action(con).id)
     after = [line for line in dump(book) if "undo_" not in line]
     assert after == [line for line in before if "undo_" not in line]
+
+
+def test_search_keys_put_together_from_parts_are_build_search_key():
+    from kamtui.importing.apply import Entry, _KeyParts, _plain_search_key
+    from kamtui.importing.model import ImportRecord
+
+    odd = [
+        "",
+        " ",
+        "ＡＢＣ",
+        "a\x1fb",
+        "🌸莉莉",
+        "中国",
+        "China",
+        "x" * 600,
+        "\ue000",
+        "曾小贤",
+        "-",
+    ]
+    keys = _KeyParts()
+    n = 0
+    for i, text in enumerate(odd * 3):
+        rec = ImportRecord(
+            i + 2,
+            nickname=odd[(i + 1) % len(odd)],
+            remark=text,
+            wechat_id=odd[(i + 2) % len(odd)],
+            phone="+8613800138000" if i % 2 else None,
+            country=odd[(i + 3) % len(odd)],
+            province=text,
+            city=odd[(i + 5) % len(odd)],
+            occupation=odd[(i + 6) % len(odd)],
+        )
+        tags = [t for t in (text, odd[(i + 7) % len(odd)], "VIP") if t.strip()]
+        e = Entry(rec, [rec.row], None, tags=tags, description=odd[(i + 8) % len(odd)])
+        assert keys(e) == _plain_search_key(e)
+        n += 1
+    assert n == 33
