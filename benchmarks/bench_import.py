@@ -13,9 +13,11 @@ with undo recording, search keys, purchases). Prints each stage's wall time and
 the total (wall clock and this process's CPU time: on a busy machine the CPU
 time is the fairer figure); the target is 5 s for 100,000 rows on a 2-core
 machine. The search keys (pinyin) are timed inside "write": for 20,000 new
-contacts or more, two thirds of them are built by a forked helper process (see
-``kamtui.importing.apply._Keys``), so the figure is this process's share;
-``--serial-keys`` turns the helper off to see the whole cost.
+contacts or more, a forked helper process builds them too, chunk by chunk from the
+last contact backwards, until it meets this process (see
+``kamtui.importing.apply._Keys``), so the figure is this process's share, which
+depends on how much CPU the helper gets; ``--serial-keys`` turns the helper off to
+see the whole cost.
 
 ``--again`` imports the same file a second time (every row matched, nothing
 new: the cost of a re-import); ``--profile`` prints the top functions.

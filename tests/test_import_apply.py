@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import time
 from datetime import date
 from pathlib import Path
 
@@ -561,6 +562,7 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
     expected = _keys(serial)
     serial.close()
     monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
+    monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)  # 14 chunks, the last one short
     monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
     forks = []
     real_fork = os.fork
@@ -570,19 +572,29 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
         return real_fork()
 
     monkeypatch.setattr(os, "fork", counting_fork)
-    if child_fails:
-        parent = os.getpid()
-        real_key = apply_mod._search_key
+    parent = os.getpid()
+    real_key = apply_mod._search_key
+    built_here = []
 
-        def key(e):
-            if os.getpid() != parent:
+    def key(e):
+        if os.getpid() != parent:
+            if child_fails:
                 raise RuntimeError("the child breaks")
             return real_key(e)
+        built_here.append(e.record.row)
+        time.sleep(0.05)  # this process is slow: the child gets ahead
+        return real_key(e)
 
-        monkeypatch.setattr(apply_mod, "_search_key", key)
+    monkeypatch.setattr(apply_mod, "_search_key", key)
     run_import(book, path)
     assert forks == [1]
     assert _keys(book) == expected and len(expected) == 40
+    if child_fails:
+        assert len(built_here) == 40
+    else:  # the child built the last chunks (all of them if it was quick), this process
+        # the first ones, each key once
+        assert len(built_here) < 40
+        assert built_here == list(range(2, 2 + len(built_here)))
 
 
 # --- big imports: indexes built once after the rows ------------------------------------------
@@ -625,3 +637,86 @@ def test_big_import_rebuilds_the_indexes_it_dropped(book, tmp_path, monkeypatch)
     with book.transaction() as con:  # and the import can still be undone
         undo_action(con, last_action(con).id)
     assert book.scalar("SELECT count(*) FROM contact") == 0
+
+
+# --- undo rows of bulk inserts, recorded in one statement --------------------------------
+
+
+def test_undo_rows_of_an_import_are_those_the_triggers_write(book, tmp_path, monkeypatch):
+    """New contacts, their tag links and every purchase are recorded set-based at the end
+    of each bulk insert; updates of matched contacts and their new links by the triggers.
+    The undo rows are the same as with the triggers alone (links may come in another
+    order), and undoing gives back the book as it was."""
+    from contextlib import nullcontext
+
+    import kamtui.store.undo as undo_mod
+    from kamtui.store.db import Book
+
+    def undo_rows(b) -> list[tuple]:
+        rows_ = b.query("SELECT action_id, tbl, row_key, op, old, new FROM undo_row ORDER BY id")
+        # the JSON before/after images carry the write time
+        return sorted((tuple(str(v).split('"created_at"')[0] for v in r) for r in rows_), key=repr)
+
+    lines = ["姓名,微信号,手机,标签,累计金额,最近下单"]
+    lines += [
+        f"客户{i}号,wx_{i},1380013{i:04d},VIP,{i + 1}.50,2026-10-0{1 + i % 9}" for i in range(8)
+    ]
+    first = write_csv(tmp_path, "\n".join(lines), "first.csv")
+    lines = ["姓名,微信号,手机,标签,职业,累计金额,最近下单"]
+    lines += [f"客户{i}号,wx_{i},,老客户;VIP,教师,9.00,2026-11-01" for i in range(4, 12)]
+    second = write_csv(tmp_path, "\n".join(lines), "second.csv")
+
+    plain = Book(tmp_path / "plain.db")
+    with monkeypatch.context() as m:
+        m.setattr(undo_mod, "inserts_recorded_at_end", lambda *a, **k: nullcontext())
+        for path in (first, second):
+            run_import(plain, path, on_conflict="take")
+        expected = undo_rows(plain)
+    plain.close()
+    run_import(book, first, on_conflict="take")
+    before = dump(book)
+    run_import(book, second, on_conflict="take")
+    assert undo_rows(book) == expected
+    assert {r[1] for r in expected} >= {"contact", "contact_tag", "purchase"}
+    with book.transaction() as con:
+        undo_action(con, last_action(con).id)
+    after = [line for line in dump(book) if "undo_" not in line]
+    assert after == [line for line in before if "undo_" not in line]
+
+
+def test_search_keys_put_together_from_parts_are_build_search_key():
+    from kamtui.importing.apply import Entry, _KeyParts, _plain_search_key
+    from kamtui.importing.model import ImportRecord
+
+    odd = [
+        "",
+        " ",
+        "ＡＢＣ",
+        "a\x1fb",
+        "🌸莉莉",
+        "中国",
+        "China",
+        "x" * 600,
+        "\ue000",
+        "曾小贤",
+        "-",
+    ]
+    keys = _KeyParts()
+    n = 0
+    for i, text in enumerate(odd * 3):
+        rec = ImportRecord(
+            i + 2,
+            nickname=odd[(i + 1) % len(odd)],
+            remark=text,
+            wechat_id=odd[(i + 2) % len(odd)],
+            phone="+8613800138000" if i % 2 else None,
+            country=odd[(i + 3) % len(odd)],
+            province=text,
+            city=odd[(i + 5) % len(odd)],
+            occupation=odd[(i + 6) % len(odd)],
+        )
+        tags = [t for t in (text, odd[(i + 7) % len(odd)], "VIP") if t.strip()]
+        e = Entry(rec, [rec.row], None, tags=tags, description=odd[(i + 8) % len(odd)])
+        assert keys(e) == _plain_search_key(e)
+        n += 1
+    assert n == 33

@@ -584,6 +584,15 @@ def _date_cached(raw: str, order: str, lang: str) -> date | str:
 @lru_cache(maxsize=65536)
 def _birthday_cached(raw: str, order: str, lang: str) -> Birthday | str | None:
     """A birthday (or None), or the problem's message (files repeat their birthdays)."""
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw[:4].isdigit():
+        # the common 1990-05-01: what import_birthday makes of it, without its parsers
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            pass
+        else:
+            if 1900 <= day.year <= clock.today().year:
+                return Birthday(day.month, day.day, day.year)
     try:
         return import_birthday(raw, order=order)
     except ValidationError as err:

@@ -149,6 +149,12 @@ def gc_paused() -> Iterator[None]:
     alive; every few thousand allocations the collector would walk all of them
     (a full pass takes tens of milliseconds and they add up to seconds). These steps
     make no reference cycles worth collecting, so collection waits until the end.
+
+    At the end the objects made meanwhile are handed to the oldest generation
+    (``gc.freeze()`` then ``gc.unfreeze()``), so that the first young collection
+    after the step does not walk all of them (~0.14 s after reading or planning
+    100,000 rows); the next full collection still looks at them. Only when nothing
+    is frozen: ``unfreeze`` would also thaw what the app froze on purpose.
     """
     was = gc.isenabled()
     gc.disable()
@@ -156,4 +162,7 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
