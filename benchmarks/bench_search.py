@@ -293,6 +293,8 @@ def directory_search(book, today: date, runs: int, words=("xiuying", "秀英")) 
         "cpu_ms": (time.thread_time() - c0) * 1000,
         "wall_ms": (time.perf_counter() - w0) * 1000,
     }
+    gc.collect()
+    gc.freeze()  # as the app does once the directory is built (kamtui.app.load_directory)
     index = d.index
     first = {}
     for label, query in (("first_all", ""), ("first_typo", "xiuyng"), ("first_homophone", "秀瑛")):
