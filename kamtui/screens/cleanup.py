@@ -27,7 +27,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from kamtui import cleanup, clock
@@ -40,6 +40,7 @@ from kamtui.screens.contact_panel import ContactPanel
 from kamtui.screens.forms import ConfirmModal, Field, FormModal
 from kamtui.screens.merge import MergeModal
 from kamtui.screens.widgets import Column, GroupRow, StyledRow, VirtualTable
+from kamtui.screens.widgets.footer import Footer
 
 MARKED = "marked"  # the group of the friends to delete in WeChat
 SHOWN_ACCOUNTS = 5  # account lines above the queue (the fullest first when there are more)

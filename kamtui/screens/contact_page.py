@@ -19,7 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kamtui import clock, contactview
 from kamtui.classify import churn_name
@@ -29,6 +29,7 @@ from kamtui.screens import contact_forms as forms
 from kamtui.screens.badges import stage_badge, tier_badge
 from kamtui.screens.base import KamtuiScreen
 from kamtui.screens.forms import ChoiceModal, ConfirmModal
+from kamtui.screens.widgets.footer import Footer
 
 #: Timeline rows shown (the newest); the page says how many more there are.
 TIMELINE_ROWS = 300

@@ -20,7 +20,7 @@ from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from kamtui.fmt import safe
@@ -31,6 +31,7 @@ from kamtui.screens.base import KamtuiScreen
 from kamtui.screens.contact_page import open_contact
 from kamtui.screens.forms import ChoiceModal, ConfirmModal, Field, FormModal
 from kamtui.screens.widgets import Column, StyledRow, VirtualTable
+from kamtui.screens.widgets.footer import Footer
 
 SORTS = ("last_contact", "name", "value", "added", "follow_up")
 QUICK_SEARCH = 0.012  # seconds: a search this quick runs within the keystroke's frame

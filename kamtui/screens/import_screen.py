@@ -39,7 +39,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 from textual.worker import get_current_worker
 
 from kamtui.errors import KamtuiError
@@ -49,6 +49,7 @@ from kamtui.screens.base import KamtuiScreen, plain
 from kamtui.screens.filepick import PathPicker, shorten
 from kamtui.screens.forms import ChoiceModal, ConfirmModal, Field, FormModal
 from kamtui.screens.widgets import Column, GroupRow, StyledRow, VirtualTable
+from kamtui.screens.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from kamtui.importing import ImportPlan, ImportReport, Mapping, Preview

@@ -42,7 +42,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kamtui import clock, insights
 from kamtui.classify import stage_name, tier_name
@@ -61,6 +61,7 @@ from kamtui.screens.charts import (
 )
 from kamtui.screens.forms import ChoiceModal, ConfirmModal
 from kamtui.screens.widgets import Column, StyledRow, VirtualTable
+from kamtui.screens.widgets.footer import Footer
 
 LIMIT = 100
 """Rows in the churn-risk and owed lists (the summaries give the full counts)."""

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kamtui import clock, followup
 from kamtui.classify import classify_all, peek
@@ -25,6 +25,7 @@ from kamtui.i18n import t
 from kamtui.screens.badges import stage_badge, tier_badge
 from kamtui.screens.base import KamtuiScreen, plain
 from kamtui.screens.widgets import Column, GroupRow, StyledRow, VirtualTable
+from kamtui.screens.widgets.footer import Footer
 
 # Imported when first used (not needed for the first paint): kamtui.reminders,
 # kamtui.repeat, kamtui.screens.forms, kamtui.screens.contact_page.
