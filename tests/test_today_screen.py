@@ -282,3 +282,32 @@ async def test_rows_show_stage_and_tier_badges(demo_book):
             assert str(cells[3]) == (cls.tier_of(item.contact_id) or "")
             checked += 1
         assert checked > 50
+
+
+async def test_redrawn_list_stays_at_top_unless_the_seller_moved(book):
+    """New reminders that come in above (the morning's refresh) leave an untouched
+    list at its top, group title shown; a seller who moved keeps their row."""
+    from kamtui import clock
+
+    clock.freeze(T)
+    a = contacts.create_contact(book, nickname="A")
+    b = contacts.create_contact(book, nickname="B")
+    first = reminders.add_reminder(book, a, T - timedelta(days=1), "one")
+    second = reminders.add_reminder(book, b, T - timedelta(days=1), "two")
+    app = KamtuiApp(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        t = table(app)
+        assert t.cursor_key == first
+        above = reminders.add_reminder(book, b, T - timedelta(days=30), "older")
+        app.screen.reload()
+        await settle(pilot, app)
+        assert t.cursor_key == above and t.scroll_offset.y == 0
+        await pilot.press("j")
+        assert t.cursor_key == first
+        higher = reminders.add_reminder(book, a, T - timedelta(days=60), "oldest")
+        app.screen.reload()
+        await settle(pilot, app)
+        assert t.cursor_key == first  # the seller's row, not the new top one
+        assert higher in {i.reminder_id for i in followup.agenda(book, T).items}
+        assert second in app.screen.items

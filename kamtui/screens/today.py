@@ -171,7 +171,7 @@ class TodayScreen(KamtuiScreen):
             if not n:
                 continue
             title = t(f"group.{group}", days=view.days_ahead)
-            layout.append(GroupRow(f"{title} ({n})"))
+            layout.append(GroupRow(f"{title} ({n:,})"))
             starts.append(len(starts) + 1)
             layout.extend(view.group_range(group))
         self._layout = layout
@@ -196,9 +196,13 @@ class TodayScreen(KamtuiScreen):
 
         table = self.query_one(VirtualTable)
         table.selected_keys = table.selected_keys & self.items.keys()
+        # A list the seller has not moved in stays at its top (the group's title
+        # shown) when it is redrawn: the morning's new reminders come in above.
+        keep = keep and not (table.scroll_offset.y == 0 and (table.cursor_row or 0) <= 1)
         table.set_rows(len(layout), get_row, row_key=row_key, index_of=index_of, keep_key=keep)
+        shown = {group: f"{n:,}" for group, n in counts.items()}
         self.query_one("#today-header", Static).update(
-            Text(t("today.header", day=today.isoformat(), days=view.days_ahead, **counts))
+            Text(t("today.header", day=today.isoformat(), days=view.days_ahead, **shown))
         )
         self.mark_fresh()
 
