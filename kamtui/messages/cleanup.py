@@ -129,8 +129,8 @@ MESSAGES = {
     "cmd.cleanup.exported": ("已写入 {n} 行: {path}", "Wrote {n} rows: {path}"),
     # the screen
     "cleanup.header": (
-        "{day}  · {n} 位候选人 · {marked} 位待去微信删除 · {kept} 位已保留",
-        "{day}  · {n} candidates · {marked} to delete in WeChat · {kept} kept",
+        "好友清理 {day} · {n} 位候选人 · {marked} 位待去微信删除 · {kept} 位已保留",
+        "Friend clean-up {day} · {n} candidates · {marked} to delete in WeChat · {kept} kept",
     ),
     "cleanup.loading": ("正在查找…", "Looking…"),
     "cleanup.account_line": (
