@@ -311,3 +311,54 @@ async def test_redrawn_list_stays_at_top_unless_the_seller_moved(book):
         assert t.cursor_key == first  # the seller's row, not the new top one
         assert higher in {i.reminder_id for i in followup.agenda(book, T).items}
         assert second in app.screen.items
+
+
+async def test_back_from_a_contact_shows_what_changed_there(book):
+    """A credit sale recorded while the contact's page is open is owed money due
+    today: back on Today, the worker's new list shows it."""
+    from kamtui import clock, purchases
+    from kamtui.screens.contact_page import ContactPage
+
+    clock.freeze(T)
+    a = contacts.create_contact(book, nickname="A")
+    reminders.add_reminder(book, a, T, "ask")
+    app = KamtuiApp(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactPage)
+        purchases.record_purchase(book, a, "玫瑰精华", 120, bought_on=T - timedelta(days=30),
+                                  credit=True, due_on=T)  # fmt: skip
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "TodayScreen"
+        kinds = {item.kind for item in app.screen.items.values()}
+        assert "owed" in kinds and "manual" in kinds
+        assert table(app).cursor_key is not None
+
+
+async def test_an_older_read_never_replaces_a_newer_list(book):
+    """The worker's list, read before the seller marked a reminder done, arrives after
+    it: it is dropped, and the done reminder does not come back on screen."""
+    from kamtui import clock
+
+    clock.freeze(T)
+    a = contacts.create_contact(book, nickname="A")
+    rid = reminders.add_reminder(book, a, T, "ask")
+    keep = reminders.add_reminder(book, a, T + timedelta(days=2), "later")
+    app = KamtuiApp(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        shown = screen._loads
+        stale = followup.agenda_view(book, T)  # what a worker read before the action
+        assert rid in screen.items
+        await pilot.press("d", "enter")
+        await settle(pilot, app)
+        assert rid not in screen.items
+        screen._show(shown, None, stale)
+        await pilot.pause()
+        assert rid not in screen.items and keep in screen.items
+        screen._show(screen._loads, None, followup.agenda_view(book, T))  # a current one is
+        assert keep in screen.items
