@@ -1490,6 +1490,20 @@ def _review(
     listed: dict[int, Candidate] = {}  # marked "delete in WeChat", with their reasons
     seen_dups: dict[int, Candidate] = {}
     special = dups.keys() | decisions.keys()
+
+    def decided(c: Candidate) -> bool:
+        """Whether the seller's decision takes ``c`` out of the queue (kept: counted;
+        marked: listed apart)."""
+        nonlocal kept
+        decision = decisions.get(c.contact_id)
+        if decision is None or not _hidden(c, decision):
+            return False
+        if decision[0] == "keep":
+            kept += 1
+        else:
+            listed[c.contact_id] = c
+        return True
+
     for c in made:
         cid = c.contact_id
         if cid in special:
@@ -1499,11 +1513,7 @@ def _review(
                 seen_dups[cid] = c
                 if not c.flags & (_BLOCKED | _AD):
                     continue  # filed under duplicate below
-            if cid in decisions and _hidden(c, decisions[cid]):
-                if decisions[cid][0] == "keep":
-                    kept += 1
-                else:
-                    listed[cid] = c
+            if decided(c):
                 continue
         group = (c.account_id or _NO_ACCOUNT, _FIRST[c.flags])
         found = groups.get(group)
@@ -1519,11 +1529,7 @@ def _review(
             c.duplicates, c.partner_id = evidence, partner
         elif c.flags & (_BLOCKED | _AD):
             continue  # already under blocked or ad
-        if cid in decisions and _hidden(c, decisions[cid]):
-            if decisions[cid][0] == "keep":
-                kept += 1
-            else:
-                listed[cid] = c
+        if decided(c):
             continue
         copies.append(c)
     copies.sort(key=lambda c: (c.partner_id or 0, c.contact_id))
