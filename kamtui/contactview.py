@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from kamtui.errors import NotFound, ValidationError
 from kamtui.fmt import display_name, safe
 from kamtui.i18n import t
+from kamtui.store import rows
 
 if TYPE_CHECKING:
     from kamtui.classify import Classification, ContactClass
@@ -240,7 +241,6 @@ def suggest_remarks(
     """The suggested remark name of many contacts (a few queries, whatever their number)."""
     from kamtui import clock
     from kamtui.classify import classify_all
-    from kamtui.store import rows
 
     ids = list(dict.fromkeys(contact_ids))
     template = remark_template(book) if template is None else template
@@ -357,22 +357,7 @@ class ContactPage:
 _CONTACT_COLUMNS = (
     "remark",
     "nickname",
-    "wechat_id",
-    "phone",
-    "country",
-    "province",
-    "city",
-    "occupation",
-    "gender",
-    "birth_year",
-    "birth_month",
-    "birth_day",
-    "birth_lunar",
-    "birth_leap",
-    "source",
-    "added_on",
-    "description",
-    "picture_path",
+    *rows.CONTACT_PROFILE,
     "favourite",
     "intent",
     "potential",
@@ -690,7 +675,6 @@ def undo_last(book: Book) -> tuple[UndoResult, set[int] | None]:
 
 def contact_records(book: Book, contact_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Phone, WeChat ID and names of some contacts (``kamtui find --json``)."""
-    from kamtui.store import rows
 
     out: dict[int, dict[str, Any]] = {}
     for part in rows.chunks(list(contact_ids)):
@@ -770,7 +754,6 @@ def set_account(book: Book, contact_ids: Iterable[int], account: str | int | Non
     many changed.
     """
     from kamtui.accounts import resolve_account
-    from kamtui.store import rows
 
     ids = list(contact_ids)
     account_id = resolve_account(book, account)

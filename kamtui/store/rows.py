@@ -13,6 +13,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+#: A contact's profile columns, in the table's order: the lists of contact columns
+#: (page reads, merges, imports, exports) take this run from here.
+CONTACT_PROFILE = (
+    "wechat_id", "phone", "country", "province", "city", "occupation", "gender",
+    "birth_year", "birth_month", "birth_day", "birth_lunar", "birth_leap", "source",
+    "added_on", "description", "picture_path",
+)  # fmt: skip
+
 
 def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
