@@ -137,28 +137,8 @@ def run(ctx) -> int:
     if ctx.json:
         ctx.emit_json(_json(plan, args, report, saved))
         return 0
-    ctx.out(
-        t(
-            "cmd.import.done",
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            kept=report.conflicts_kept,
-            taken=report.conflicts_taken,
-        )
-    )
-    if report.purchases or report.pictures or report.tags_created or report.accounts_created:
-        ctx.out(
-            t(
-                "cmd.import.done_extras",
-                purchases=report.purchases,
-                pictures=report.pictures,
-                tags=report.tags_created,
-                accounts=", ".join(report.accounts_created) or "-",
-            )
-        )
-    if report.backup:
-        ctx.out(t("cmd.import.backup", path=report.backup))
+    for line in report.summary():
+        ctx.out(line)
     if report.undo_label:
         ctx.out(t("cmd.import.undo", label=report.undo_label))
     if saved:

@@ -288,6 +288,35 @@ class ImportReport:
     created_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
 
+    def summary(self) -> list[str]:
+        """What was written, in words (the command line and the Import screen say the
+        same): the counts, then what came with the contacts, then the backup."""
+        from kamtui.fmt import safe
+
+        lines = [
+            t(
+                "cmd.import.done",
+                created=self.created,
+                updated=self.updated,
+                unchanged=self.unchanged,
+                kept=self.conflicts_kept,
+                taken=self.conflicts_taken,
+            )
+        ]
+        if self.purchases or self.pictures or self.tags_created or self.accounts_created:
+            lines.append(
+                t(
+                    "cmd.import.done_extras",
+                    purchases=self.purchases,
+                    pictures=self.pictures,
+                    tags=self.tags_created,
+                    accounts=", ".join(safe(a) for a in self.accounts_created) or "-",
+                )
+            )
+        if self.backup:
+            lines.append(t("cmd.import.backup", path=self.backup))
+        return lines
+
     def to_dict(self) -> dict:
         return {
             "file": str(self.file),

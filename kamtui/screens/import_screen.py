@@ -981,28 +981,7 @@ class PlanScreen(ImportFlowScreen):
 
     def _applied(self, report: ImportReport) -> None:
         self.done_report = report
-        lines = [
-            t(
-                "cmd.import.done",
-                created=report.created,
-                updated=report.updated,
-                unchanged=report.unchanged,
-                kept=report.conflicts_kept,
-                taken=report.conflicts_taken,
-            )
-        ]
-        if report.purchases or report.pictures or report.tags_created or report.accounts_created:
-            lines.append(
-                t(
-                    "cmd.import.done_extras",
-                    purchases=report.purchases,
-                    pictures=report.pictures,
-                    tags=report.tags_created,
-                    accounts=", ".join(safe(a) for a in report.accounts_created) or "-",
-                )
-            )
-        if report.backup:
-            lines.append(t("cmd.import.backup", path=report.backup))
+        lines = report.summary()
         if report.undo_label:
             lines.append("")
             lines.append(t("ioscreen.undo_hint", label=safe(report.undo_label)))
