@@ -38,19 +38,21 @@ with years-old after-sale checks. Birthdays look back 7 days. Owed money is the
 exception: it is raised however late.
 
 Cost (100,000 contacts, 32,000 open reminders; ``benchmarks/bench_today.py``): a
-refresh on the first start of a day takes ~0.6 s of CPU in the app's worker. Each
+refresh on the first start of a day takes ~0.4 s of CPU in the app's worker. Each
 rule reads only what can fall due in its window: the sales of the window's days
 (after-sale), the birthdays on its days (``ix_contact_birthday``), the prospects
 (intent and open-need indexes), the credit sales still owed, the introduced
-people who bought in the window. The dormant rule needs every buyer's purchase
-days (the classification's usual gap) and the last touches: one pass over the
-purchase index (:func:`kamtui.classify.buyer_days`, ~0.13 s; it does not classify
-the whole book, which the Today screen does after for its badges) and one over
-the interaction index, counting only contacts touched or buying since the
-earliest silence. The repurchase rule's window is computed on every sale (~0.1
-s). The stale check reads every open automatic reminder (in SQL: the days it
-needs from their data, the repurchases still due) and the facts of those not
-derived again. A refresh that found nothing to change is not run again in the
+people who bought in the window. The repurchase rule's window is computed on
+every sale (~0.1 s). What changed since the last refresh is known (migration
+v0005: triggers note in ``followup_change`` the contacts whose sales, payments,
+conversations, needs, referrals or profile changed), so the refresh does not
+read the whole book again for it: the dormant rule's purchase days of every
+buyer are kept in ``buyer_fact`` and counted again only for the buyers that
+changed (the first refresh of a book, or one after more than
+``_MOST_CHANGES`` changes, counts them all: ~0.14 s), and the stale check reads
+the open reminders of the changed contacts only (a check reads only its
+contact's data, which held at the last run), plus the birthdays' "in N days"
+due by today. A refresh that found nothing to change is not run again in the
 same process until something is committed or the day changes.
 """
 
@@ -75,6 +77,7 @@ if TYPE_CHECKING:
 BIRTHDAY_GRACE_DAYS = 7
 FIRST_RUN_DAYS = 7
 _LAST_RUN_KEY = "state.followup.last_refresh"  # internal state, not a user setting
+_FACTS_KEY = "state.followup.buyer_facts"  # the day of the buyers' days kept in buyer_fact
 AUTO_KINDS = (
     "aftersale",
     "repurchase",
@@ -338,34 +341,89 @@ def _prospects(con, r: Rules, start: date, end: date) -> list[Candidate]:
     return out
 
 
+# More changes noted than this (an import, a merge of many): every buyer is counted
+# again and every open reminder checked, in one pass, rather than contact by contact.
+_MOST_CHANGES = 5_000
+
+
 @dataclass
 class _Buyers:
-    """Some buyers' purchase days as the classification counts them
-    (:func:`kamtui.classify.buyer_days`): those the dormant rule and the stale
-    check ask about, read in one pass over the purchases."""
+    """Every buyer's purchase days as the classification counts them
+    (:func:`kamtui.classify.buyer_days`), for the dormant rule and the stale check.
+
+    They are kept in ``buyer_fact`` from one refresh to the next: a refresh reads
+    them, then counts again only the buyers that changed since (noted by the
+    triggers of migration v0005 in ``followup_change``) and those with a sale
+    dated after the facts' day, and saves what it counted
+    (:meth:`save`). Without saved facts (a book's first refresh), or on a day
+    before theirs, every buyer is counted from the purchases (one pass).
+    """
 
     rules: Any  # kamtui.classify.Rules
     days: dict[int, tuple[int, int, int, int]]  # (purchase days, first, last, 2 × usual gap)
-    covered: set[int]  # asked about by id (others are in ``days`` by their last purchase)
     archived: set[int]
+    changed: set[int] | None  # contacts changed since the saved facts; None: all counted
+    fresh: dict[int, tuple[int, int, int, int]]  # the days counted again (all of them: None)
+    upto: int  # the last change noted when they were read
 
     @classmethod
-    def read(cls, con, book: Book, today: date, among: set[int], since: date) -> _Buyers:
+    def read(cls, con, book: Book, today: date) -> _Buyers:
         from kamtui import classify
 
         rules = classify.Rules.from_book(book)
         archived = {row[0] for row in con.execute("SELECT id FROM contact WHERE archived = 1")}
-        days = classify.buyer_days(con, rules, today, among, since)
-        return cls(rules, days, set(among), archived)
+        upto, noted = con.execute(
+            "SELECT coalesce(max(seq), 0), count(*) FROM followup_change"
+        ).fetchone()
+        saved_on = _state_day(con, _FACTS_KEY)
+        if saved_on is None or saved_on > today or noted > _MOST_CHANGES:
+            days = classify.buyer_days(con, rules, today, since=date.min)
+            return cls(rules, days, archived, None, days, upto)
+        changed = {
+            row[0]
+            for row in con.execute(
+                "SELECT contact_id FROM followup_change WHERE seq <= ? "
+                "UNION SELECT contact_id FROM purchase WHERE bought_on > ? AND bought_on <= ?",
+                (upto, saved_on.isoformat(), today.isoformat()),
+            )
+        }
+        default2 = 2 * rules.default_interval
+        days = {
+            cid: (n, first, last, default2 if n == 1 else gap2)
+            for cid, n, first, last, gap2 in con.execute(
+                "SELECT contact_id, days, first_day, last_day, gap2 FROM buyer_fact"
+            )
+            if cid not in changed
+        }
+        fresh = classify.buyer_days_of(con, rules, today, changed)
+        days.update(fresh)
+        return cls(rules, days, archived, changed, fresh, upto)
 
-    def last_purchase(self, con, today: date, cid: int) -> date | None:
-        if cid not in self.covered and cid not in self.days:  # (opened since: read it)
-            from kamtui import classify
-
-            self.days.update(classify.buyer_days(con, self.rules, today, {cid}))
-            self.covered.add(cid)
+    def last_purchase(self, cid: int) -> date | None:
         found = self.days.get(cid)
         return date.fromordinal(found[2]) if found else None
+
+    def save(self, con, today: date) -> None:
+        """Keep the days counted for the next refresh (in its write transaction),
+        and forget the changes they took into account."""
+        if self.changed is None:
+            con.execute("DELETE FROM buyer_fact")
+        else:
+            for part in rows.chunks(sorted(self.changed)):
+                con.execute(
+                    f"DELETE FROM buyer_fact WHERE contact_id IN ({rows.marks(len(part))})", part
+                )
+        con.executemany(
+            # (a contact deleted since the days were read has none to keep)
+            "INSERT INTO buyer_fact (contact_id, days, first_day, last_day, gap2) "
+            "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM contact WHERE id = ?1)",
+            [
+                (cid, n, first, last, None if n == 1 else gap2)
+                for cid, (n, first, last, gap2) in self.fresh.items()
+            ],
+        )
+        con.execute("DELETE FROM followup_change WHERE seq <= ?", (self.upto,))
+        _set_state_day(con, _FACTS_KEY, today)
 
 
 def _dormant(
@@ -489,12 +547,26 @@ def _thanks(con, start: date, end: date) -> list[Candidate]:
     return out
 
 
-def _last_run(book: Book) -> date | None:
-    raw = book.scalar('SELECT value FROM setting WHERE "key" = ?', (_LAST_RUN_KEY,))
+def _state_day(con, key: str) -> date | None:
+    """A day the refresh keeps in the setting table (internal state, not a setting)."""
+    row = con.execute('SELECT value FROM setting WHERE "key" = ?', (key,)).fetchone()
     try:
-        return date.fromisoformat(json.loads(raw)) if raw else None
+        return date.fromisoformat(json.loads(row[0])) if row and row[0] else None
     except (ValueError, TypeError):
         return None
+
+
+def _set_state_day(con, key: str, day: date) -> None:
+    con.execute(
+        'INSERT INTO setting ("key", value) VALUES (?, ?) '
+        'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
+        (key, json.dumps(day.isoformat())),
+    )
+
+
+def _last_run(book: Book) -> date | None:
+    with book.snapshot() as con:
+        return _state_day(con, _LAST_RUN_KEY)
 
 
 def catch_up_start(book: Book, today: date, lookback: int) -> date:
@@ -527,16 +599,7 @@ def _candidates(
     quiet_since = start - timedelta(days=r.no_contact_days)
     with book.snapshot() as con:
         touch = _last_touch(con, quiet_since)
-        # the buyers the dormant rule looks at, and those the stale check will
-        # (by the unique index on the keys: "dormant:…"; +status: not by ix_reminder_due)
-        quiet = {
-            row[0]
-            for row in con.execute(
-                "SELECT contact_id FROM reminder "
-                "WHERE auto_key >= 'dormant:' AND auto_key < 'dormant;' AND +status = 'open'"
-            )
-        }
-        buyers = _Buyers.read(con, book, today, quiet.union(touch), quiet_since)
+        buyers = _Buyers.read(con, book, today)
         found = [
             *_aftersale(con, r, today, start),
             *_repurchase(con, r, start, end),
@@ -594,17 +657,22 @@ class _Unchanged(Exception):
 def _write_refresh(
     con, book: Book, today: date, found: list[Candidate], buyers: _Buyers, report
 ) -> None:
-    ran_today = _last_run(book) == today
-    con.execute(
-        'INSERT INTO setting ("key", value) VALUES (?, ?) '
-        'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
-        (_LAST_RUN_KEY, json.dumps(today.isoformat())),
-    )
-    # The open automatic reminders (the stale check reads them all anyway), then
-    # which of the other candidates' keys are already taken (done, dismissed or
+    ran_today = _state_day(con, _LAST_RUN_KEY) == today
+    _set_state_day(con, _LAST_RUN_KEY, today)
+    # The open automatic reminders the stale check reads: every one when every
+    # buyer was counted again, else those of the contacts changed since the last
+    # refresh (every check reads only their data, and a reminder not changed
+    # held then), and the birthdays' "in N days" that give way on the day. Then
+    # which of the candidates' keys are already taken (open, done, dismissed or
     # obsolete): looked up by key, so the cost follows the candidates, not the
     # whole history of automatic reminders.
-    open_auto = _open_auto(con)
+    if buyers.changed is None:
+        open_auto = _open_auto(con)
+    else:
+        since = con.execute(
+            "SELECT contact_id FROM followup_change WHERE seq > ?", (buyers.upto,)
+        ).fetchall()
+        open_auto = _open_auto(con, buyers.changed.union(r[0] for r in since), today)
     existing = {row[1] for row in open_auto}
     existing.update(
         _in_chunks(
@@ -645,25 +713,49 @@ def _write_refresh(
                 (stamp, *part),
             )
     report.obsoleted = len(stale)
+    buyers.save(con, today)
     if ran_today and not new and not stale:
         # Committing nothing keeps the book's stamp, so what is cached for it
         # (the classification the agenda and the directory share) stays valid.
         raise _Unchanged
 
 
-def _open_auto(con) -> list[tuple]:
+_OPEN_AUTO_SQL = """
+    SELECT id, auto_key, kind, contact_id,
+           CASE WHEN kind NOT IN ('aftersale', 'birthday', 'birthday_soon')
+                     OR NOT json_valid(data) THEN NULL  -- (no data: no day)
+                WHEN kind = 'aftersale' THEN data ->> '$.bought_on'
+                ELSE data ->> '$.date'
+           END
+    FROM reminder {} WHERE status = 'open' AND auto_key IS NOT NULL {}"""
+
+
+def _open_auto(con, contacts: set[int] | None = None, today: date | None = None) -> list[tuple]:
     """(id, key, kind, contact, day) of each open automatic reminder; the day is
     the one its check reads from its data (``bought_on`` of an after-sale check,
-    ``date`` of a birthday), taken out in SQL rather than decoding every data."""
-    return con.execute(
-        """SELECT id, auto_key, kind, contact_id,
-                  CASE WHEN kind NOT IN ('aftersale', 'birthday', 'birthday_soon')
-                            OR NOT json_valid(data) THEN NULL  -- (no data: no day)
-                       WHEN kind = 'aftersale' THEN data ->> '$.bought_on'
-                       ELSE data ->> '$.date'
-                  END
-           FROM reminder WHERE status = 'open' AND auto_key IS NOT NULL"""
+    ``date`` of a birthday), taken out in SQL rather than decoding every data.
+
+    With ``contacts``: only theirs, and the birthdays' "in N days" due by ``today``.
+    """
+    if contacts is None:
+        return con.execute(_OPEN_AUTO_SQL.format("", "")).fetchall()
+    found = con.execute(
+        _OPEN_AUTO_SQL.format("", "AND contact_id IN (SELECT value FROM json_each(?))"),
+        (json.dumps(sorted(contacts)),),
     ).fetchall()
+    ids = {row[0] for row in found}
+    found.extend(
+        row
+        for row in con.execute(
+            _OPEN_AUTO_SQL.format(
+                "INDEXED BY ix_reminder_birthday_soon",
+                "AND kind = 'birthday_soon' AND due_on <= ?",
+            ),
+            (today.isoformat(),),
+        )
+        if row[0] not in ids
+    )
+    return found
 
 
 def _stale_open(
@@ -693,8 +785,7 @@ def _stale_open(
         return stale
     facts = _StaleFacts(con, todo)
     if buyers is None and any(x[2] == "dormant" for x in todo):
-        dormant = {x[3] for x in todo if x[2] == "dormant"}
-        buyers = _Buyers.read(con, book, today, dormant, today + timedelta(days=1))
+        buyers = _Buyers.read(con, book, today)
     for rid, _key, kind, cid, day, parts in todo:
         valid = True
         if kind == "aftersale":
@@ -707,7 +798,7 @@ def _stale_open(
             valid = _prospect_still(facts.prospects.get(cid), cid, parts[2], facts.touch)
         elif kind == "dormant":
             touch = facts.touch
-            bought = buyers.last_purchase(con, today, cid)
+            bought = buyers.last_purchase(cid)
             last_buy = bought.isoformat() if bought else None
             last_touch = max(x for x in (touch.get(cid), last_buy) if x) if last_buy else None
             valid = last_buy == parts[2] and last_touch == parts[3]

@@ -256,10 +256,13 @@ def test_chinese_preview(db, capsys):
 
 def test_kamtui_undo_reverts_the_whole_import(db, capsys):
     with Book(db) as b:
+        # (what undo keeps, and the changes the Today refresh has yet to read, aside)
         before = [line for line in b.conn.iterdump() if "undo_" not in line]
+        before = [line for line in before if "followup_change" not in line]
     assert imp(db, str(FIX / "seller.csv"), "--yes") == 0
     assert main(["--db", str(db), "undo"]) == 0
     assert "import seller.csv" in capsys.readouterr().out
     with Book(db) as b:
         after = [line for line in b.conn.iterdump() if "undo_" not in line]
+        after = [line for line in after if "followup_change" not in line]
     assert after == before

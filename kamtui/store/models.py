@@ -377,3 +377,26 @@ class CleanupDecision(SQLModel, table=True):
     note: str = ""  # the seller's reason for keeping
     fingerprint: str = ""  # of the data the rules read when it was kept
     decided_at: datetime = _ts()
+
+
+class FollowupChange(SQLModel, table=True):
+    """A write touching a contact's follow-up facts, noted by triggers (migration v0005)
+    until the Today refresh has taken it into account."""
+
+    __tablename__ = "followup_change"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    contact_id: int
+
+
+class BuyerFact(SQLModel, table=True):
+    """A buyer's purchase days as the classification counts them, kept by the Today
+    refresh for its dormant rule (days are ordinals)."""
+
+    __tablename__ = "buyer_fact"
+
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, ondelete="CASCADE")
+    days: int
+    first_day: int
+    last_day: int
+    gap2: int | None = None  # twice the median gap; None for one purchase day

@@ -21,8 +21,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-# Tables whose rows are never recorded: the undo machinery itself and settings.
-NOT_RECORDED = {"undo_action", "undo_row", "undo_control", "setting"}
+# Tables whose rows are never recorded: the undo machinery itself, settings, and
+# what the follow-up refresh keeps for itself (its triggers note undone changes too).
+NOT_RECORDED = {
+    "undo_action",
+    "undo_row",
+    "undo_control",
+    "setting",
+    "followup_change",
+    "buyer_fact",
+}
 
 
 def _quote(name: str) -> str:

@@ -1,0 +1,200 @@
+"""The refresh reads only what changed since its last run (migration v0005).
+
+Triggers note every write that touches a contact's follow-up facts in
+``followup_change``; the refresh keeps the buyers' purchase days in
+``buyer_fact`` and checks only the open reminders of changed contacts. These
+tests hold it to the whole-book refresh: day after day of a seller's edits, the
+reminders it leaves are exactly those a refresh reading everything leaves.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from datetime import date, timedelta
+
+import pytest
+
+from kamtui import (
+    classify,
+    contacts,
+    followup,
+    interactions,
+    purchases,
+    referrals,
+    reminders,
+    safety,
+    snippets,
+)
+from kamtui.store.db import Book
+
+T = date(2026, 11, 24)
+
+
+def noted(book) -> set[int]:
+    return {r[0] for r in book.query("SELECT contact_id FROM followup_change")}
+
+
+def test_writes_are_noted_for_their_contacts(book):
+    a = contacts.create_contact(book, nickname="A")
+    b = contacts.create_contact(book, nickname="B")
+    assert noted(book) == set()  # a new contact: every rule reads it anyway
+    p = purchases.record_purchase(book, a, "面膜", "99", bought_on=T, credit=True, due_on=T)
+    assert noted(book) == {a}
+    book.conn.execute("DELETE FROM followup_change")
+    interactions.log_interaction(book, b, "chat", "", T)
+    assert noted(book) == {b}
+    book.conn.execute("DELETE FROM followup_change")
+    snippets.add_snippet(book, a, "hobby", "喜欢玫瑰")  # not a need: no rule reads it
+    assert noted(book) == set()
+    snippets.add_snippet(book, a, "need", "想买面膜")
+    referrals.set_referrer(book, b, a)
+    assert noted(book) == {a, b}
+    book.conn.execute("DELETE FROM followup_change")
+    contacts.update_contact(book, b, wechat_id="wx_b")  # nothing a rule reads
+    assert noted(book) == set()
+    contacts.update_contact(book, b, birthday="06-01")
+    purchases.record_payment(book, a, "10", purchase_id=p)
+    assert noted(book) == {a, b}
+    book.conn.execute("DELETE FROM followup_change")
+    contacts.merge_contacts(book, a, b)
+    assert noted(book) == {a, b}
+
+
+def _state(book) -> list[tuple]:
+    return book.query(
+        "SELECT auto_key, status, contact_id, kind, due_on, data FROM reminder "
+        "WHERE auto_key IS NOT NULL ORDER BY auto_key"
+    )
+
+
+def _forget_facts(book) -> None:
+    """Make the next refresh read the whole book, as a book's first one does."""
+    with book.transaction() as con:
+        con.execute('DELETE FROM setting WHERE "key" = ?', (followup._FACTS_KEY,))
+    classify.forget(book)
+
+
+def _edit(book, rng: random.Random, day: date, ids: list[int]) -> None:
+    """A few of a seller's edits, the same for the same ``rng`` state."""
+    for _ in range(rng.randint(4, 12)):
+        cid = rng.choice(ids)
+        what = rng.randrange(12)
+        if what == 0:
+            purchases.record_purchase(
+                book, cid, rng.choice(["面膜", "玫瑰精华", "洁面"]), "99",
+                bought_on=day - timedelta(days=rng.randint(0, 40)),
+            )  # fmt: skip
+        elif what == 1:
+            purchases.record_purchase(book, cid, "面膜", "-99", bought_on=day)
+        elif what == 2:
+            p = purchases.record_purchase(
+                book, cid, "面膜", "120", bought_on=day - timedelta(days=40), credit=True,
+                due_on=day - timedelta(days=rng.randint(0, 5)),
+            )  # fmt: skip
+            if rng.random() < 0.5:
+                purchases.record_payment(book, cid, "120", purchase_id=p)
+        elif what == 3:
+            interactions.log_interaction(
+                book, cid, "chat", "", day - timedelta(days=rng.randint(0, 3))
+            )
+        elif what == 4:
+            when = day + timedelta(days=rng.randint(-3, 9))
+            contacts.update_contact(book, cid, birthday=f"{when.month:02d}-{when.day:02d}")
+        elif what == 5:
+            contacts.archive_contacts(book, [cid])
+        elif what == 6:
+            contacts.restore_contacts(book, [cid])
+        elif what == 7:
+            with book.transaction() as con:
+                con.execute(
+                    "DELETE FROM purchase WHERE id = (SELECT max(id) FROM purchase "
+                    "WHERE contact_id = ?)",
+                    (cid,),
+                )
+        elif what == 8:
+            other = rng.choice(ids)
+            if other != cid:
+                referrals.set_referrer(book, cid, other)
+        elif what == 9:
+            snippets.add_snippet(book, cid, "need", "想了解")
+        elif what == 10:
+            other = rng.choice(ids)
+            if other != cid:
+                contacts.merge_contacts(book, cid, other)
+                ids.remove(other)
+        else:
+            open_ = reminders.for_contact(book, cid)
+            if open_:
+                r = rng.choice(open_)
+                if rng.random() < 0.5:
+                    reminders.dismiss(book, r.id)
+                else:
+                    reminders.complete(book, r.id, day)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_day_after_day_the_same_reminders_as_reading_everything(demo_book, tmp_path, seed):
+    demo_book.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(demo_book.path, tmp_path / "whole.db")
+    whole = Book(tmp_path / "whole.db")
+    try:
+        ids = [r[0] for r in demo_book.query("SELECT id FROM contact ORDER BY id")]
+        rng_a, rng_b = random.Random(seed), random.Random(seed)
+        ids_a, ids_b = list(ids), list(ids)
+        day = T
+        for step in range(8):
+            if step:
+                _edit(demo_book, rng_a, day, ids_a)
+                _edit(whole, rng_b, day, ids_b)
+            if step == 5:  # the last edit undone, here and there alike
+                safety.undo_last(demo_book, backup=False)
+                safety.undo_last(whole, backup=False)
+            _forget_facts(whole)
+            a = followup.refresh(demo_book, day)
+            b = followup.refresh(whole, day)
+            assert (a.created, a.obsoleted) == (b.created, b.obsoleted), (seed, day)
+            assert _state(demo_book) == _state(whole), (seed, day)
+            assert noted(demo_book) == set()  # taken into account
+            day += timedelta(days=rng_a.choice([1, 1, 2, 5]))
+            rng_b.choice([1, 1, 2, 5])
+        assert demo_book.scalar("SELECT count(*) FROM buyer_fact") == whole.scalar(
+            "SELECT count(*) FROM buyer_fact"
+        )
+        assert demo_book.query("SELECT * FROM buyer_fact ORDER BY 1") == whole.query(
+            "SELECT * FROM buyer_fact ORDER BY 1"
+        )
+    finally:
+        whole.close()
+
+
+def test_a_sale_dated_ahead_counts_on_its_day(book):
+    """The days kept are those up to the refresh's day: a sale dated later is
+    counted when its day comes, though nothing was written since."""
+    a = contacts.create_contact(book, nickname="A")
+    for days_ago in (76, 56, 36):  # usual gap 20 days
+        purchases.record_purchase(book, a, "面膜", "99", bought_on=T - timedelta(days=days_ago))
+    purchases.record_purchase(book, a, "面膜", "99", bought_on=T + timedelta(days=2))
+    followup.refresh(book, T)
+    assert book.query("SELECT days, last_day FROM buyer_fact WHERE contact_id = ?", (a,)) == [
+        (3, (T - timedelta(days=36)).toordinal())
+    ]
+    followup.refresh(book, T + timedelta(days=2))
+    assert book.query("SELECT days, last_day FROM buyer_fact WHERE contact_id = ?", (a,)) == [
+        (4, (T + timedelta(days=2)).toordinal())
+    ]
+    # the dormant reminder of the old last purchase went with it
+    assert not [
+        r
+        for r in book.query("SELECT auto_key FROM reminder WHERE status = 'open'")
+        if r[0].startswith(f"dormant:{a}:{T - timedelta(days=36)}")
+    ]
+
+
+def test_a_purged_contact_leaves_no_facts(book):
+    a = contacts.create_contact(book, nickname="A")
+    purchases.record_purchase(book, a, "面膜", "99", bought_on=T)
+    followup.refresh(book, T)
+    assert book.scalar("SELECT count(*) FROM buyer_fact") == 1
+    contacts.purge_contact(book, a)
+    assert book.scalar("SELECT count(*) FROM buyer_fact") == 0
