@@ -8,8 +8,9 @@ What the Today screen does when the app starts, on a copy of the cached demo boo
 
 * refresh: ``followup.refresh`` (derive the automatic reminders, create the new
   ones, retire the stale ones) as on the first start of a day (the last run is
-  set back to yesterday before each run: a commit, so the refresh never takes
-  its "nothing changed since" shortcut), with nothing cached in the process (it
+  set back to yesterday before each run, and 300 contacts are noted as changed
+  since, as a day's work would: a commit, so the refresh never takes its
+  "nothing changed since" shortcut), with nothing cached in the process (it
   reads no classification: the dormant rule counts the purchase days it needs).
   It runs in a worker thread in the app, which then classifies the book for the
   list's badges (``bench_classify.py`` times that).
@@ -44,14 +45,27 @@ def _forget(book) -> None:
     classify._GAP_MEMO.clear()
 
 
+DAY_OF_CHANGES = 300  # contacts a day's work touches (sales, chats, edits), noted as changed
+
+
 def _set_last_run(book, day) -> None:
+    """As if the last refresh ran on ``day`` and a day's work followed: the
+    buyers' kept purchase days are of that day, and ``DAY_OF_CHANGES`` contacts
+    (spread over the book) are noted as changed since."""
     from kamtui import followup
 
     with book.transaction() as con:
-        con.execute(
-            'INSERT INTO setting ("key", value) VALUES (?, ?) '
-            'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
-            (followup._LAST_RUN_KEY, json.dumps(day.isoformat())),
+        for key in (followup._LAST_RUN_KEY, followup._FACTS_KEY):
+            con.execute(
+                'INSERT INTO setting ("key", value) VALUES (?, ?) '
+                'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
+                (key, json.dumps(day.isoformat())),
+            )
+        top = con.execute("SELECT max(id) FROM contact").fetchone()[0]
+        step = max(1, top // DAY_OF_CHANGES)
+        con.executemany(
+            "INSERT INTO followup_change (contact_id) VALUES (?)",
+            [(cid,) for cid in range(1, top + 1, step)][:DAY_OF_CHANGES],
         )
 
 

@@ -156,15 +156,31 @@ def _aftersale(con, r: Rules, today: date, earliest: date) -> list[Candidate]:
 
 
 _REPURCHASE_SQL = """
-    WITH p AS MATERIALIZED (
+    WITH RECURSIVE
+    -- each product's use cycle (the default for sales of no product, or of a
+    -- product without one); a cycle of 0 is never
+    cycle(pid, days) AS (
+        SELECT id, coalesce(cycle_days, :cycle) FROM product
+        UNION ALL SELECT NULL, :cycle),
+    -- the quantities sold of each, hopping along ix_purchase_cycle from one to the next
+    qty(pid, days, n) AS (
+        SELECT pid, days, (SELECT min(quantity) FROM purchase INDEXED BY ix_purchase_cycle
+                           WHERE product_id IS cycle.pid AND amount_fen > 0)
+        FROM cycle WHERE days > 0
+        UNION ALL
+        SELECT pid, days, (SELECT min(quantity) FROM purchase INDEXED BY ix_purchase_cycle
+                           WHERE product_id IS qty.pid AND amount_fen > 0 AND quantity > qty.n)
+        FROM qty WHERE n IS NOT NULL),
+    -- the sales whose cycle × quantity ends in the window: for each product and
+    -- quantity, the sales of the window's days moved back by that span
+    p AS MATERIALIZED (
         SELECT p.id, p.contact_id, p.item, p.quantity, p.bought_on, p.product_id,
-               date(p.bought_on, '+' || (coalesce(pr.cycle_days, :cycle) * p.quantity)
-                    || ' days') AS due
-        FROM purchase p LEFT JOIN product pr ON pr.id = p.product_id
-        WHERE p.amount_fen > 0 AND coalesce(pr.cycle_days, :cycle) > 0
-          -- a cheap window first (a day of slack each side); due decides below
-          AND julianday(p.bought_on) + coalesce(pr.cycle_days, :cycle) * p.quantity
-              BETWEEN julianday(:start) - 1 AND julianday(:end) + 1
+               date(p.bought_on, '+' || (qty.days * qty.n) || ' days') AS due
+        FROM qty JOIN purchase p INDEXED BY ix_purchase_cycle
+          ON p.product_id IS qty.pid AND p.quantity = qty.n AND p.amount_fen > 0
+         AND p.bought_on BETWEEN date(:start, '-' || (qty.days * qty.n) || ' days')
+                             AND date(:end, '-' || (qty.days * qty.n) || ' days')
+        WHERE qty.n IS NOT NULL
     )
     SELECT p.id, p.contact_id, p.item, p.quantity, p.bought_on, p.due FROM p
     JOIN contact c ON c.id = p.contact_id AND c.archived = 0
@@ -365,6 +381,7 @@ class _Buyers:
     changed: set[int] | None  # contacts changed since the saved facts; None: all counted
     fresh: dict[int, tuple[int, int, int, int]]  # the days counted again (all of them: None)
     upto: int  # the last change noted when they were read
+    saved_on: date | None = None  # the day of the kept days (of the last refresh)
 
     @classmethod
     def read(cls, con, book: Book, today: date) -> _Buyers:
@@ -397,7 +414,7 @@ class _Buyers:
         }
         fresh = classify.buyer_days_of(con, rules, today, changed)
         days.update(fresh)
-        return cls(rules, days, archived, changed, fresh, upto)
+        return cls(rules, days, archived, changed, fresh, upto, saved_on)
 
     def last_purchase(self, cid: int) -> date | None:
         found = self.days.get(cid)
@@ -492,21 +509,38 @@ def _dormant(
     return out
 
 
-def _owed(con) -> list[Candidate]:
+_OWED_SQL = """
+    WITH p AS MATERIALIZED (
+        SELECT * FROM (
+            SELECT p.id, p.contact_id, p.item, p.amount_fen, p.due_on,
+                   coalesce((SELECT sum(y.amount_fen) FROM payment y
+                             WHERE y.purchase_id = p.id), 0) AS paid
+            FROM purchase p WHERE p.credit = 1 AND p.due_on IS NOT NULL {})
+        WHERE amount_fen - paid > 0)
+    SELECT p.* FROM p JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+    ORDER BY p.due_on, p.id"""
+
+
+def _owed(con, buyers: _Buyers | None = None) -> list[Candidate]:
+    """Credit sales still owed, however late. With ``buyers`` that know what
+    changed since the last refresh, only those that can be new: the sales of
+    the contacts changed, and those falling due since (the others were
+    raised then, and nothing about them changed)."""
     out = []
     # Only the sales still owed come back (most credit sales are paid); their
     # contacts are looked up after (ix_purchase_due order: by due day).
-    for pid, cid, item, amount, due, paid in con.execute(
-        """WITH p AS MATERIALIZED (
-               SELECT * FROM (
-                   SELECT p.id, p.contact_id, p.item, p.amount_fen, p.due_on,
-                          coalesce((SELECT sum(y.amount_fen) FROM payment y
-                                    WHERE y.purchase_id = p.id), 0) AS paid
-                   FROM purchase p WHERE p.credit = 1 AND p.due_on IS NOT NULL)
-               WHERE amount_fen - paid > 0)
-           SELECT p.* FROM p JOIN contact c ON c.id = p.contact_id AND c.archived = 0
-           ORDER BY p.due_on, p.id"""
-    ):
+    if buyers is None or buyers.changed is None:
+        found = con.execute(_OWED_SQL.format(""))
+    else:
+        found = con.execute(
+            _OWED_SQL.format(
+                """AND p.id IN (SELECT id FROM purchase WHERE credit = 1 AND due_on >= ?
+                                UNION SELECT id FROM purchase WHERE credit = 1 AND contact_id
+                                      IN (SELECT value FROM json_each(?)))"""
+            ),
+            (buyers.saved_on.isoformat(), json.dumps(sorted(buyers.changed))),
+        )
+    for pid, cid, item, amount, due, paid in found:
         if amount - paid > 0:
             out.append(
                 Candidate(
@@ -585,13 +619,17 @@ def candidates(
 
     Nothing is written. ``start`` defaults to ``today - reminder.lookback_days``.
     """
-    return _candidates(book, today, days_ahead, start)[0]
+    return _candidates(book, today, days_ahead, start, whole=True)[0]
 
 
 def _candidates(
-    book: Book, today: date, days_ahead: int | None, start: date | None
+    book: Book, today: date, days_ahead: int | None, start: date | None, *, whole: bool = False
 ) -> tuple[list[Candidate], _Buyers]:
-    """The candidates, and the buyers' purchase days read for them (the stale check's too)."""
+    """The candidates, and the buyers' purchase days read for them (the stale check's too).
+
+    Not ``whole``: for a refresh, which needs of the owed money only what can be
+    new since its last run (see :func:`_owed`).
+    """
     r = Rules.load(book)
     ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
     start = start or today - timedelta(days=r.lookback)
@@ -606,7 +644,7 @@ def _candidates(
             *_birthdays(con, r, today, end),
             *_prospects(con, r, start, end),
             *_dormant(buyers, r, touch, today, start, end),
-            *_owed(con),
+            *_owed(con, None if whole else buyers),
             *_thanks(con, start, end),
         ]
     return [c for c in found if c.due_on <= end], buyers

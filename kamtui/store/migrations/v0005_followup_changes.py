@@ -40,6 +40,11 @@ STATEMENTS = [
     """
     CREATE INDEX ix_reminder_birthday_soon ON reminder (due_on)
     WHERE kind = 'birthday_soon' AND status = 'open'""",
+    # The repurchase rule: the sales of each product and quantity whose use cycle
+    # ends in the window, without computing the end of every sale.
+    """
+    CREATE INDEX ix_purchase_cycle ON purchase (product_id, quantity, bought_on)
+    WHERE amount_fen > 0""",
 ]
 
 # (table, the contact column(s) a change concerns, a WHEN for inserts and deletes)
