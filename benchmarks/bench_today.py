@@ -52,14 +52,19 @@ def _set_last_run(book, day) -> None:
     """As if the last refresh ran on ``day`` and a day's work followed: the
     buyers' kept purchase days are of that day, and ``DAY_OF_CHANGES`` contacts
     (spread over the book) are noted as changed since."""
-    from kamtui import followup
+    from kamtui import followup, settings
 
     with book.transaction() as con:
-        for key in (followup._LAST_RUN_KEY, followup._FACTS_KEY):
+        ahead = settings.get(book, "agenda.days_ahead")
+        for key, value in (
+            (followup._LAST_RUN_KEY, day),
+            (followup._FACTS_KEY, day),
+            (followup._WINDOW_KEY, day + timedelta(days=ahead)),
+        ):
             con.execute(
                 'INSERT INTO setting ("key", value) VALUES (?, ?) '
                 'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
-                (key, json.dumps(day.isoformat())),
+                (key, json.dumps(value.isoformat())),
             )
         top = con.execute("SELECT max(id) FROM contact").fetchone()[0]
         step = max(1, top // DAY_OF_CHANGES)

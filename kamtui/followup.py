@@ -38,22 +38,23 @@ with years-old after-sale checks. Birthdays look back 7 days. Owed money is the
 exception: it is raised however late.
 
 Cost (100,000 contacts, 32,000 open reminders; ``benchmarks/bench_today.py``): a
-refresh on the first start of a day takes ~0.4 s of CPU in the app's worker. Each
-rule reads only what can fall due in its window: the sales of the window's days
-(after-sale), the birthdays on its days (``ix_contact_birthday``), the prospects
-(intent and open-need indexes), the credit sales still owed, the introduced
-people who bought in the window. The repurchase rule's window is computed on
-every sale (~0.1 s). What changed since the last refresh is known (migration
-v0005: triggers note in ``followup_change`` the contacts whose sales, payments,
-conversations, needs, referrals or profile changed), so the refresh does not
-read the whole book again for it: the dormant rule's purchase days of every
-buyer are kept in ``buyer_fact`` and counted again only for the buyers that
-changed (the first refresh of a book, or one after more than
-``_MOST_CHANGES`` changes, counts them all: ~0.14 s), and the stale check reads
-the open reminders of the changed contacts only (a check reads only its
-contact's data, which held at the last run), plus the birthdays' "in N days"
-due by today. A refresh that found nothing to change is not run again in the
-same process until something is committed or the day changes.
+refresh on the first start of a day takes ~0.27 s of CPU in the app's worker
+(the first refresh of a book ~1.2 s). What changed since the last refresh is
+known (migration v0005: triggers note in ``followup_change`` the contacts whose
+sales, payments, conversations, needs, referrals or profile changed), so a
+refresh derives only what can be new (:class:`_Scope`): what falls due after
+the last run's window for everyone, and the whole window for the changed
+contacts. The after-sale, repurchase (found per product and quantity along
+``ix_purchase_cycle``), birthday and owed-money rules read that much; the
+dormant rule's purchase days of every buyer are kept in ``buyer_fact`` and
+counted again only for the buyers that changed; the stale check reads the open
+reminders of the changed contacts only (a check reads only its contact's data,
+which held at the last run), plus the birthdays' "in N days" due by today. The
+prospect and dormant rules still read every prospect's and buyer's last touch
+(~0.09 s). A book's first refresh, one after more than ``_MOST_CHANGES``
+changes, or on a day before the last, reads everything. A refresh that found
+nothing to change is not run again in the same process until something is
+committed or the day changes.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ BIRTHDAY_GRACE_DAYS = 7
 FIRST_RUN_DAYS = 7
 _LAST_RUN_KEY = "state.followup.last_refresh"  # internal state, not a user setting
 _FACTS_KEY = "state.followup.buyer_facts"  # the day of the buyers' days kept in buyer_fact
+_WINDOW_KEY = "state.followup.window_end"  # the last day the last refresh derived up to
 AUTO_KINDS = (
     "aftersale",
     "repurchase",
@@ -129,18 +131,54 @@ def _d(text: str | None) -> date | None:
 # ---- the rules ------------------------------------------------------------------------
 
 
-def _aftersale(con, r: Rules, today: date, earliest: date) -> list[Candidate]:
+@dataclass(frozen=True)
+class _Scope:
+    """What a refresh must derive when it knows what changed since its last run:
+    the candidates falling due from ``fresh_from`` (the day after the last run's
+    window) for every contact, and every candidate of the window for the contacts
+    ``changed`` (a JSON list of ids). The others were derived by the last run,
+    from the same data. A rule given a scope may return more; never fewer."""
+
+    fresh_from: date
+    changed: str
+
+    def on(self, con, sql: str, params: tuple) -> list[tuple]:
+        """The rows of ``sql`` (whose first parameter is the JSON list of the
+        changed contacts) followed by none: a helper for the rules' second query."""
+        return con.execute(sql, (self.changed, *params)).fetchall()
+
+
+def _aftersale(
+    con, r: Rules, today: date, earliest: date, scope: _Scope | None = None
+) -> list[Candidate]:
     since = earliest - timedelta(days=r.aftersale_days)
+    days = since
+    if scope is not None:  # the sales whose check falls due from then
+        days = max(since, scope.fresh_from - timedelta(days=r.aftersale_days))
+    found = []
+    if days <= today:
+        found = con.execute(
+            # (CROSS JOIN: the sales of those days first, by ix_purchase_bought, then
+            # their contacts; not every contact's sales of those days)
+            """SELECT p.contact_id, p.item, p.bought_on FROM purchase p
+               CROSS JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+               WHERE p.amount_fen > 0 AND p.bought_on >= ? AND p.bought_on <= ?
+               ORDER BY p.id""",
+            (days.isoformat(), today.isoformat()),
+        ).fetchall()
+    if scope is not None:  # and the changed contacts' sales of the whole window
+        found += scope.on(
+            con,
+            """SELECT p.contact_id, p.item, p.bought_on FROM purchase p
+               JOIN contact c ON c.id = p.contact_id AND c.archived = 0
+               WHERE p.contact_id IN (SELECT value FROM json_each(?))
+                 AND p.amount_fen > 0 AND p.bought_on >= ? AND p.bought_on <= ?
+               ORDER BY p.id""",
+            (since.isoformat(), today.isoformat()),
+        )
     out: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for cid, item, bought in con.execute(
-        # (CROSS JOIN: the sales of those days first, by ix_purchase_bought, then
-        # their contacts; not every contact's sales of those days)
-        """SELECT p.contact_id, p.item, p.bought_on FROM purchase p
-           CROSS JOIN contact c ON c.id = p.contact_id AND c.archived = 0
-           WHERE p.amount_fen > 0 AND p.bought_on >= ? AND p.bought_on <= ?
-           ORDER BY p.id""",
-        (since.isoformat(), today.isoformat()),
-    ):
+    # (a day of sales comes whole from either query, in the order of the sales)
+    for cid, item, bought in found:
         if item not in out[(cid, bought)]:
             out[(cid, bought)].append(item)
     return [
@@ -194,8 +232,36 @@ _REPURCHASE_SQL = """
     ORDER BY p.contact_id, p.bought_on, p.id
 """
 
+# The same test for the sales of some contacts (a JSON list), whatever their day.
+_REPURCHASE_OF_SQL = """
+    WITH p AS MATERIALIZED (
+        SELECT p.id, p.contact_id, p.item, p.quantity, p.bought_on, p.product_id,
+               date(p.bought_on, '+' || (coalesce(pr.cycle_days, :cycle) * p.quantity)
+                    || ' days') AS due
+        FROM purchase p LEFT JOIN product pr ON pr.id = p.product_id
+        WHERE p.contact_id IN (SELECT value FROM json_each(:changed))
+          AND p.amount_fen > 0 AND coalesce(pr.cycle_days, :cycle) > 0
+    )
+""" + _REPURCHASE_SQL[
+    _REPURCHASE_SQL.index("    SELECT p.id, p.contact_id, p.item, p.quantity, p.bought_on, p.due") :
+]
 
-def _repurchase(con, r: Rules, start: date, end: date) -> list[Candidate]:
+
+def _repurchase(
+    con, r: Rules, start: date, end: date, scope: _Scope | None = None
+) -> list[Candidate]:
+    params = {"cycle": r.default_cycle, "start": start.isoformat(), "end": end.isoformat()}
+    found = []
+    fresh = start if scope is None else max(start, scope.fresh_from)
+    if fresh <= end:
+        found = con.execute(_REPURCHASE_SQL, params | {"start": fresh.isoformat()}).fetchall()
+    if scope is not None:
+        seen = {row[0] for row in found}
+        found += [
+            row
+            for row in con.execute(_REPURCHASE_OF_SQL, params | {"changed": scope.changed})
+            if row[0] not in seen
+        ]
     return [
         Candidate(
             f"repurchase:{pid}",
@@ -204,10 +270,7 @@ def _repurchase(con, r: Rules, start: date, end: date) -> list[Candidate]:
             date.fromisoformat(due),
             {"item": item, "quantity": qty, "bought_on": bought},
         )
-        for pid, cid, item, qty, bought, due in con.execute(
-            _REPURCHASE_SQL,
-            {"cycle": r.default_cycle, "start": start.isoformat(), "end": end.isoformat()},
-        )
+        for pid, cid, item, qty, bought, due in found
     ]
 
 
@@ -239,7 +302,9 @@ def _birthday_windows(start: date, end: date) -> tuple[set, set]:
     return solar, lunar
 
 
-def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
+def _birthdays(
+    con, r: Rules, today: date, end: date, scope: _Scope | None = None
+) -> list[Candidate]:
     from kamtui.dates import Birthday, next_birthday
 
     start = today - timedelta(days=BIRTHDAY_GRACE_DAYS)
@@ -249,15 +314,38 @@ def _birthdays(con, r: Rules, today: date, end: date) -> list[Candidate]:
     next_of: dict[tuple, date] = {}  # (month, day, lunar, leap) -> next birthday
     labels: dict[tuple, str] = {}
     # Only the (month, day) pairs in the window, solar or lunar (ix_contact_birthday);
-    # the exact test (calendar, leap month) is below.
-    pairs = sorted({(k[0], k[1]) for k in solar} | {(k[0], k[1]) for k in lunar})
-    for cid, year, month, day, is_lunar, leap in con.execute(
-        """SELECT id, birth_year, birth_month, birth_day, birth_lunar, birth_leap FROM contact
-           WHERE (birth_month, birth_day) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
-             AND +archived = 0  -- (+: not by ix_contact_archived)
-           ORDER BY id""",
-        (json.dumps(pairs),),
-    ):
+    # the exact test (calendar, leap month) is below. With a scope, the pairs of
+    # the birthdays from its first day (the reminders before were made then),
+    # and the changed contacts whatever their birthday.
+    fresh = start if scope is None else max(start, scope.fresh_from)
+    windows = (solar, lunar) if fresh == start else _birthday_windows(fresh, window_end)
+    pairs = sorted({(k[0], k[1]) for k in windows[0]} | {(k[0], k[1]) for k in windows[1]})
+    found = []
+    if fresh <= window_end:
+        found = con.execute(
+            """SELECT id, birth_year, birth_month, birth_day, birth_lunar, birth_leap
+               FROM contact
+               WHERE (birth_month, birth_day) IN (SELECT value ->> 0, value ->> 1
+                                                  FROM json_each(?))
+                 AND +archived = 0  -- (+: not by ix_contact_archived)
+               ORDER BY id""",
+            (json.dumps(pairs),),
+        ).fetchall()
+    if scope is not None:
+        seen = {row[0] for row in found}
+        found += [
+            row
+            for row in scope.on(
+                con,
+                """SELECT id, birth_year, birth_month, birth_day, birth_lunar, birth_leap
+                   FROM contact WHERE id IN (SELECT value FROM json_each(?))
+                     AND archived = 0 AND birth_month IS NOT NULL""",
+                (),
+            )
+            if row[0] not in seen
+        ]
+        found.sort()
+    for cid, year, month, day, is_lunar, leap in found:
         key = (month, day, bool(leap)) if is_lunar else (month, day)
         if key not in (lunar if is_lunar else solar):
             continue
@@ -638,10 +726,14 @@ def _candidates(
     with book.snapshot() as con:
         touch = _last_touch(con, quiet_since)
         buyers = _Buyers.read(con, book, today)
+        scope = None
+        last_end = _state_day(con, _WINDOW_KEY)
+        if not whole and buyers.changed is not None and last_end is not None:
+            scope = _Scope(last_end + timedelta(days=1), json.dumps(sorted(buyers.changed)))
         found = [
-            *_aftersale(con, r, today, start),
-            *_repurchase(con, r, start, end),
-            *_birthdays(con, r, today, end),
+            *_aftersale(con, r, today, start, scope),
+            *_repurchase(con, r, start, end, scope),
+            *_birthdays(con, r, today, end, scope),
             *_prospects(con, r, start, end),
             *_dormant(buyers, r, touch, today, start, end),
             *_owed(con, None if whole else buyers),
@@ -678,10 +770,12 @@ def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshRe
     r = Rules.load(book)
     start = catch_up_start(book, today, r.lookback)
     found, buyers = _candidates(book, today, days_ahead, start)
+    ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
     report = RefreshReport()
     try:
         with book.transaction() as con:
             _write_refresh(con, book, today, found, buyers, report)
+            _set_state_day(con, _WINDOW_KEY, today + timedelta(days=ahead))
     except _Unchanged:
         # rolled back: nothing was committed, the book's stamp has not moved
         _SETTLED[book] = seen
