@@ -38,20 +38,22 @@ with years-old after-sale checks. Birthdays look back 7 days. Owed money is the
 exception: it is raised however late.
 
 Cost (100,000 contacts, 32,000 open reminders; ``benchmarks/bench_today.py``): a
-refresh on the first start of a day takes ~0.27 s of CPU in the app's worker
-(the first refresh of a book ~1.2 s). What changed since the last refresh is
+refresh on the first start of a day takes ~0.15 s of CPU in the app's worker
+(the first refresh of a book ~1.1 s). What changed since the last refresh is
 known (migration v0005: triggers note in ``followup_change`` the contacts whose
 sales, payments, conversations, needs, referrals or profile changed), so a
 refresh derives only what can be new (:class:`_Scope`): what falls due after
 the last run's window for everyone, and the whole window for the changed
-contacts. The after-sale, repurchase (found per product and quantity along
-``ix_purchase_cycle``), birthday and owed-money rules read that much; the
-dormant rule's purchase days of every buyer are kept in ``buyer_fact`` and
-counted again only for the buyers that changed; the stale check reads the open
-reminders of the changed contacts only (a check reads only its contact's data,
-which held at the last run), plus the birthdays' "in N days" due by today. The
-prospect and dormant rules still read every prospect's and buyer's last touch
-(~0.09 s). A book's first refresh, one after more than ``_MOST_CHANGES``
+contacts. Each rule reads that much: the sales of the new days (after-sale;
+repurchases per product and quantity along ``ix_purchase_cycle``), the
+birthdays on them, the credit sales falling due, and who was last in touch on
+the days whose quiet ends then (``ix_interaction_day``: prospects, dormant
+buyers). The dormant rule's purchase days of every buyer are kept in
+``buyer_fact``, counted again only for the buyers that changed, and read for the
+buyers whose silence or usual gap ends in the new days. The stale check reads
+the open reminders of the changed contacts only (a check reads only its
+contact's data, which held at the last run), plus the birthdays' "in N days"
+due by today. A book's first refresh, one after more than ``_MOST_CHANGES``
 changes, or on a day before the last, reads everything. A refresh that found
 nothing to change is not run again in the same process until something is
 committed or the day changes.
@@ -415,27 +417,57 @@ def _touch_of(con, contact_ids) -> dict[int, str]:
     }
 
 
-def _prospects(con, r: Rules, start: date, end: date) -> list[Candidate]:
+_PROSPECTS_SQL = """
+    SELECT * FROM (
+      SELECT c.id, c.added_on AS added,
+             (SELECT max(i.occurred_on) FROM interaction i WHERE i.contact_id = c.id)
+             AS touched
+      FROM contact c
+      WHERE c.id IN (SELECT id FROM contact WHERE intent = 1
+                     UNION SELECT contact_id FROM snippet
+                           WHERE kind = 'need' AND closed = 0)
+        AND c.archived = 0 {}
+        AND NOT EXISTS (SELECT 1 FROM purchase p
+             WHERE p.contact_id = c.id AND p.amount_fen > 0))
+    WHERE CASE WHEN touched > added THEN touched ELSE added END BETWEEN :first AND :last
+    ORDER BY id"""
+
+
+def _touched_on(con, first: date, last: date) -> set[int]:
+    """The contacts with a conversation on one of these days (ix_interaction_day)."""
+    return {
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT contact_id FROM interaction WHERE occurred_on BETWEEN ? AND ?",
+            (first.isoformat(), last.isoformat()),
+        )
+    }
+
+
+def _prospects(
+    con, r: Rules, start: date, end: date, scope: _Scope | None = None
+) -> list[Candidate]:
     out = []
     # Prospects: intent, or an open need (ix_contact_intent, ix_snippet_kind), and no
     # sale; only those whose last touch (or day added) puts the due day in the window.
+    # With a scope: the changed, and those added or in touch on the days whose
+    # quiet ends from its first day (the others' last touch has not moved).
     idle = timedelta(days=r.prospect_idle)
-    for cid, added, touched in con.execute(
-        """SELECT * FROM (
-             SELECT c.id, c.added_on AS added,
-                    (SELECT max(i.occurred_on) FROM interaction i WHERE i.contact_id = c.id)
-                    AS touched
-             FROM contact c
-             WHERE c.id IN (SELECT id FROM contact WHERE intent = 1
-                            UNION SELECT contact_id FROM snippet
-                                  WHERE kind = 'need' AND closed = 0)
-               AND c.archived = 0
-               AND NOT EXISTS (SELECT 1 FROM purchase p
-                    WHERE p.contact_id = c.id AND p.amount_fen > 0))
-           WHERE CASE WHEN touched > added THEN touched ELSE added END BETWEEN ? AND ?
-           ORDER BY id""",
-        ((start - idle).isoformat(), (end - idle).isoformat()),
-    ):
+    params = {"first": (start - idle).isoformat(), "last": (end - idle).isoformat()}
+    if scope is None:
+        found = con.execute(_PROSPECTS_SQL.format(""), params)
+    else:
+        fresh = max(start, scope.fresh_from) - idle
+        among = set(json.loads(scope.changed))
+        among |= _touched_on(con, fresh, end - idle)
+        found = con.execute(
+            _PROSPECTS_SQL.format(
+                "AND (c.added_on BETWEEN :fresh AND :last"
+                " OR c.id IN (SELECT value FROM json_each(:among)))"
+            ),
+            params | {"fresh": fresh.isoformat(), "among": json.dumps(sorted(among))},
+        )
+    for cid, added, touched in found:
         last = max(x for x in (touched, added) if x)
         due = date.fromisoformat(last) + idle
         if start <= due <= end:
@@ -469,7 +501,6 @@ class _Buyers:
     changed: set[int] | None  # contacts changed since the saved facts; None: all counted
     fresh: dict[int, tuple[int, int, int, int]]  # the days counted again (all of them: None)
     upto: int  # the last change noted when they were read
-    saved_on: date | None = None  # the day of the kept days (of the last refresh)
 
     @classmethod
     def read(cls, con, book: Book, today: date) -> _Buyers:
@@ -492,19 +523,29 @@ class _Buyers:
                 (upto, saved_on.isoformat(), today.isoformat()),
             )
         }
-        default2 = 2 * rules.default_interval
-        days = {
-            cid: (n, first, last, default2 if n == 1 else gap2)
-            for cid, n, first, last, gap2 in con.execute(
-                "SELECT contact_id, days, first_day, last_day, gap2 FROM buyer_fact"
-            )
-            if cid not in changed
-        }
         fresh = classify.buyer_days_of(con, rules, today, changed)
-        days.update(fresh)
-        return cls(rules, days, archived, changed, fresh, upto, saved_on)
+        # (the kept days of the others are read as the rules ask: :meth:`kept`)
+        return cls(rules, dict(fresh), archived, changed, fresh, upto)
 
-    def last_purchase(self, cid: int) -> date | None:
+    def kept(self, con, where: str, params: dict) -> None:
+        """Add to ``days`` the kept days of the unchanged buyers ``where`` says
+        (SQL over ``buyer_fact``: ``days``, ``first_day``, ``last_day``, and
+        ``gap2``, the default interval's for one purchase day)."""
+        default2 = 2 * self.rules.default_interval
+        for cid, n, first, last, gap2 in con.execute(
+            f"""SELECT contact_id, days, first_day, last_day, gap2 FROM (
+                    SELECT contact_id, days, first_day, last_day,
+                           CASE WHEN days = 1 THEN :default2 ELSE gap2 END AS gap2
+                    FROM buyer_fact)
+                WHERE ({where})""",
+            params | {"default2": default2},
+        ):
+            if cid not in self.changed:
+                self.days[cid] = (n, first, last, gap2)
+
+    def last_purchase(self, con, cid: int) -> date | None:
+        if cid not in self.days and self.changed is not None and cid not in self.changed:
+            self.kept(con, "contact_id = :cid", {"cid": cid})
         found = self.days.get(cid)
         return date.fromordinal(found[2]) if found else None
 
@@ -531,8 +572,49 @@ class _Buyers:
         _set_state_day(con, _FACTS_KEY, today)
 
 
+def _quiet_among(
+    con, buyers: _Buyers, r: Rules, today: date, start: date, end: date, scope: _Scope
+) -> set[int]:
+    """The buyers whose dormant reminder can be new (see :class:`_Scope`): the
+    changed, and those whose silence or usual gap ends from the scope's first
+    day: last in touch (ix_interaction_day) or buying on the days whose silence
+    ends then, or whose gap ends then (from their kept purchase days)."""
+    rules = buyers.rules
+    quiet = timedelta(days=r.no_contact_days)
+    fresh = max(start, scope.fresh_from)
+    touched = _touched_on(con, fresh - quiet, end - quiet)
+    # _dormant's tests in SQL: not lost (days since < factor × usual gap), and the
+    # at-risk day, last + ceil(usual gap × factor), in the days from ``fresh``
+    buyers.kept(
+        con,
+        """last_day BETWEEN :lo AND :hi
+           OR ((:today - last_day) * :lost_d2 < :lost_n * gap2
+               AND last_day + (gap2 * :num + :den2 - 1) / :den2 BETWEEN :fresh AND :end)
+           OR contact_id IN (SELECT value FROM json_each(:touched))""",
+        {
+            "lo": (fresh - quiet).toordinal(),
+            "hi": (end - quiet).toordinal(),
+            "today": today.toordinal(),
+            "fresh": fresh.toordinal(),
+            "end": end.toordinal(),
+            "num": rules.at_risk_factor.numerator,
+            "den2": 2 * rules.at_risk_factor.denominator,
+            "lost_n": rules.lost_factor.numerator,
+            "lost_d2": 2 * rules.lost_factor.denominator,
+            "touched": json.dumps(sorted(touched)),
+        },
+    )
+    return set(buyers.days) | touched
+
+
 def _dormant(
-    buyers: _Buyers, r: Rules, touch: dict[int, str], today: date, start: date, end: date
+    buyers: _Buyers,
+    r: Rules,
+    touch: dict[int, str],
+    today: date,
+    start: date,
+    end: date,
+    among: set[int] | None = None,
 ) -> list[Candidate]:
     """Buyers going quiet: the churn rule's "at risk" day, or a long silence.
 
@@ -545,6 +627,7 @@ def _dormant(
     silence day (last touch + ``reminder.no_contact_days``): only buyers touched,
     or who bought, since ``start - no_contact_days`` can fall due from ``start``
     (``touch`` holds those touched since; ``buyers`` those who bought since).
+    ``among``: only these buyers (:func:`_quiet_among`; ``touch`` holds theirs).
     """
     from kamtui.classify import _ORD as ordinal  # day text -> ordinal, memoised
 
@@ -558,7 +641,7 @@ def _dormant(
     # Rules.churn_status's "lost" test, inlined: days since >= factor × usual gap
     lost_n, lost_d2 = rules.lost_factor.numerator, 2 * rules.lost_factor.denominator
     out = []
-    for cid in sorted(days):
+    for cid in sorted(days if among is None else among.intersection(days)):
         if cid in archived:
             continue
         n, _first, last, gap2 = days[cid]
@@ -609,24 +692,25 @@ _OWED_SQL = """
     ORDER BY p.due_on, p.id"""
 
 
-def _owed(con, buyers: _Buyers | None = None) -> list[Candidate]:
-    """Credit sales still owed, however late. With ``buyers`` that know what
-    changed since the last refresh, only those that can be new: the sales of
-    the contacts changed, and those falling due since (the others were
-    raised then, and nothing about them changed)."""
+def _owed(con, end: date, scope: _Scope | None = None) -> list[Candidate]:
+    """Credit sales still owed, however late. With a scope, only those that can
+    be new: the sales of the contacts changed, and those falling due from its
+    first day to ``end`` (the others were raised then, and nothing about them
+    changed)."""
     out = []
     # Only the sales still owed come back (most credit sales are paid); their
     # contacts are looked up after (ix_purchase_due order: by due day).
-    if buyers is None or buyers.changed is None:
+    if scope is None:
         found = con.execute(_OWED_SQL.format(""))
     else:
         found = con.execute(
             _OWED_SQL.format(
-                """AND p.id IN (SELECT id FROM purchase WHERE credit = 1 AND due_on >= ?
+                """AND p.id IN (SELECT id FROM purchase WHERE credit = 1
+                                       AND due_on BETWEEN ? AND ?
                                 UNION SELECT id FROM purchase WHERE credit = 1 AND contact_id
                                       IN (SELECT value FROM json_each(?)))"""
             ),
-            (buyers.saved_on.isoformat(), json.dumps(sorted(buyers.changed))),
+            (scope.fresh_from.isoformat(), end.isoformat(), scope.changed),
         )
     for pid, cid, item, amount, due, paid in found:
         if amount - paid > 0:
@@ -715,8 +799,8 @@ def _candidates(
 ) -> tuple[list[Candidate], _Buyers]:
     """The candidates, and the buyers' purchase days read for them (the stale check's too).
 
-    Not ``whole``: for a refresh, which needs of the owed money only what can be
-    new since its last run (see :func:`_owed`).
+    Not ``whole``: for a refresh, which needs only what can be new since its
+    last run (see :class:`_Scope`).
     """
     r = Rules.load(book)
     ahead = settings.get(book, "agenda.days_ahead") if days_ahead is None else days_ahead
@@ -724,19 +808,23 @@ def _candidates(
     end = today + timedelta(days=ahead)
     quiet_since = start - timedelta(days=r.no_contact_days)
     with book.snapshot() as con:
-        touch = _last_touch(con, quiet_since)
         buyers = _Buyers.read(con, book, today)
         scope = None
         last_end = _state_day(con, _WINDOW_KEY)
         if not whole and buyers.changed is not None and last_end is not None:
             scope = _Scope(last_end + timedelta(days=1), json.dumps(sorted(buyers.changed)))
+        if scope is None:
+            quiet, touch = None, _last_touch(con, quiet_since)
+        else:
+            quiet = _quiet_among(con, buyers, r, today, start, end, scope)
+            touch = _touch_of(con, quiet)
         found = [
             *_aftersale(con, r, today, start, scope),
             *_repurchase(con, r, start, end, scope),
             *_birthdays(con, r, today, end, scope),
-            *_prospects(con, r, start, end),
-            *_dormant(buyers, r, touch, today, start, end),
-            *_owed(con, None if whole else buyers),
+            *_prospects(con, r, start, end, scope),
+            *_dormant(buyers, r, touch, today, start, end, quiet),
+            *_owed(con, end, scope),
             *_thanks(con, start, end),
         ]
     return [c for c in found if c.due_on <= end], buyers
@@ -930,7 +1018,7 @@ def _stale_open(
             valid = _prospect_still(facts.prospects.get(cid), cid, parts[2], facts.touch)
         elif kind == "dormant":
             touch = facts.touch
-            bought = buyers.last_purchase(cid)
+            bought = buyers.last_purchase(con, cid)
             last_buy = bought.isoformat() if bought else None
             last_touch = max(x for x in (touch.get(cid), last_buy) if x) if last_buy else None
             valid = last_buy == parts[2] and last_touch == parts[3]

@@ -9,6 +9,7 @@ reminders it leaves are exactly those a refresh reading everything leaves.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ from kamtui import (
     safety,
     snippets,
 )
+from kamtui.errors import ValidationError
 from kamtui.store.db import Book
 
 T = date(2026, 11, 24)
@@ -115,7 +117,8 @@ def _edit(book, rng: random.Random, day: date, ids: list[int]) -> None:
         elif what == 8:
             other = rng.choice(ids)
             if other != cid:
-                referrals.set_referrer(book, cid, other)
+                with contextlib.suppress(ValidationError):  # (already referred)
+                    referrals.set_referrer(book, cid, other)
         elif what == 9:
             snippets.add_snippet(book, cid, "need", "想了解")
         elif what == 10:
@@ -151,8 +154,10 @@ def test_day_after_day_the_same_reminders_as_reading_everything(demo_book, tmp_p
                 safety.undo_last(demo_book, backup=False)
                 safety.undo_last(whole, backup=False)
             _forget_facts(whole)
-            a = followup.refresh(demo_book, day)
-            b = followup.refresh(whole, day)
+            ahead = rng_a.choice([None, None, 3, 0])  # (a horizon shorter than the rules')
+            rng_b.choice([None, None, 3, 0])
+            a = followup.refresh(demo_book, day, days_ahead=ahead)
+            b = followup.refresh(whole, day, days_ahead=ahead)
             assert (a.created, a.obsoleted) == (b.created, b.obsoleted), (seed, day)
             assert _state(demo_book) == _state(whole), (seed, day)
             assert noted(demo_book) == set()  # taken into account
@@ -198,3 +203,25 @@ def test_a_purged_contact_leaves_no_facts(book):
     assert book.scalar("SELECT count(*) FROM buyer_fact") == 1
     contacts.purge_contact(book, a)
     assert book.scalar("SELECT count(*) FROM buyer_fact") == 0
+
+
+def test_a_quiet_that_ends_later_is_raised_though_nothing_changed(book):
+    """A prospect and a buyer in touch yesterday fall due after today's horizon:
+    on the day their quiet ends, with nothing written since, they are raised
+    (found by the day of their last touch, not by a change)."""
+    p = contacts.create_contact(book, nickname="P", intent=True, added_on=T - timedelta(days=90))
+    b = contacts.create_contact(book, nickname="B", added_on=T - timedelta(days=90))
+    purchases.record_purchase(book, b, "面膜", "99", bought_on=T - timedelta(days=200))
+    for cid in (p, b):
+        interactions.log_interaction(book, cid, "chat", "", T - timedelta(days=1))
+    followup.refresh(book, T, days_ahead=0)
+    assert not [k for k in _keys(book) if k.startswith(("prospect", "dormant"))]
+    assert noted(book) == set()
+    followup.refresh(book, T + timedelta(days=6), days_ahead=0)
+    assert f"prospect:{p}:{T - timedelta(days=1)}" in _keys(book)
+    followup.refresh(book, T + timedelta(days=29), days_ahead=0)
+    assert f"dormant:{b}:{T - timedelta(days=200)}:{T - timedelta(days=1)}" in _keys(book)
+
+
+def _keys(book) -> set[str]:
+    return {r[0] for r in book.query("SELECT auto_key FROM reminder WHERE status = 'open'")}

@@ -45,6 +45,9 @@ STATEMENTS = [
     """
     CREATE INDEX ix_purchase_cycle ON purchase (product_id, quantity, bought_on)
     WHERE amount_fen > 0""",
+    # The dormant and prospect rules: who was last in touch on the days whose
+    # silence ends in the window.
+    "CREATE INDEX ix_interaction_day ON interaction (occurred_on, contact_id)",
 ]
 
 # (table, the contact column(s) a change concerns, a WHEN for inserts and deletes)
