@@ -557,27 +557,22 @@ SELECT count(*), json_group_array(id), group_concat(ifnull(wechat_id, ''), char(
        group_concat(ifnull(phone, ''), char(30)), sum(phone NOT LIKE '+%')
 FROM contact WHERE +archived = 0
 """
-# The flag rules (in id order: ids grow with the day a friend was added). The
-# inner query is a co-routine (LIMIT keeps SQLite from flattening it, which would
-# evaluate the lookups twice). Interactions are looked up first: most friends
-# added long ago have some, and then only the dead rule needs the purchase lookup.
+# The flag rules (in id order: ids grow with the day a friend was added). Whether a
+# contact bought (a purchase of a positive amount) or has interactions is read from
+# ``contact_activity`` (counts kept by triggers, migration v0005): one rowid lookup
+# instead of a look-up in each of the interaction and purchase indexes (~85 -> ~55
+# ms at 100,000 contacts). The inner query is a co-routine (LIMIT keeps SQLite from
+# flattening it).
 _FLAGS_SQL = """
 SELECT count(*), json_group_array(id), json_group_array(flags),
        group_concat(ifnull(last_moment_on, ''), char(30)), group_concat(added_on, char(30))
 FROM (
     SELECT id, flags, last_moment_on, added_on FROM (
-        SELECT id, last_moment_on, added_on,
-            is_ad | (blocked_me << 1) | iif(favourite, 0, iif(
-                (last_moment_on <= :dead
-                 OR (added_on <= :cold AND NOT EXISTS (
-                     SELECT 1 FROM interaction i WHERE i.contact_id = c.id)))
-                AND NOT EXISTS (
-                    SELECT 1 FROM purchase p WHERE p.contact_id = c.id AND p.amount_fen > 0),
+        SELECT c.id, last_moment_on, added_on,
+            is_ad | (blocked_me << 1) | iif(favourite OR ifnull(a.paid, 0) > 0, 0,
                 iif(last_moment_on <= :dead, 4, 0)
-                | iif(added_on <= :cold AND NOT EXISTS (
-                      SELECT 1 FROM interaction i WHERE i.contact_id = c.id), 8, 0),
-                0)) AS flags
-        FROM contact c
+                | iif(added_on <= :cold AND ifnull(a.interactions, 0) = 0, 8, 0)) AS flags
+        FROM contact c LEFT JOIN contact_activity a ON a.contact_id = c.id
         WHERE +archived = 0 AND (is_ad OR blocked_me
               OR (favourite = 0 AND (last_moment_on <= :dead OR added_on <= :cold)))
         LIMIT -1
@@ -1048,10 +1043,8 @@ SELECT id, iif(remark != '', nickname, ''), gender, city,
 FROM contact WHERE id IN ({})
 """
 _KEEPER_SQL = """
-SELECT id, favourite, added_on,
-       EXISTS (SELECT 1 FROM purchase p WHERE p.contact_id = c.id),
-       EXISTS (SELECT 1 FROM interaction i WHERE i.contact_id = c.id)
-FROM contact c WHERE id IN ({})
+SELECT c.id, favourite, added_on, ifnull(a.purchases, 0) > 0, ifnull(a.interactions, 0) > 0
+FROM contact c LEFT JOIN contact_activity a ON a.contact_id = c.id WHERE c.id IN ({})
 """
 
 
