@@ -552,6 +552,18 @@ FROM contact WHERE +archived = 0
 # Through the covering index on (account_id, archived), in its order: ~5 ms. Filtering
 # on the index of archived instead, then grouping in a temporary B-tree, took ~35 ms.
 _FRIENDS_SQL = "SELECT account_id, count(*) FROM contact WHERE +archived = 0 GROUP BY account_id"
+# WeChat IDs and phones stored twice or more, archived contacts included (a superset
+# of the duplicates, narrowed in Python): grouped on their indexes, in this thread,
+# instead of counting 2 x 100,000 values in Python (~45 ms) in the calling one.
+# (SQLite picks the covering indexes ix_contact_wechat_id and ix_contact_phone.)
+_SHARED_SQL = """
+SELECT (SELECT json_group_array(wechat_id) FROM (
+            SELECT wechat_id FROM contact
+            WHERE wechat_id > '' GROUP BY wechat_id HAVING count(*) > 1)),
+       (SELECT json_group_array(phone) FROM (
+            SELECT phone FROM contact
+            WHERE phone > '' GROUP BY phone HAVING count(*) > 1))
+"""
 _OTHERS_SQL = """
 SELECT count(*), json_group_array(id), group_concat(ifnull(wechat_id, ''), char(30)),
        group_concat(ifnull(phone, ''), char(30)), sum(phone NOT LIKE '+%')
@@ -642,6 +654,9 @@ class _Scan:
     odd_phones: int  # phones not in E.164
     upper_wechat: bool = False  # some WeChat ID has capitals
     friends: Counter | None = None  # contacts by account id (0: none), if read with them
+    # WeChat IDs and phones held by two contacts or more (archived ones counted too),
+    # if read with them: SQLite finds them on its indexes (see _SHARED_SQL).
+    shared: tuple[set[str], set[str]] | None = None
 
     def account(self, i: int) -> int | None:
         return ord(self.keyed_names[i][0]) - _ACCOUNT_MARK or None
@@ -665,6 +680,11 @@ def _read_others(book: Book) -> tuple:
         state = _contacts_state(book)
         n, ids, wechat, phone, odd = book.query(_OTHERS_SQL)[0]
         friends = book.query(_FRIENDS_SQL)
+        upper = bool(wechat) and wechat != wechat.lower()
+        shared = None
+        if not upper and not odd:  # else matched on folded values, in Python
+            shared_wechat, shared_phone = book.query(_SHARED_SQL)[0]
+            shared = (set(json.loads(shared_wechat)), set(json.loads(shared_phone)))
     return (
         state,
         n,
@@ -672,8 +692,9 @@ def _read_others(book: Book) -> tuple:
         _split(wechat, n),
         _split(phone, n),
         odd or 0,
-        bool(wechat) and wechat != wechat.lower(),
+        upper,
         Counter({aid or _NO_ACCOUNT: count for aid, count in friends}),
+        shared,
     )
 
 
@@ -681,13 +702,13 @@ def _scan_from(names: tuple, others: tuple) -> _Scan | None:
     """The two halves as one scan, or None if they do not line up (a contact changed
     between them) or some text holds the separator."""
     state, n, total, names_text = names
-    state2, n2, ids, wechat, phone, odd, upper, friends = others
+    state2, n2, ids, wechat, phone, odd, upper, friends, shared = others
     keyed = _split(names_text, n)
     if state != state2 or n != n2 or keyed is None or wechat is None or phone is None:
         return None
     if sum(ids) != (total or 0):
         return None
-    return _Scan(ids, keyed, wechat, phone, odd, upper, friends)
+    return _Scan(ids, keyed, wechat, phone, odd, upper, friends, shared)
 
 
 def _read_identity(book: Book) -> _Scan:
@@ -1018,17 +1039,31 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _same_values(values: list[str]) -> list[tuple[str, list[int]]]:
-    """(value, positions) of every non-empty value held by two contacts or more."""
-    counts = Counter(values)
-    counts.pop("", None)
-    dup = set(compress(counts, map((1).__lt__, counts.values())))
+def _same_values(values: list[str], shared: set[str] | None = None) -> list[tuple[str, list[int]]]:
+    """(value, positions) of every non-empty value held by two contacts or more.
+
+    ``shared``: values known to be held twice or more in the whole book (archived
+    contacts too, so some are held once here), else they are counted here.
+    """
+    if shared is None:
+        counts = Counter(values)
+        counts.pop("", None)
+        dup = set(compress(counts, map((1).__lt__, counts.values())))
+    else:
+        dup = shared
+        dup.discard("")
     if not dup:
         return []
     where: dict[str, list[int]] = {}
     for i in compress(range(len(values)), map(dup.__contains__, values)):
-        where.setdefault(values[i], []).append(i)
-    return list(where.items())
+        found = where.get(values[i])
+        if found is None:
+            where[values[i]] = [i]
+        else:
+            found.append(i)
+    if shared is None:
+        return list(where.items())
+    return [(value, members) for value, members in where.items() if len(members) > 1]
 
 
 class _Match(NamedTuple):
@@ -1146,10 +1181,11 @@ def _find_matches(
     if pairs:
         details = _Async(_apart, book, {ids[p] for pair in pairs for p in pair}, inline=inline)
 
-    for value, members in _same_values(wechat):
+    shared_wechat, shared_phones = scan.shared or (None, None)
+    for value, members in _same_values(wechat, shared_wechat):
         for i, j in combinations(members, 2):
             add(i, j, "wechat", value)
-    for value, members in _same_values(phones):
+    for value, members in _same_values(phones, shared_phones):
         for i, j in combinations(members, 2):
             if (i, j) not in linked:
                 add(i, j, "phone", value)
