@@ -120,6 +120,7 @@ import hashlib
 import json
 import math
 import os
+import queue
 import re
 import threading
 import unicodedata
@@ -130,7 +131,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
-from itertools import chain, combinations, compress, product, repeat
+from itertools import chain, combinations, compress, pairwise, product, repeat
 from operator import is_not, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -665,10 +666,29 @@ class _Scan:
         return self.keyed_names[i][1:]
 
 
-def _read_names(book: Book) -> tuple:
-    """(contacts' state, count, sum of ids, account marks + names joined)."""
-    with book.snapshot():
-        return (_contacts_state(book), *book.query(_NAMES_SQL)[0])
+_NAME_PARTS = 4  # the names are read in this many ranges of ids (see _read_names)
+_NAMES_PART_SQL = _NAMES_SQL + "AND id > ? AND id <= ?"
+
+
+def _read_names(book: Book, put) -> None:
+    """Read the names for ``put``: the contacts' state, then (count, sum of ids, account
+    marks + names joined) for each of ``_NAME_PARTS`` ranges of ids in id order (one
+    snapshot), then None (also after an error, which :class:`_Async` keeps).
+
+    Run by another thread: the calling one turns each part into sound keys while
+    SQLite reads the next (with the GIL released), so it no longer waits for the
+    whole read (~50 ms at 100,000 contacts) before its work starts.
+    """
+    try:
+        with book.snapshot():
+            state = _contacts_state(book)
+            put(state)
+            top = state[1] or 0  # max(id)
+            bounds = [top * k // _NAME_PARTS for k in range(_NAME_PARTS)] + [top]
+            for low, high in pairwise(bounds):
+                put(book.query(_NAMES_PART_SQL, (low, high))[0])
+    finally:
+        put(None)
 
 
 def _read_others(book: Book) -> tuple:
@@ -928,19 +948,22 @@ def _multi_edit_length(score: float) -> int:
     return max(1, math.ceil(s / (1 - s) - 1e-9))
 
 
-def _name_groups(text: str, score: float) -> tuple[list[str], dict[str, list[int]], set]:
+def _name_groups(
+    text: str, score: float, sounds: str | None = None
+) -> tuple[list[str], dict[str, list[int]], set]:
     """Sound keys, positions of every key worth pairing, and near-identical key pairs.
 
-    ``text`` holds every contact's account mark + name, joined by ``_SEP``.
-    Identical keys (same account, same sound) meet in a Counter. Near-identical
-    ones: a character more at either end (looked up directly), and for names
-    long enough to stay near-identical after two edits, sorted neighbourhood
-    forwards and backwards (see the module doc). Every pair is checked with
+    ``text`` holds every contact's account mark + name, joined by ``_SEP``
+    (``sounds``: its sound keys, if already made). Identical keys (same account,
+    same sound) meet in a Counter. Near-identical ones: a character more at either
+    end (looked up directly), and for names long enough to stay near-identical
+    after two edits, sorted neighbourhood forwards and backwards (see the module
+    doc). Every pair is checked with
     ``fuzz.ratio`` against ``score``.
     """
     from rapidfuzz import fuzz
 
-    keys = _keys(text)
+    keys = _keys(text) if sounds is None else sounds.split(_SEP) if sounds else []
     if not keys:
         return [], {}, set()
     counts = Counter(keys)
@@ -1109,15 +1132,26 @@ def _scan_and_match(
 ) -> tuple[_Scan, dict[int, list[_Match]]]:
     """Read every contact's identity and find who matches whom.
 
-    The names are read here and worked on (sound keys, near-identical names) while
-    a second thread reads the ids, WeChat IDs and phones (``inline``: see _Async).
+    A second thread reads the names, part by part, and this one turns each part
+    into sound keys as it comes, then works on them (near-identical names), while
+    a third reads the ids, WeChat IDs and phones (``inline``: see _Async).
     """
     others = _Async(_read_others, book, inline=inline)
-    names = _read_names(book)
-    n, names_text = names[1], names[3]
+    parts: queue.SimpleQueue = queue.SimpleQueue()
+    reader = _Async(_read_names, book, parts.put, inline=inline)
+    state = parts.get()
+    n, total, texts, sounds = 0, 0.0, [], []
+    while state is not None and (part := parts.get()) is not None:
+        if part[0]:
+            n, total = n + part[0], total + part[1]
+            texts.append(part[2] or "")
+            sounds.append(texts[-1].translate(_SOUNDS))
+    reader.get()  # raises the reader's error, if any
+    names_text = _SEP.join(texts)
+    names = (state, n, total, names_text)
     # Counted, not split: _scan_from splits the text (100,000 strings) once.
-    lined_up = n and (names_text or "").count(_SEP) == n - 1
-    grouped = _name_groups(names_text or "", score) if lined_up else None
+    lined_up = n and names_text.count(_SEP) == n - 1
+    grouped = _name_groups(names_text, score, _SEP.join(sounds)) if lined_up else None
     scan = _scan_from(names, others.get())
     if scan is None or grouped is None:  # changed meanwhile, or a separator in some text
         scan = _read_identity(book)
