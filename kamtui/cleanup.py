@@ -612,26 +612,41 @@ class _Async:
     reads through its own connection).
 
     ``inline``: run it here and now instead, for a caller inside a transaction
-    (another connection would not read what it reads).
+    (another connection would not read what it reads). ``after``: start only once
+    this event is set (ignored inline); ``done``: set once finished, error or not.
+    Reads queued one after the other this way leave a core to the calling thread
+    (three reads at once on two cores made it wait for its own names).
     """
 
-    def __init__(self, fn, *args, inline: bool = False) -> None:
+    def __init__(
+        self,
+        fn,
+        *args,
+        inline: bool = False,
+        after: threading.Event | None = None,
+        done: threading.Event | None = None,
+    ) -> None:
         self._answer: Any = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         if inline:
-            self._run(fn, args)
+            self._run(fn, args, None, done)
             return
         self._thread = threading.Thread(
-            target=self._run, args=(fn, args), name="kamtui-cleanup", daemon=True
+            target=self._run, args=(fn, args, after, done), name="kamtui-cleanup", daemon=True
         )
         self._thread.start()
 
-    def _run(self, fn, args) -> None:
+    def _run(self, fn, args, after: threading.Event | None, done: threading.Event | None) -> None:
         try:
+            if after is not None:
+                after.wait()
             self._answer = fn(*args)
         except BaseException as e:  # raised again by get()
             self._error = e
+        finally:
+            if done is not None:
+                done.set()
 
     def wait(self) -> None:
         if self._thread is not None:
@@ -1128,17 +1143,19 @@ def _keepers(book: Book, ids: Iterable[int]) -> dict[int, tuple]:
 
 
 def _scan_and_match(
-    book: Book, score: float, inline: bool = False
+    book: Book, score: float, inline: bool = False, read: threading.Event | None = None
 ) -> tuple[_Scan, dict[int, list[_Match]]]:
     """Read every contact's identity and find who matches whom.
 
     A second thread reads the names, part by part, and this one turns each part
     into sound keys as it comes, then works on them (near-identical names), while
-    a third reads the ids, WeChat IDs and phones (``inline``: see _Async).
+    a third reads the ids, WeChat IDs and phones once the names are read (one read
+    at a time; ``read`` is set after it: the flag rules wait for it), see _Async.
     """
-    others = _Async(_read_others, book, inline=inline)
+    names_read = threading.Event()
+    others = _Async(_read_others, book, inline=inline, after=names_read, done=read)
     parts: queue.SimpleQueue = queue.SimpleQueue()
-    reader = _Async(_read_names, book, parts.put, inline=inline)
+    reader = _Async(_read_names, book, parts.put, inline=inline, done=names_read)
     state = parts.get()
     n, total, texts, sounds = 0, 0.0, [], []
     while state is not None and (part := parts.get()) is not None:
@@ -1332,13 +1349,17 @@ def _contacts_state(book: Book) -> tuple:
     )
 
 
-def _identity(book: Book, score: float, inline: bool = False) -> _Identity:
+def _identity(
+    book: Book, score: float, inline: bool = False, read: threading.Event | None = None
+) -> _Identity:
+    """The identity rules' work, remembered while no contact changes (``read``: set
+    once the book's identities are read, see _scan_and_match)."""
     key = (*_contacts_state(book), score)
     with _IDENTITIES_LOCK:
         cached = _IDENTITIES.get(book)
     if cached is not None and cached.key == key:
         return cached
-    found = _Identity(key, *_scan_and_match(book, score, inline))
+    found = _Identity(key, *_scan_and_match(book, score, inline, read))
     with _IDENTITIES_LOCK:
         _IDENTITIES[book] = found
     return found
@@ -1512,12 +1533,16 @@ def _review(
     # answer releases the GIL) while this one works on identities; then who stays
     # in each duplicate group is read while the flagged candidates are made.
     inline = book.conn.in_transaction
-    flags_job = _Async(_read_flagged, book, today, rules, inline=inline)
+    # They start once the identities are read (or found remembered): one read at a time.
+    identities_read = threading.Event()
+    flags_job = _Async(_read_flagged, book, today, rules, inline=inline, after=identities_read)
     try:
-        ident = _identity(book, rules.duplicate_score, inline)
+        ident = _identity(book, rules.duplicate_score, inline, identities_read)
     except BaseException:
+        identities_read.set()
         flags_job.wait()
         raise
+    identities_read.set()  # (remembered: nothing was read)
     scan, matches = ident.scan, ident.matches
     keepers_job = None
     if matches:
