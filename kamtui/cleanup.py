@@ -80,37 +80,48 @@ Speed
 The rules over 100,000 contacts are measured by ``benchmarks/bench_cleanup.py``
 (budget 300 ms, the first review in a process included). The book is read in
 aggregated scans (``group_concat``: one row each, so no Python object per
-contact). Python's work holds the GIL, SQLite's does not, so every read that
-can runs in another thread while this one works: the flag rules from the
-start; the ids, WeChat IDs and phones while the names are folded into sound
-keys; what tells look-alike names apart while WeChat IDs and phones are
-matched; who stays in each duplicate group while the flagged candidates are
-made. (A review called inside a transaction reads everything itself.) The
-cyclic garbage collector is paused during a review (see ``_gc_paused``).
+contact). Python's work holds the GIL, SQLite's does not, so the reads run in
+other threads while this one works, one read at a time (three at once on two
+cores took the calling thread's core): the names first, in four ranges of ids,
+each folded into sound keys here as it comes; then the ids, WeChat IDs and
+phones (with the WeChat IDs and phones stored twice, which SQLite finds on
+their covering indexes) while the names are grouped; then the flag rules while
+WeChat IDs and phones are matched; what tells look-alike names apart, and who
+stays in each duplicate group, while the flagged candidates are made. (A
+review called inside a transaction reads everything itself.) The cyclic
+garbage collector is paused during a review (see ``_gc_paused``).
 
-Where a cold review's time goes, 100k demo book, CPU ms: in other threads,
-reading (flag rules ~90, ids, WeChat IDs and phones ~55, friends by account ~5,
-what tells names apart ~30, keepers ~20); in the calling thread (~390, the wall time when a core is
-free), reading the names ~50, sound keys ~40 (``str.translate``, C), grouping
-names ~75, matching WeChat IDs and phones ~40, making 27,000 candidates and
-their queue ~60, duplicate evidence ~30, the collector once resumed ~20. A
-stored sound key (a trailing part of ``contact.search_key``) was measured and
-not taken: cutting it out of the key in SQL costs more (~85 ms for 100k keys of
-100 characters on average) than reading the two name columns (~50 ms) and
-folding them in C (~40 ms).
+Whether a contact bought or has interactions is not looked up at each review:
+``contact_activity`` (schema v5) holds each contact's counts of purchases,
+purchases of a positive amount and interactions, kept by SQLite triggers on
+every write of a purchase or an interaction (services, imports, merges, undo).
 
-That is ~600 ms of CPU, most of it already in C (SQLite, ``str.translate``,
-``Counter``, rapidfuzz), against a budget of 300 ms: on two busy cores the wall
-time follows the CPU (reviewing in one thread, as inside a transaction, was
-then as fast as with the reading threads). Measured and not taken: the flag
-rules written with one interaction lookup per contact, or ``NOT IN``, or read in
-the same scan as the WeChat IDs and phones (no faster, or slower: a text column
-costs SQLite ~15 ms a scan of the table, a column of an index ~3 ms); looking
-flagged contacts up by bisection instead of ``where`` (slower); duplicate WeChat
-IDs and phones grouped by SQLite on their indexes (30 ms of SQL for 12 ms of
-Python). Meeting the budget needs work not done at each review: a stored sound
-key kept up to date on every write of a name, "has interactions" and "bought"
-kept on the contact, or duplicate groups maintained as contacts change.
+Where a cold review's time goes, 100k demo book, CPU ms (a quiet moment of the
+shared two-core machine): in other threads, reading the names ~50, ids, WeChat
+IDs and phones ~50, the WeChat IDs and phones stored twice ~30, the flag rules
+~60 (~90 with two index look-ups per contact before ``contact_activity``),
+friends by account ~5, what tells names apart ~30, keepers ~15; in the calling
+thread (~280 CPU, the wall time when a core is free), sound keys ~45
+(``str.translate``, C), grouping names ~90, matching WeChat IDs and phones ~35,
+making 27,000 candidates and their queue ~60, duplicate evidence ~30, the
+collector once resumed ~20. That is ~550 ms of CPU in all (~700 before the
+changes above), so on two cores shared with other work the wall time follows
+the CPU and stays above the 300 ms budget whenever the second core is busy.
+
+Measured and not taken: the flag rules written with ``NOT IN``, or read in the
+same scan as the WeChat IDs and phones (no faster, or slower: a text column
+costs SQLite ~15 ms a scan of the table, a column of an index ~3 ms); a partial
+covering index on the identity columns (each identity read ~50 -> ~40 ms, for a
+copy of every name in the book); ``mmap_size`` or a bigger page cache (no
+faster: the cost is SQLite's per-row work, not reading pages); looking flagged
+contacts up by bisection instead of ``where`` (slower). A stored sound key (a
+trailing part of ``contact.search_key``) was measured and not taken: cutting it
+out of the key in SQL costs more (~85 ms for 100k keys of 100 characters on
+average) than reading the two name columns (~50 ms) and folding them in C
+(~45 ms). What is left to reach the budget on a busy machine needs more work
+not done at each review: a sound key column kept up to date by every writer of
+a name (the contacts service, imports, merges, the demo), or duplicate groups
+maintained as contacts change.
 """
 
 from __future__ import annotations
@@ -525,8 +536,8 @@ def parse_reasons(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
 # with the GIL released and Python splits it in C, so nothing is made per
 # contact in Python. Ids come as a JSON array (``json_group_array``): the json
 # module makes the ints in C, twice as fast as ``map(int, text.split(","))``.
-# The flag rules run in a second thread (its own connection) while this one
-# reads every contact's identity and works on it (see the module doc's Speed).
+# The reads run in other threads (each through its own connection), one after the
+# other, while this one works on what came before (see the module doc's Speed).
 
 _ACCOUNT_MARK = 0xF0000  # a name key starts with chr(_ACCOUNT_MARK + account id)
 _SOUND_BASE = 0x100000  # sound symbols (plane 16): never met in a name otherwise
@@ -1529,11 +1540,11 @@ def _review(
     caps = dict(book.query("SELECT id, friend_cap FROM account"))
     decisions = _decisions(book)
 
-    # The flag rules run in SQLite in a second thread (building the one-row
-    # answer releases the GIL) while this one works on identities; then who stays
+    # The flag rules run in SQLite in another thread (building the one-row answer
+    # releases the GIL) while this one works on identities, starting once the
+    # identities are read (or found remembered): one read at a time. Then who stays
     # in each duplicate group is read while the flagged candidates are made.
     inline = book.conn.in_transaction
-    # They start once the identities are read (or found remembered): one read at a time.
     identities_read = threading.Event()
     flags_job = _Async(_read_flagged, book, today, rules, inline=inline, after=identities_read)
     try:
