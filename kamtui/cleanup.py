@@ -80,37 +80,48 @@ Speed
 The rules over 100,000 contacts are measured by ``benchmarks/bench_cleanup.py``
 (budget 300 ms, the first review in a process included). The book is read in
 aggregated scans (``group_concat``: one row each, so no Python object per
-contact). Python's work holds the GIL, SQLite's does not, so every read that
-can runs in another thread while this one works: the flag rules from the
-start; the ids, WeChat IDs and phones while the names are folded into sound
-keys; what tells look-alike names apart while WeChat IDs and phones are
-matched; who stays in each duplicate group while the flagged candidates are
-made. (A review called inside a transaction reads everything itself.) The
-cyclic garbage collector is paused during a review (see ``_gc_paused``).
+contact). Python's work holds the GIL, SQLite's does not, so the reads run in
+other threads while this one works, one read at a time (three at once on two
+cores took the calling thread's core): the names first, in four ranges of ids,
+each folded into sound keys here as it comes; then the ids, WeChat IDs and
+phones (with the WeChat IDs and phones stored twice, which SQLite finds on
+their covering indexes) while the names are grouped; then the flag rules while
+WeChat IDs and phones are matched; what tells look-alike names apart, and who
+stays in each duplicate group, while the flagged candidates are made. (A
+review called inside a transaction reads everything itself.) The cyclic
+garbage collector is paused during a review (see ``_gc_paused``).
 
-Where a cold review's time goes, 100k demo book, CPU ms: in other threads,
-reading (flag rules ~90, ids, WeChat IDs and phones ~55, friends by account ~5,
-what tells names apart ~30, keepers ~20); in the calling thread (~390, the wall time when a core is
-free), reading the names ~50, sound keys ~40 (``str.translate``, C), grouping
-names ~75, matching WeChat IDs and phones ~40, making 27,000 candidates and
-their queue ~60, duplicate evidence ~30, the collector once resumed ~20. A
-stored sound key (a trailing part of ``contact.search_key``) was measured and
-not taken: cutting it out of the key in SQL costs more (~85 ms for 100k keys of
-100 characters on average) than reading the two name columns (~50 ms) and
-folding them in C (~40 ms).
+Whether a contact bought or has interactions is not looked up at each review:
+``contact_activity`` (schema v6) holds each contact's counts of purchases,
+purchases of a positive amount and interactions, kept by SQLite triggers on
+every write of a purchase or an interaction (services, imports, merges, undo).
 
-That is ~600 ms of CPU, most of it already in C (SQLite, ``str.translate``,
-``Counter``, rapidfuzz), against a budget of 300 ms: on two busy cores the wall
-time follows the CPU (reviewing in one thread, as inside a transaction, was
-then as fast as with the reading threads). Measured and not taken: the flag
-rules written with one interaction lookup per contact, or ``NOT IN``, or read in
-the same scan as the WeChat IDs and phones (no faster, or slower: a text column
-costs SQLite ~15 ms a scan of the table, a column of an index ~3 ms); looking
-flagged contacts up by bisection instead of ``where`` (slower); duplicate WeChat
-IDs and phones grouped by SQLite on their indexes (30 ms of SQL for 12 ms of
-Python). Meeting the budget needs work not done at each review: a stored sound
-key kept up to date on every write of a name, "has interactions" and "bought"
-kept on the contact, or duplicate groups maintained as contacts change.
+Where a cold review's time goes, 100k demo book, CPU ms (a quiet moment of the
+shared two-core machine): in other threads, reading the names ~50, ids, WeChat
+IDs and phones ~50, the WeChat IDs and phones stored twice ~30, the flag rules
+~60 (~90 with two index look-ups per contact before ``contact_activity``),
+friends by account ~5, what tells names apart ~30, keepers ~15; in the calling
+thread (~280 CPU, the wall time when a core is free), sound keys ~45
+(``str.translate``, C), grouping names ~90, matching WeChat IDs and phones ~35,
+making 27,000 candidates and their queue ~60, duplicate evidence ~30, the
+collector once resumed ~20. That is ~550 ms of CPU in all (~700 before the
+changes above), so on two cores shared with other work the wall time follows
+the CPU and stays above the 300 ms budget whenever the second core is busy.
+
+Measured and not taken: the flag rules written with ``NOT IN``, or read in the
+same scan as the WeChat IDs and phones (no faster, or slower: a text column
+costs SQLite ~15 ms a scan of the table, a column of an index ~3 ms); a partial
+covering index on the identity columns (each identity read ~50 -> ~40 ms, for a
+copy of every name in the book); ``mmap_size`` or a bigger page cache (no
+faster: the cost is SQLite's per-row work, not reading pages); looking flagged
+contacts up by bisection instead of ``where`` (slower). A stored sound key (a
+trailing part of ``contact.search_key``) was measured and not taken: cutting it
+out of the key in SQL costs more (~85 ms for 100k keys of 100 characters on
+average) than reading the two name columns (~50 ms) and folding them in C
+(~45 ms). What is left to reach the budget on a busy machine needs more work
+not done at each review: a sound key column kept up to date by every writer of
+a name (the contacts service, imports, merges, the demo), or duplicate groups
+maintained as contacts change.
 """
 
 from __future__ import annotations
@@ -120,6 +131,7 @@ import hashlib
 import json
 import math
 import os
+import queue
 import re
 import threading
 import unicodedata
@@ -130,7 +142,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
-from itertools import chain, combinations, compress, product, repeat
+from itertools import chain, combinations, compress, pairwise, product, repeat
 from operator import is_not, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -524,8 +536,8 @@ def parse_reasons(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
 # with the GIL released and Python splits it in C, so nothing is made per
 # contact in Python. Ids come as a JSON array (``json_group_array``): the json
 # module makes the ints in C, twice as fast as ``map(int, text.split(","))``.
-# The flag rules run in a second thread (its own connection) while this one
-# reads every contact's identity and works on it (see the module doc's Speed).
+# The reads run in other threads (each through its own connection), one after the
+# other, while this one works on what came before (see the module doc's Speed).
 
 _ACCOUNT_MARK = 0xF0000  # a name key starts with chr(_ACCOUNT_MARK + account id)
 _SOUND_BASE = 0x100000  # sound symbols (plane 16): never met in a name otherwise
@@ -552,32 +564,39 @@ FROM contact WHERE +archived = 0
 # Through the covering index on (account_id, archived), in its order: ~5 ms. Filtering
 # on the index of archived instead, then grouping in a temporary B-tree, took ~35 ms.
 _FRIENDS_SQL = "SELECT account_id, count(*) FROM contact WHERE +archived = 0 GROUP BY account_id"
+# WeChat IDs and phones stored twice or more, archived contacts included (a superset
+# of the duplicates, narrowed in Python): grouped on their indexes, in this thread,
+# instead of counting 2 x 100,000 values in Python (~45 ms) in the calling one.
+# (SQLite picks the covering indexes ix_contact_wechat_id and ix_contact_phone.)
+_SHARED_SQL = """
+SELECT (SELECT json_group_array(wechat_id) FROM (
+            SELECT wechat_id FROM contact
+            WHERE wechat_id > '' GROUP BY wechat_id HAVING count(*) > 1)),
+       (SELECT json_group_array(phone) FROM (
+            SELECT phone FROM contact
+            WHERE phone > '' GROUP BY phone HAVING count(*) > 1))
+"""
 _OTHERS_SQL = """
 SELECT count(*), json_group_array(id), group_concat(ifnull(wechat_id, ''), char(30)),
        group_concat(ifnull(phone, ''), char(30)), sum(phone NOT LIKE '+%')
 FROM contact WHERE +archived = 0
 """
-# The flag rules (in id order: ids grow with the day a friend was added). The
-# inner query is a co-routine (LIMIT keeps SQLite from flattening it, which would
-# evaluate the lookups twice). Interactions are looked up first: most friends
-# added long ago have some, and then only the dead rule needs the purchase lookup.
+# The flag rules (in id order: ids grow with the day a friend was added). Whether a
+# contact bought (a purchase of a positive amount) or has interactions is read from
+# ``contact_activity`` (counts kept by triggers, migration v0006): one rowid lookup
+# instead of a look-up in each of the interaction and purchase indexes (~85 -> ~55
+# ms at 100,000 contacts). The inner query is a co-routine (LIMIT keeps SQLite from
+# flattening it).
 _FLAGS_SQL = """
 SELECT count(*), json_group_array(id), json_group_array(flags),
        group_concat(ifnull(last_moment_on, ''), char(30)), group_concat(added_on, char(30))
 FROM (
     SELECT id, flags, last_moment_on, added_on FROM (
-        SELECT id, last_moment_on, added_on,
-            is_ad | (blocked_me << 1) | iif(favourite, 0, iif(
-                (last_moment_on <= :dead
-                 OR (added_on <= :cold AND NOT EXISTS (
-                     SELECT 1 FROM interaction i WHERE i.contact_id = c.id)))
-                AND NOT EXISTS (
-                    SELECT 1 FROM purchase p WHERE p.contact_id = c.id AND p.amount_fen > 0),
+        SELECT c.id, last_moment_on, added_on,
+            is_ad | (blocked_me << 1) | iif(favourite OR ifnull(a.paid, 0) > 0, 0,
                 iif(last_moment_on <= :dead, 4, 0)
-                | iif(added_on <= :cold AND NOT EXISTS (
-                      SELECT 1 FROM interaction i WHERE i.contact_id = c.id), 8, 0),
-                0)) AS flags
-        FROM contact c
+                | iif(added_on <= :cold AND ifnull(a.interactions, 0) = 0, 8, 0)) AS flags
+        FROM contact c LEFT JOIN contact_activity a ON a.contact_id = c.id
         WHERE +archived = 0 AND (is_ad OR blocked_me
               OR (favourite = 0 AND (last_moment_on <= :dead OR added_on <= :cold)))
         LIMIT -1
@@ -604,26 +623,41 @@ class _Async:
     reads through its own connection).
 
     ``inline``: run it here and now instead, for a caller inside a transaction
-    (another connection would not read what it reads).
+    (another connection would not read what it reads). ``after``: start only once
+    this event is set (ignored inline); ``done``: set once finished, error or not.
+    Reads queued one after the other this way leave a core to the calling thread
+    (three reads at once on two cores made it wait for its own names).
     """
 
-    def __init__(self, fn, *args, inline: bool = False) -> None:
+    def __init__(
+        self,
+        fn,
+        *args,
+        inline: bool = False,
+        after: threading.Event | None = None,
+        done: threading.Event | None = None,
+    ) -> None:
         self._answer: Any = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         if inline:
-            self._run(fn, args)
+            self._run(fn, args, None, done)
             return
         self._thread = threading.Thread(
-            target=self._run, args=(fn, args), name="kamtui-cleanup", daemon=True
+            target=self._run, args=(fn, args, after, done), name="kamtui-cleanup", daemon=True
         )
         self._thread.start()
 
-    def _run(self, fn, args) -> None:
+    def _run(self, fn, args, after: threading.Event | None, done: threading.Event | None) -> None:
         try:
+            if after is not None:
+                after.wait()
             self._answer = fn(*args)
         except BaseException as e:  # raised again by get()
             self._error = e
+        finally:
+            if done is not None:
+                done.set()
 
     def wait(self) -> None:
         if self._thread is not None:
@@ -647,6 +681,9 @@ class _Scan:
     odd_phones: int  # phones not in E.164
     upper_wechat: bool = False  # some WeChat ID has capitals
     friends: Counter | None = None  # contacts by account id (0: none), if read with them
+    # WeChat IDs and phones held by two contacts or more (archived ones counted too),
+    # if read with them: SQLite finds them on its indexes (see _SHARED_SQL).
+    shared: tuple[set[str], set[str]] | None = None
 
     def account(self, i: int) -> int | None:
         return ord(self.keyed_names[i][0]) - _ACCOUNT_MARK or None
@@ -655,10 +692,29 @@ class _Scan:
         return self.keyed_names[i][1:]
 
 
-def _read_names(book: Book) -> tuple:
-    """(contacts' state, count, sum of ids, account marks + names joined)."""
-    with book.snapshot():
-        return (_contacts_state(book), *book.query(_NAMES_SQL)[0])
+_NAME_PARTS = 4  # the names are read in this many ranges of ids (see _read_names)
+_NAMES_PART_SQL = _NAMES_SQL + "AND id > ? AND id <= ?"
+
+
+def _read_names(book: Book, put) -> None:
+    """Read the names for ``put``: the contacts' state, then (count, sum of ids, account
+    marks + names joined) for each of ``_NAME_PARTS`` ranges of ids in id order (one
+    snapshot), then None (also after an error, which :class:`_Async` keeps).
+
+    Run by another thread: the calling one turns each part into sound keys while
+    SQLite reads the next (with the GIL released), so it no longer waits for the
+    whole read (~50 ms at 100,000 contacts) before its work starts.
+    """
+    try:
+        with book.snapshot():
+            state = _contacts_state(book)
+            put(state)
+            top = state[1] or 0  # max(id)
+            bounds = [top * k // _NAME_PARTS for k in range(_NAME_PARTS)] + [top]
+            for low, high in pairwise(bounds):
+                put(book.query(_NAMES_PART_SQL, (low, high))[0])
+    finally:
+        put(None)
 
 
 def _read_others(book: Book) -> tuple:
@@ -670,6 +726,11 @@ def _read_others(book: Book) -> tuple:
         state = _contacts_state(book)
         n, ids, wechat, phone, odd = book.query(_OTHERS_SQL)[0]
         friends = book.query(_FRIENDS_SQL)
+        upper = bool(wechat) and wechat != wechat.lower()
+        shared = None
+        if not upper and not odd:  # else matched on folded values, in Python
+            shared_wechat, shared_phone = book.query(_SHARED_SQL)[0]
+            shared = (set(json.loads(shared_wechat)), set(json.loads(shared_phone)))
     return (
         state,
         n,
@@ -677,8 +738,9 @@ def _read_others(book: Book) -> tuple:
         _split(wechat, n),
         _split(phone, n),
         odd or 0,
-        bool(wechat) and wechat != wechat.lower(),
+        upper,
         Counter({aid or _NO_ACCOUNT: count for aid, count in friends}),
+        shared,
     )
 
 
@@ -686,13 +748,13 @@ def _scan_from(names: tuple, others: tuple) -> _Scan | None:
     """The two halves as one scan, or None if they do not line up (a contact changed
     between them) or some text holds the separator."""
     state, n, total, names_text = names
-    state2, n2, ids, wechat, phone, odd, upper, friends = others
+    state2, n2, ids, wechat, phone, odd, upper, friends, shared = others
     keyed = _split(names_text, n)
     if state != state2 or n != n2 or keyed is None or wechat is None or phone is None:
         return None
     if sum(ids) != (total or 0):
         return None
-    return _Scan(ids, keyed, wechat, phone, odd, upper, friends)
+    return _Scan(ids, keyed, wechat, phone, odd, upper, friends, shared)
 
 
 def _read_identity(book: Book) -> _Scan:
@@ -912,19 +974,22 @@ def _multi_edit_length(score: float) -> int:
     return max(1, math.ceil(s / (1 - s) - 1e-9))
 
 
-def _name_groups(text: str, score: float) -> tuple[list[str], dict[str, list[int]], set]:
+def _name_groups(
+    text: str, score: float, sounds: str | None = None
+) -> tuple[list[str], dict[str, list[int]], set]:
     """Sound keys, positions of every key worth pairing, and near-identical key pairs.
 
-    ``text`` holds every contact's account mark + name, joined by ``_SEP``.
-    Identical keys (same account, same sound) meet in a Counter. Near-identical
-    ones: a character more at either end (looked up directly), and for names
-    long enough to stay near-identical after two edits, sorted neighbourhood
-    forwards and backwards (see the module doc). Every pair is checked with
+    ``text`` holds every contact's account mark + name, joined by ``_SEP``
+    (``sounds``: its sound keys, if already made). Identical keys (same account,
+    same sound) meet in a Counter. Near-identical ones: a character more at either
+    end (looked up directly), and for names long enough to stay near-identical
+    after two edits, sorted neighbourhood forwards and backwards (see the module
+    doc). Every pair is checked with
     ``fuzz.ratio`` against ``score``.
     """
     from rapidfuzz import fuzz
 
-    keys = _keys(text)
+    keys = _keys(text) if sounds is None else sounds.split(_SEP) if sounds else []
     if not keys:
         return [], {}, set()
     counts = Counter(keys)
@@ -1023,17 +1088,31 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _same_values(values: list[str]) -> list[tuple[str, list[int]]]:
-    """(value, positions) of every non-empty value held by two contacts or more."""
-    counts = Counter(values)
-    counts.pop("", None)
-    dup = set(compress(counts, map((1).__lt__, counts.values())))
+def _same_values(values: list[str], shared: set[str] | None = None) -> list[tuple[str, list[int]]]:
+    """(value, positions) of every non-empty value held by two contacts or more.
+
+    ``shared``: values known to be held twice or more in the whole book (archived
+    contacts too, so some are held once here), else they are counted here.
+    """
+    if shared is None:
+        counts = Counter(values)
+        counts.pop("", None)
+        dup = set(compress(counts, map((1).__lt__, counts.values())))
+    else:
+        dup = shared
+        dup.discard("")
     if not dup:
         return []
     where: dict[str, list[int]] = {}
     for i in compress(range(len(values)), map(dup.__contains__, values)):
-        where.setdefault(values[i], []).append(i)
-    return list(where.items())
+        found = where.get(values[i])
+        if found is None:
+            where[values[i]] = [i]
+        else:
+            found.append(i)
+    if shared is None:
+        return list(where.items())
+    return [(value, members) for value, members in where.items() if len(members) > 1]
 
 
 class _Match(NamedTuple):
@@ -1048,10 +1127,8 @@ SELECT id, iif(remark != '', nickname, ''), gender, city,
 FROM contact WHERE id IN ({})
 """
 _KEEPER_SQL = """
-SELECT id, favourite, added_on,
-       EXISTS (SELECT 1 FROM purchase p WHERE p.contact_id = c.id),
-       EXISTS (SELECT 1 FROM interaction i WHERE i.contact_id = c.id)
-FROM contact c WHERE id IN ({})
+SELECT c.id, favourite, added_on, ifnull(a.purchases, 0) > 0, ifnull(a.interactions, 0) > 0
+FROM contact c LEFT JOIN contact_activity a ON a.contact_id = c.id WHERE c.id IN ({})
 """
 
 
@@ -1077,19 +1154,32 @@ def _keepers(book: Book, ids: Iterable[int]) -> dict[int, tuple]:
 
 
 def _scan_and_match(
-    book: Book, score: float, inline: bool = False
+    book: Book, score: float, inline: bool = False, read: threading.Event | None = None
 ) -> tuple[_Scan, dict[int, list[_Match]]]:
     """Read every contact's identity and find who matches whom.
 
-    The names are read here and worked on (sound keys, near-identical names) while
-    a second thread reads the ids, WeChat IDs and phones (``inline``: see _Async).
+    A second thread reads the names, part by part, and this one turns each part
+    into sound keys as it comes, then works on them (near-identical names), while
+    a third reads the ids, WeChat IDs and phones once the names are read (one read
+    at a time; ``read`` is set after it: the flag rules wait for it), see _Async.
     """
-    others = _Async(_read_others, book, inline=inline)
-    names = _read_names(book)
-    n, names_text = names[1], names[3]
+    names_read = threading.Event()
+    others = _Async(_read_others, book, inline=inline, after=names_read, done=read)
+    parts: queue.SimpleQueue = queue.SimpleQueue()
+    reader = _Async(_read_names, book, parts.put, inline=inline, done=names_read)
+    state = parts.get()
+    n, total, texts, sounds = 0, 0.0, [], []
+    while state is not None and (part := parts.get()) is not None:
+        if part[0]:
+            n, total = n + part[0], total + part[1]
+            texts.append(part[2] or "")
+            sounds.append(texts[-1].translate(_SOUNDS))
+    reader.get()  # raises the reader's error, if any
+    names_text = _SEP.join(texts)
+    names = (state, n, total, names_text)
     # Counted, not split: _scan_from splits the text (100,000 strings) once.
-    lined_up = n and (names_text or "").count(_SEP) == n - 1
-    grouped = _name_groups(names_text or "", score) if lined_up else None
+    lined_up = n and names_text.count(_SEP) == n - 1
+    grouped = _name_groups(names_text, score, _SEP.join(sounds)) if lined_up else None
     scan = _scan_from(names, others.get())
     if scan is None or grouped is None:  # changed meanwhile, or a separator in some text
         scan = _read_identity(book)
@@ -1153,10 +1243,11 @@ def _find_matches(
     if pairs:
         details = _Async(_apart, book, {ids[p] for pair in pairs for p in pair}, inline=inline)
 
-    for value, members in _same_values(wechat):
+    shared_wechat, shared_phones = scan.shared or (None, None)
+    for value, members in _same_values(wechat, shared_wechat):
         for i, j in combinations(members, 2):
             add(i, j, "wechat", value)
-    for value, members in _same_values(phones):
+    for value, members in _same_values(phones, shared_phones):
         for i, j in combinations(members, 2):
             if (i, j) not in linked:
                 add(i, j, "phone", value)
@@ -1269,13 +1360,17 @@ def _contacts_state(book: Book) -> tuple:
     )
 
 
-def _identity(book: Book, score: float, inline: bool = False) -> _Identity:
+def _identity(
+    book: Book, score: float, inline: bool = False, read: threading.Event | None = None
+) -> _Identity:
+    """The identity rules' work, remembered while no contact changes (``read``: set
+    once the book's identities are read, see _scan_and_match)."""
     key = (*_contacts_state(book), score)
     with _IDENTITIES_LOCK:
         cached = _IDENTITIES.get(book)
     if cached is not None and cached.key == key:
         return cached
-    found = _Identity(key, *_scan_and_match(book, score, inline))
+    found = _Identity(key, *_scan_and_match(book, score, inline, read))
     with _IDENTITIES_LOCK:
         _IDENTITIES[book] = found
     return found
@@ -1445,16 +1540,20 @@ def _review(
     caps = dict(book.query("SELECT id, friend_cap FROM account"))
     decisions = _decisions(book)
 
-    # The flag rules run in SQLite in a second thread (building the one-row
-    # answer releases the GIL) while this one works on identities; then who stays
+    # The flag rules run in SQLite in another thread (building the one-row answer
+    # releases the GIL) while this one works on identities, starting once the
+    # identities are read (or found remembered): one read at a time. Then who stays
     # in each duplicate group is read while the flagged candidates are made.
     inline = book.conn.in_transaction
-    flags_job = _Async(_read_flagged, book, today, rules, inline=inline)
+    identities_read = threading.Event()
+    flags_job = _Async(_read_flagged, book, today, rules, inline=inline, after=identities_read)
     try:
-        ident = _identity(book, rules.duplicate_score, inline)
+        ident = _identity(book, rules.duplicate_score, inline, identities_read)
     except BaseException:
+        identities_read.set()
         flags_job.wait()
         raise
+    identities_read.set()  # (remembered: nothing was read)
     scan, matches = ident.scan, ident.matches
     keepers_job = None
     if matches:

@@ -284,6 +284,21 @@ def test_duplicates_ignore_archived_contacts(b):
     assert found(b) == {}
 
 
+def test_a_wechat_id_or_phone_shared_with_an_archived_contact_only_is_no_duplicate(b):
+    """SQLite finds values stored twice in the whole book; archived holders do not count."""
+    a = add(b, "周杰", wechat_id="zj_88", phone="13800138001", added_on=ago(120))
+    c = add(b, "小周", wechat_id="zj_88", phone="13800138002")
+    d = add(b, "阿周", phone="13800138002")
+    assert set(found(b)) == {c, d}
+    contacts.archive_contacts(b, [c])
+    cleanup.forget_cache(b)
+    assert found(b) == {}  # zj_88 and 13800138002 are each held by one active contact
+    e = add(b, "周周", wechat_id="ZJ_88")  # the same WeChat ID, whatever the case
+    cleanup.forget_cache(b)
+    got = found(b)
+    assert set(got) == {e} and got[e].partner_id == a
+
+
 def test_remembered_work_follows_our_archives(b):
     """After an archive from the clean-up, the kept analysis equals a fresh one."""
     a = add(b, "郑爽", phone="13800138000", added_on=ago(120))

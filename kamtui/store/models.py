@@ -366,6 +366,21 @@ sa.Index(
 )
 
 
+class ContactActivity(SQLModel, table=True):
+    """How many purchases and interactions a contact has (migration v0006).
+
+    Derived data, kept by triggers on ``purchase`` and ``interaction``: a row exists
+    while the contact has one of either. Never written by the application.
+    """
+
+    __tablename__ = "contact_activity"
+
+    contact_id: int = Field(primary_key=True)
+    purchases: int = 0  # of any amount
+    paid: int = 0  # of a positive amount (a buyer)
+    interactions: int = 0
+
+
 class CleanupDecision(SQLModel, table=True):
     """The seller's clean-up decision about a contact: keep it, or delete it in WeChat."""
 
