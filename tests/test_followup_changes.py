@@ -225,3 +225,27 @@ def test_a_quiet_that_ends_later_is_raised_though_nothing_changed(book):
 
 def _keys(book) -> set[str]:
     return {r[0] for r in book.query("SELECT auto_key FROM reminder WHERE status = 'open'")}
+
+
+def test_a_book_from_before_reads_everything_once_then_what_changed(tmp_path):
+    """A book made before migration v0005 has no kept days: its first refresh
+    reads the whole book (and keeps them), the next only what changed."""
+    from kamtui.store.migrate import migrate
+
+    old = Book(tmp_path / "v4.db", migrate=False)
+    migrate(old, target=4)
+    old.close()
+    book = Book(tmp_path / "v4.db")
+    try:
+        assert book.scalar("SELECT count(*) FROM buyer_fact") == 0
+        a = contacts.create_contact(book, nickname="A")
+        purchases.record_purchase(book, a, "面膜", "99", bought_on=T - timedelta(days=3))
+        assert followup.refresh(book, T).kinds == {"aftersale": 1}
+        assert book.query("SELECT contact_id, days FROM buyer_fact") == [(a, 1)]
+        assert noted(book) == set()
+        interactions.log_interaction(book, a, "chat", "", T)
+        assert noted(book) == {a}
+        followup.refresh(book, T + timedelta(days=1))
+        assert noted(book) == set()
+    finally:
+        book.close()
