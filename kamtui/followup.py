@@ -54,7 +54,8 @@ buyers whose silence or usual gap ends in the new days. The stale check reads
 the open reminders of the changed contacts only (a check reads only its
 contact's data, which held at the last run), plus the birthdays' "in N days"
 due by today. A book's first refresh, one after more than ``_MOST_CHANGES``
-changes, or on a day before the last, reads everything. A refresh that found
+changes, on a day before the last, or under other settings (what was not due
+under the old ones may be due now), reads everything. A refresh that found
 nothing to change is not run again in the same process until something is
 committed or the day changes.
 """
@@ -82,6 +83,7 @@ FIRST_RUN_DAYS = 7
 _LAST_RUN_KEY = "state.followup.last_refresh"  # internal state, not a user setting
 _FACTS_KEY = "state.followup.buyer_facts"  # the day of the buyers' days kept in buyer_fact
 _WINDOW_KEY = "state.followup.window_end"  # the last day the last refresh derived up to
+_RULES_KEY = "state.followup.rules"  # the settings it derived with (_rules_mark)
 AUTO_KINDS = (
     "aftersale",
     "repurchase",
@@ -763,11 +765,29 @@ def _state_day(con, key: str) -> date | None:
 
 
 def _set_state_day(con, key: str, day: date) -> None:
+    _set_state(con, key, day.isoformat())
+
+
+def _state(con, key: str) -> Any:
+    row = con.execute('SELECT value FROM setting WHERE "key" = ?', (key,)).fetchone()
+    try:
+        return json.loads(row[0]) if row and row[0] else None
+    except ValueError:
+        return None
+
+
+def _set_state(con, key: str, value: Any) -> None:
     con.execute(
         'INSERT INTO setting ("key", value) VALUES (?, ?) '
         'ON CONFLICT ("key") DO UPDATE SET value = excluded.value',
-        (key, json.dumps(day.isoformat())),
+        (key, json.dumps(value)),
     )
+
+
+def _rules_mark(r: Rules, churn) -> str:
+    """The settings the rules read: a refresh under other settings derives everything
+    (what was not due under the old ones may be due under the new)."""
+    return f"{r!r}|{churn.at_risk_factor}|{churn.lost_factor}|{churn.default_interval}"
 
 
 def _last_run(book: Book) -> date | None:
@@ -811,9 +831,12 @@ def _candidates(
         buyers = _Buyers.read(con, book, today)
         scope = None
         last_end = _state_day(con, _WINDOW_KEY)
-        if not whole and buyers.changed is not None and last_end is not None:
+        same_rules = _state(con, _RULES_KEY) == _rules_mark(r, buyers.rules)
+        if not whole and buyers.changed is not None and last_end is not None and same_rules:
             scope = _Scope(last_end + timedelta(days=1), json.dumps(sorted(buyers.changed)))
         if scope is None:
+            if buyers.changed is not None:  # every buyer's kept days, not only the changed
+                buyers.kept(con, "1", {})
             quiet, touch = None, _last_touch(con, quiet_since)
         else:
             quiet = _quiet_among(con, buyers, r, today, start, end, scope)
@@ -864,6 +887,7 @@ def refresh(book: Book, today: date, days_ahead: int | None = None) -> RefreshRe
         with book.transaction() as con:
             _write_refresh(con, book, today, found, buyers, report)
             _set_state_day(con, _WINDOW_KEY, today + timedelta(days=ahead))
+            _set_state(con, _RULES_KEY, _rules_mark(r, buyers.rules))
     except _Unchanged:
         # rolled back: nothing was committed, the book's stamp has not moved
         _SETTLED[book] = seen
