@@ -415,3 +415,24 @@ class BuyerFact(SQLModel, table=True):
     first_day: int
     last_day: int
     gap2: int | None = None  # twice the median gap; None for one purchase day
+
+
+class CleanupIdentity(SQLModel, table=True):
+    """The clean-up's identity analysis saved for the next process (migration v0007):
+    one row, plain arrays and joined text (see :mod:`kamtui.cleanup`), derived data."""
+
+    __tablename__ = "cleanup_identity"
+
+    id: int = Field(primary_key=True)  # always 1
+    key: str  # JSON: code version, contacts' state, duplicate score
+    contacts: int
+    ids: bytes = Field(sa_type=sa.LargeBinary)  # array('q')
+    names: bytes = Field(sa_type=sa.LargeBinary)  # UTF-8, joined by U+001E
+    wechat: bytes = Field(sa_type=sa.LargeBinary)
+    friends: str  # JSON [[account id, count], ...]
+    matches: int
+    match_at: bytes = Field(sa_type=sa.LargeBinary)  # array('i') positions
+    match_other: bytes = Field(sa_type=sa.LargeBinary)
+    match_how: bytes = Field(sa_type=sa.LargeBinary)  # one byte each: DUPLICATE_HOW index
+    match_value: bytes = Field(sa_type=sa.LargeBinary)  # UTF-8, joined by U+001E
+    checksum: str  # of every column above (BLAKE2b)

@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 # Tables whose rows are never recorded: the undo machinery itself, settings, and
 # what the follow-up refresh keeps for itself, and contact_activity (derived data:
 # triggers note and count again as the replay of the recorded rows runs; see
-# migrations v0005 and v0006).
+# migrations v0005 and v0006), and the clean-up's saved identity analysis (keyed by
+# the contacts' state, which an undo changes; migration v0007).
 NOT_RECORDED = {
     "undo_action",
     "undo_row",
@@ -33,6 +34,7 @@ NOT_RECORDED = {
     "followup_change",
     "buyer_fact",
     "contact_activity",
+    "cleanup_identity",
 }
 
 
