@@ -503,6 +503,7 @@ class _Buyers:
     changed: set[int] | None  # contacts changed since the saved facts; None: all counted
     fresh: dict[int, tuple[int, int, int, int]]  # the days counted again (all of them: None)
     upto: int  # the last change noted when they were read
+    saved_on: date | None = None  # the day of the kept days (the last refresh's)
 
     @classmethod
     def read(cls, con, book: Book, today: date) -> _Buyers:
@@ -527,7 +528,7 @@ class _Buyers:
         }
         fresh = classify.buyer_days_of(con, rules, today, changed)
         # (the kept days of the others are read as the rules ask: :meth:`kept`)
-        return cls(rules, dict(fresh), archived, changed, fresh, upto)
+        return cls(rules, dict(fresh), archived, changed, fresh, upto, saved_on)
 
     def kept(self, con, where: str, params: dict) -> None:
         """Add to ``days`` the kept days of the unchanged buyers ``where`` says
@@ -580,20 +581,25 @@ def _quiet_among(
     """The buyers whose dormant reminder can be new (see :class:`_Scope`): the
     changed, and those whose silence or usual gap ends from the scope's first
     day: last in touch (ix_interaction_day) or buying on the days whose silence
-    ends then, or whose gap ends then (from their kept purchase days)."""
+    ends then, or whose gap ends then, and those lost since the last run (from
+    their kept purchase days)."""
     rules = buyers.rules
     quiet = timedelta(days=r.no_contact_days)
     fresh = max(start, scope.fresh_from)
     touched = _touched_on(con, fresh - quiet, end - quiet)
     # _dormant's tests in SQL: not lost (days since < factor × usual gap), and the
-    # at-risk day, last + ceil(usual gap × factor), in the days from ``fresh``
+    # at-risk day, last + ceil(usual gap × factor), in the days from ``fresh``; or
+    # lost since the last run (the day last + ceil(usual gap × lost factor)): the
+    # reminder then falls due by the silence, which may be before ``fresh``
     buyers.kept(
         con,
         """last_day BETWEEN :lo AND :hi
            OR ((:today - last_day) * :lost_d2 < :lost_n * gap2
                AND last_day + (gap2 * :num + :den2 - 1) / :den2 BETWEEN :fresh AND :end)
+           OR last_day + (gap2 * :lost_n + :lost_d2 - 1) / :lost_d2 BETWEEN :since AND :today
            OR contact_id IN (SELECT value FROM json_each(:touched))""",
         {
+            "since": buyers.saved_on.toordinal() + 1,
             "lo": (fresh - quiet).toordinal(),
             "hi": (end - quiet).toordinal(),
             "today": today.toordinal(),

@@ -257,3 +257,18 @@ def test_a_book_from_before_reads_everything_once_then_what_changed(tmp_path):
         assert noted(book) == set()
     finally:
         book.close()
+
+
+def test_a_buyer_lost_since_is_due_by_the_silence(book):
+    """A buyer whose usual gap ran out before the first run's window is not raised
+    by it; on the day they turn lost (3 × their gap) the silence decides, and the
+    reminder it makes falls due before the days the last run had not covered."""
+    d0 = T - timedelta(days=59)
+    b = contacts.create_contact(book, nickname="B", added_on=d0 - timedelta(days=100))
+    for day in (d0 - timedelta(days=20), d0):  # usual gap 20: at risk at d0+30, lost at d0+60
+        purchases.record_purchase(book, b, "面膜", "99", bought_on=day)
+    interactions.log_interaction(book, b, "chat", "", d0 + timedelta(days=35))
+    followup.refresh(book, T)  # d0+59: due by the gap at d0+30, before the window
+    assert not [k for k in _keys(book) if k.startswith("dormant")]
+    followup.refresh(book, T + timedelta(days=1))  # lost: due by the silence, d0+65
+    assert f"dormant:{b}:{d0}:{d0 + timedelta(days=35)}" in _keys(book)
