@@ -58,3 +58,21 @@ def test_quick_suite_runs(tmp_path):
     assert "keystroke → results repainted" in whats
     # The built book is cached for the next run.
     assert list((tmp_path / "cache").glob("demo-5000-s2026-v*.db"))
+
+
+def test_today_check_runs_and_finds_the_same_reminders(tmp_path):
+    env = dict(os.environ)
+    env.pop("KAMTUI_DB", None)
+    script = str(ROOT / "benchmarks" / "check_today.py")
+    args = ["--size", "5000", "--days", "4", "--cache", str(tmp_path / "cache")]
+    proc = subprocess.run(
+        [sys.executable, script, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.stdout.count("reading everything)") == 4
+    assert proc.stdout.rstrip().endswith("the same every day")
