@@ -17,7 +17,9 @@ contacts or more, a forked helper process builds them too, chunk by chunk from t
 last contact backwards, until it meets this process (see
 ``kamtui.importing.apply._Keys``), so the figure is this process's share, which
 depends on how much CPU the helper gets; ``--serial-keys`` turns the helper off to
-see the whole cost.
+see the whole cost. Likewise "read": from 20,000 rows on, a forked helper cleans rows
+too, chunk by chunk from the last row backwards (``kamtui.importing.reader``), so its
+CPU figure is this process's share; ``--serial-clean`` turns that helper off.
 
 ``--again`` imports the same file a second time (every row matched, nothing
 new: the cost of a re-import); ``--profile`` prints the top functions.
@@ -290,8 +292,13 @@ def main() -> None:
     parser.add_argument("--layout", choices=("seller", "memotrace"), default="seller")
     parser.add_argument("--again", action="store_true", help="import the same file twice")
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--serial-keys", action="store_true", help="no helper process")
+    parser.add_argument("--serial-keys", action="store_true", help="no helper for the keys")
+    parser.add_argument("--serial-clean", action="store_true", help="no helper for cleaning")
     args = parser.parse_args()
+    if args.serial_clean:
+        import kamtui.importing.reader as reader_mod
+
+        reader_mod.PARALLEL_CLEAN_FROM = 10**12
     if args.serial_keys:
         import kamtui.importing.apply as apply_mod
 
