@@ -720,3 +720,56 @@ def test_search_keys_put_together_from_parts_are_build_search_key():
         assert keys(e) == _plain_search_key(e)
         n += 1
     assert n == 33
+
+
+# --- the import's connection: a big page cache, the checkpoint after the commit ------------
+
+
+def _connection_settings(b) -> tuple:
+    con = b.conn
+    return (
+        con.execute("PRAGMA cache_size").fetchone()[0],
+        con.execute("PRAGMA wal_autocheckpoint").fetchone()[0],
+    )
+
+
+def test_import_checkpoints_after_its_commit_and_leaves_the_connection_as_it_was(book, tmp_path):
+    import shutil
+    import sqlite3
+
+    lines = ["姓名,微信号,手机"] + [f"客户{i},wx_{i},1380013{i:04d}" for i in range(30)]
+    path = write_csv(tmp_path, "\n".join(lines))
+    before = _connection_settings(book)
+    assert book.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    calls = []
+    plan = plan_import(book, read_file(path))
+    apply_import(book, plan, progress=lambda *a: calls.append(a))
+    assert _connection_settings(book) == before
+    # the book file alone (without its WAL) holds the import: it was checkpointed
+    alone = tmp_path / "alone.db"
+    shutil.copyfile(book.path, alone)
+    con = sqlite3.connect(alone)
+    try:
+        assert con.execute("SELECT count(*) FROM contact").fetchone()[0] == 30
+    finally:
+        con.close()
+    writes = [(d, t) for stage, d, t in calls if stage == "write"]
+    assert writes[-1][0] == writes[-1][1] and writes[-2][0] < writes[-1][0]
+    assert [d for d, _ in writes] == sorted(d for d, _ in writes)
+
+
+def test_a_failed_import_leaves_the_connection_as_it_was(book, tmp_path, monkeypatch):
+    import kamtui.importing.apply as apply_mod
+
+    path = write_csv(tmp_path, "姓名,手机\n王芳,13800138000\n李四,13900139000")
+    before = _connection_settings(book)
+    plan = plan_import(book, read_file(path))
+
+    def broken(con, batch):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(apply_mod, "_insert_contacts", broken)
+    with pytest.raises(RuntimeError):
+        apply_import(book, plan)
+    assert _connection_settings(book) == before
+    assert book.query("SELECT count(*) FROM contact") == [(0,)]

@@ -51,7 +51,8 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -1085,153 +1086,157 @@ def _write(
     done = 0
     keys = _Keys(new)
     try:
-        with book.transaction(undo=label) as con:
-            if fingerprint(con) != plan.fingerprint:
-                raise ImportStale(t("import.stale"))
-            stamp = rows.now_text()
-            accounts = _create_accounts(con, plan, report, stamp)
-            tag_ids = _create_tags(con, plan, report, stamp)
+        with _roomy(book.conn) as checkpoint:
+            with book.transaction(undo=label) as con:
+                if fingerprint(con) != plan.fingerprint:
+                    raise ImportStale(t("import.stale"))
+                stamp = rows.now_text()
+                accounts = _create_accounts(con, plan, report, stamp)
+                tag_ids = _create_tags(con, plan, report, stamp)
 
-            def account_id(value):
-                return accounts[value.lower()] if isinstance(value, str) else value
+                def account_id(value):
+                    return accounts[value.lower()] if isinstance(value, str) else value
 
-            next_id = (con.execute("SELECT max(id) FROM contact").fetchone()[0] or 0) + 1
-            had = con.execute("SELECT count(*) FROM contact").fetchone()[0]
-            rebuild = _drop_indexes(con) if len(new) >= max(REBUILD_INDEXES_FROM, had) else []
-            steps = _Steps(progress, new, changes, len(rebuild))
-            steps.tell(0)
-            today = plan.today
-            batch: list[tuple] = []
-            links: list[tuple[int, int]] = []
-            purchases: list[tuple] = []
-            item = t("import.history_item")
-            note = t("import.history_note", file=plan.path.name)
-            first_new = next_id
-            with inserts_recorded_at_end(con, "contact", "id >= ?", (first_new,)):
-                for index, e in enumerate(new):
-                    rec = e.record
-                    cid = next_id
-                    next_id += 1
-                    b = rec.birthday
-                    picture = (
-                        _write_picture(folder, cid, rec.picture, rec.picture_ext, written)
-                        if e.picture
-                        else None
-                    )
-                    batch.append(
-                        (
-                            cid,
-                            account_id(e.account),
-                            rec.nickname,
-                            rec.remark,
-                            rec.wechat_id or None,
-                            rec.phone,
-                            rec.country,
-                            rec.province,
-                            rec.city,
-                            rec.occupation,
-                            rec.gender,
-                            b.year if b else None,
-                            b.month if b else None,
-                            b.day if b else None,
-                            int(b.lunar) if b else 0,
-                            int(b.leap) if b else 0,
-                            rec.source,
-                            (rec.added_on or today).isoformat(),
-                            e.description,
-                            picture,
-                            int(rec.favourite),
-                            keys.key(index, e),
-                            stamp,
-                            stamp,
+                next_id = (con.execute("SELECT max(id) FROM contact").fetchone()[0] or 0) + 1
+                had = con.execute("SELECT count(*) FROM contact").fetchone()[0]
+                rebuild = _drop_indexes(con) if len(new) >= max(REBUILD_INDEXES_FROM, had) else []
+                steps = _Steps(progress, new, changes, len(rebuild))
+                steps.tell(0)
+                today = plan.today
+                batch: list[tuple] = []
+                links: list[tuple[int, int]] = []
+                purchases: list[tuple] = []
+                item = t("import.history_item")
+                note = t("import.history_note", file=plan.path.name)
+                first_new = next_id
+                with inserts_recorded_at_end(con, "contact", "id >= ?", (first_new,)):
+                    for index, e in enumerate(new):
+                        rec = e.record
+                        cid = next_id
+                        next_id += 1
+                        b = rec.birthday
+                        picture = (
+                            _write_picture(folder, cid, rec.picture, rec.picture_ext, written)
+                            if e.picture
+                            else None
                         )
-                    )
-                    links.extend((cid, tag_ids[tg.lower()]) for tg in e.tags)
-                    if e.purchase:
-                        on, fen = e.purchase
-                        purchases.append((cid, item, fen, on.isoformat(), note, stamp))
-                    report.created_ids.append(cid)
-                    if e.picture:
-                        report.pictures += 1
-                    if len(batch) >= WRITE_BATCH:
+                        batch.append(
+                            (
+                                cid,
+                                account_id(e.account),
+                                rec.nickname,
+                                rec.remark,
+                                rec.wechat_id or None,
+                                rec.phone,
+                                rec.country,
+                                rec.province,
+                                rec.city,
+                                rec.occupation,
+                                rec.gender,
+                                b.year if b else None,
+                                b.month if b else None,
+                                b.day if b else None,
+                                int(b.lunar) if b else 0,
+                                int(b.leap) if b else 0,
+                                rec.source,
+                                (rec.added_on or today).isoformat(),
+                                e.description,
+                                picture,
+                                int(rec.favourite),
+                                keys.key(index, e),
+                                stamp,
+                                stamp,
+                            )
+                        )
+                        links.extend((cid, tag_ids[tg.lower()]) for tg in e.tags)
+                        if e.purchase:
+                            on, fen = e.purchase
+                            purchases.append((cid, item, fen, on.isoformat(), note, stamp))
+                        report.created_ids.append(cid)
+                        if e.picture:
+                            report.pictures += 1
+                        if len(batch) >= WRITE_BATCH:
+                            done += len(batch)
+                            _insert_contacts(con, batch)
+                            batch = []
+                            steps.tell(done)
+                    if batch:
                         done += len(batch)
                         _insert_contacts(con, batch)
-                        batch = []
                         steps.tell(done)
-                if batch:
-                    done += len(batch)
-                    _insert_contacts(con, batch)
-                    steps.tell(done)
-            new_links = len(links)
-            report.created = len(new)
-            purchase_updates: list[tuple] = []
-            for e, data in changes:
-                cid = e.contact_id
-                rec = e.record
-                if data.pop("_picture", False) or e.picture:
-                    data["picture_path"] = _write_picture(
-                        folder, cid, rec.picture, rec.picture_ext, written
-                    )
-                    report.pictures += 1
-                taken_purchase = data.pop("_purchase", None)
-                replace_id = data.pop("_purchase_id", None)
-                if "account_id" in data:
-                    data["account_id"] = account_id(data["account_id"])
-                if data:
-                    data["updated_at"] = stamp
-                    rows.update(con, "contact", {"id": cid}, data)
-                links.extend((cid, tag_ids[tg.lower()]) for tg in e.tags)
-                wanted = e.purchase or taken_purchase
-                if wanted:
-                    on, fen = wanted
-                    if replace_id is not None:
-                        purchase_updates.append((fen, on.isoformat(), note, replace_id))
-                    else:
-                        purchases.append((cid, item, fen, on.isoformat(), note, stamp))
-                report.updated_ids.append(cid)
-                done += 1
-                if done % WRITE_BATCH == 0:
-                    steps.tell(done)
-            report.updated = len(changes)
-            steps.tell(done)
-            # the new contacts' links (all new rows), then the matched ones' (some may exist)
-            for first, start, end in ((True, 0, new_links), (False, new_links, len(links))):
-                recorded = (
-                    inserts_recorded_at_end(con, "contact_tag", "contact_id >= ?", (first_new,))
-                    if first
-                    else nullcontext()
-                )
-                with recorded:
-                    for i in range(start, max(start + 1, end), _LINKS_STEP):
-                        _bulk(
-                            con,
-                            "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id)",
-                            ("contact_id", "tag_id"),
-                            links[i : min(end, i + _LINKS_STEP)],
+                new_links = len(links)
+                report.created = len(new)
+                purchase_updates: list[tuple] = []
+                for e, data in changes:
+                    cid = e.contact_id
+                    rec = e.record
+                    if data.pop("_picture", False) or e.picture:
+                        data["picture_path"] = _write_picture(
+                            folder, cid, rec.picture, rec.picture_ext, written
                         )
-                        steps.tell_links(min(end, i + _LINKS_STEP))
-            last_purchase = con.execute("SELECT max(id) FROM purchase").fetchone()[0] or 0
-            with inserts_recorded_at_end(con, "purchase", "id > ?", (last_purchase,)):
-                _bulk(
-                    con,
-                    "INSERT INTO purchase (contact_id, item, amount_fen, bought_on, note, "
-                    "created_at)",
-                    ("contact_id", "item", "amount_fen", "bought_on", "note", "created_at"),
-                    purchases,
+                        report.pictures += 1
+                    taken_purchase = data.pop("_purchase", None)
+                    replace_id = data.pop("_purchase_id", None)
+                    if "account_id" in data:
+                        data["account_id"] = account_id(data["account_id"])
+                    if data:
+                        data["updated_at"] = stamp
+                        rows.update(con, "contact", {"id": cid}, data)
+                    links.extend((cid, tag_ids[tg.lower()]) for tg in e.tags)
+                    wanted = e.purchase or taken_purchase
+                    if wanted:
+                        on, fen = wanted
+                        if replace_id is not None:
+                            purchase_updates.append((fen, on.isoformat(), note, replace_id))
+                        else:
+                            purchases.append((cid, item, fen, on.isoformat(), note, stamp))
+                    report.updated_ids.append(cid)
+                    done += 1
+                    if done % WRITE_BATCH == 0:
+                        steps.tell(done)
+                report.updated = len(changes)
+                steps.tell(done)
+                # the new contacts' links (all new rows), then the matched ones' (some may exist)
+                for first, start, end in ((True, 0, new_links), (False, new_links, len(links))):
+                    recorded = (
+                        inserts_recorded_at_end(con, "contact_tag", "contact_id >= ?", (first_new,))
+                        if first
+                        else nullcontext()
+                    )
+                    with recorded:
+                        for i in range(start, max(start + 1, end), _LINKS_STEP):
+                            _bulk(
+                                con,
+                                "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id)",
+                                ("contact_id", "tag_id"),
+                                links[i : min(end, i + _LINKS_STEP)],
+                            )
+                            steps.tell_links(min(end, i + _LINKS_STEP))
+                last_purchase = con.execute("SELECT max(id) FROM purchase").fetchone()[0] or 0
+                with inserts_recorded_at_end(con, "purchase", "id > ?", (last_purchase,)):
+                    _bulk(
+                        con,
+                        "INSERT INTO purchase (contact_id, item, amount_fen, bought_on, note, "
+                        "created_at)",
+                        ("contact_id", "item", "amount_fen", "bought_on", "note", "created_at"),
+                        purchases,
+                    )
+                con.executemany(
+                    "UPDATE purchase SET amount_fen = ?, bought_on = ?, note = ? WHERE id = ?",
+                    purchase_updates,
                 )
-            con.executemany(
-                "UPDATE purchase SET amount_fen = ?, bought_on = ?, note = ? WHERE id = ?",
-                purchase_updates,
-            )
-            steps.tell_step()
-            report.purchases = len(purchases) + len(purchase_updates)
-            for sql in rebuild:  # the schema ends exactly as it was
-                con.execute(sql)
                 steps.tell_step()
-            if report.updated_ids:
-                refresh_search_keys(con, report.updated_ids)
+                report.purchases = len(purchases) + len(purchase_updates)
+                for sql in rebuild:  # the schema ends exactly as it was
+                    con.execute(sql)
+                    steps.tell_step()
+                if report.updated_ids:
+                    refresh_search_keys(con, report.updated_ids)
+                steps.tell_step()
+            steps.tell_step()  # committed
+            if checkpoint:  # the new pages into the book file, after the commit's progress
+                _checkpoint(book.conn)
             steps.tell_step()
-        steps.tell_step()  # committed
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -1244,7 +1249,8 @@ def _write(
 
 class _Steps:
     """The write stage's progress: rows first, then the steps after them (tag links,
-    purchases, each rebuilt index, the search keys of updated contacts, the commit),
+    purchases, each rebuilt index, the search keys of updated contacts, the commit, the
+    checkpoint),
     each weighed roughly by its time, so that the bar keeps moving to the end."""
 
     def __init__(self, progress: Progress | None, new: list[Entry], changes: list, indexes: int):
@@ -1255,7 +1261,7 @@ class _Steps:
         self.step = max(1, rows_ // 50)  # purchases, an index, the refresh, the commit
         self.rows = rows_
         self.links = links // self.link_weight
-        self.total = rows_ + self.links + self.step * (indexes + 3)
+        self.total = rows_ + self.links + self.step * (indexes + 4)
         self.done_steps = 0
 
     def tell(self, done: int) -> None:
@@ -1272,6 +1278,49 @@ class _Steps:
         if self.progress is not None:
             done = self.rows + self.links + self.step * self.done_steps
             self.progress("write", min(done, self.total), self.total)
+
+
+#: The page cache of the import's connection while it writes (KiB; SQLite's default is
+#: 2 MB). The rows, their indexes built afterwards and the undo rows of a big import
+#: fit in it: pages are written to the WAL once, at the commit, instead of being
+#: spilled and written again (100,000 rows: ~0.2 s less).
+IMPORT_CACHE_KIB = 65_536
+
+
+@contextmanager
+def _roomy(con) -> Iterator[bool]:
+    """The import's connection with a big page cache (:data:`IMPORT_CACHE_KIB`) and no
+    automatic checkpoint at the commit; both as they were afterwards, whatever happens.
+
+    Yields whether the caller should checkpoint after the commit: the commit of a big
+    import writes tens of megabytes to the WAL, and the automatic checkpoint inside
+    the commit copied them all into the book file at once, the longest stretch without
+    progress of the import (~0.25 s at 100,000 rows); apart, each is told. Inside an
+    outer transaction (not ours to commit) nothing is changed.
+    """
+    if con.in_transaction:
+        yield False
+        return
+    cache = con.execute("PRAGMA cache_size").fetchone()[0]
+    auto = con.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    con.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    con.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield True
+    finally:
+        con.execute(f"PRAGMA cache_size = {int(cache)}")
+        con.execute(f"PRAGMA wal_autocheckpoint = {int(auto)}")
+
+
+def _checkpoint(con) -> None:
+    """A passive checkpoint (as the automatic one): never waits for readers; what it
+    cannot copy now, a later checkpoint does. The import is committed either way."""
+    import sqlite3
+
+    try:
+        con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    except sqlite3.Error:
+        pass
 
 
 def _drop_indexes(con) -> list[str]:
