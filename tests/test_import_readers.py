@@ -1014,3 +1014,31 @@ def test_wechat_label_ids_counted_across_chunks(tmp_path, monkeypatch):
     monkeypatch.setattr(reader_mod, "PARALLEL_CLEAN_FROM", 20)
     monkeypatch.setattr(reader_mod, "CLEAN_CHUNK", 6)
     assert _as_tuple(read_file(path)) == _as_tuple(alone)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_work_from_both_ends_gives_every_chunk_once_the_child_the_last_ones():
+    import os
+    import time
+
+    from kamtui.importing.parallel import HELPER_NICE, FromBothEnds
+
+    parent = os.getpid()
+
+    def work(chunk):
+        return chunk, os.getpid() != parent, os.nice(0)
+
+    helper = FromBothEnds(60, work)
+    got = []
+    try:
+        for chunk in range(60):
+            result = helper.theirs(chunk)
+            got.append(result if result is not None else work(chunk))
+            time.sleep(0.005)  # this process is slow: the child gets ahead
+    finally:
+        helper.close()
+    assert [g[0] for g in got] == list(range(60))
+    theirs = [g for g in got if g[1]]
+    assert theirs and theirs == got[-len(theirs) :] and len(theirs) < 60
+    # the child gives way on a busy machine
+    assert all(g[2] == min(19, os.nice(0) + HELPER_NICE) for g in theirs)

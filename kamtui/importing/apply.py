@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -1426,9 +1425,9 @@ _key_parts = _KeyParts()  # (caches of plain text only; cleared after each impor
 def _can_fork() -> bool:
     """A helper process is used only where forking is plain and safe: Linux, one thread
     (the command line; an app with worker threads builds every key itself)."""
-    import threading
+    from kamtui.importing.parallel import can_fork
 
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+    return can_fork()
 
 
 class _Keys:
@@ -1438,134 +1437,48 @@ class _Keys:
     :data:`PARALLEL_KEYS_FROM` new contacts on (and where :func:`_can_fork`), a
     forked child builds keys too, chunk by chunk (:data:`KEY_CHUNK` contacts) from
     the last chunk backwards, while this process builds them from the first chunk
-    on and writes the rows. Each chunk the child finishes is sent through a pipe
-    (a thread here reads it as it comes, so the child never waits on a full pipe);
-    this process takes a chunk from the child when it has it and builds it itself
-    otherwise. Where the two meet, the child is told to stop: the two cores share
-    the work whatever each one's speed, and the rows never wait for the child.
-    The child only computes (it never touches the book); if anything goes wrong
-    with it, this process simply builds the missing chunks itself.
+    on and writes the rows, until the two meet
+    (:class:`~kamtui.importing.parallel.FromBothEnds`: the two cores share the work
+    whatever each one's speed; if anything goes wrong with the child, this process
+    simply builds the missing chunks itself).
     """
 
     def __init__(self, entries: list[Entry]):
         self.entries = entries
-        self.pid = 0
-        self.stop_fd = -1
-        self.reader: Any = None
-        self.inbox: list[tuple[int, bytes]] = []  # (chunk, pickled keys) from the reader
-        self.theirs: dict[int, list[str]] = {}  # chunk -> keys the child built
-        self.lowest = -1  # the lowest chunk the child sent (it sends them in order down)
+        self.helper: Any = None
         self.chunk = -1  # the chunk being used
         self.current: list[str] | None = None  # its keys, if the child built them
         if len(entries) >= PARALLEL_KEYS_FROM and _can_fork():
-            self._fork()
+            from kamtui.importing.parallel import FromBothEnds
 
-    def _fork(self) -> None:
-        import threading
+            self.helper = FromBothEnds(-(-len(entries) // KEY_CHUNK), self._chunk_keys)
 
-        chunks = -(-len(self.entries) // KEY_CHUNK)
-        data_r, data_w = os.pipe()
-        stop_r, stop_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: compute, send, leave without running any cleanup
-            status = 1
-            try:
-                os.close(data_r)
-                os.close(stop_w)
-                _child_keys(self.entries, chunks, data_w, stop_r)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(data_w)
-        os.close(stop_r)
-        self.pid, self.stop_fd, self.lowest = pid, stop_w, chunks
-        self.reader = threading.Thread(
-            target=self._read, args=(data_r,), name="import-keys", daemon=True
-        )
-        self.reader.start()
-
-    def _read(self, fd: int) -> None:
-        """The reader thread: every whole message of the child into ``inbox``."""
-        import struct
-
-        with os.fdopen(fd, "rb") as f:
-            while True:
-                head = f.read(8)
-                if len(head) < 8:
-                    return
-                chunk, size = struct.unpack("<II", head)
-                data = f.read(size)
-                if len(data) < size:
-                    return
-                self.inbox.append((chunk, data))  # one append: safe across threads
-
-    def _take_inbox(self) -> None:
-        import pickle
-
-        while self.inbox:
-            chunk, data = self.inbox.pop(0)
-            try:
-                keys = pickle.loads(data)
-            except Exception:
-                continue
-            start = chunk * KEY_CHUNK
-            if isinstance(keys, list) and len(keys) == len(self.entries[start : start + KEY_CHUNK]):
-                self.theirs[chunk] = keys
-                self.lowest = min(self.lowest, chunk)
+    def _chunk_keys(self, chunk: int) -> list[str]:
+        """In the helper process: the keys of one chunk."""
+        start = chunk * KEY_CHUNK
+        return [_search_key(e) for e in self.entries[start : start + KEY_CHUNK]]
 
     def key(self, index: int, e: Entry) -> str:
         chunk = index // KEY_CHUNK
         if chunk != self.chunk:
             self.chunk = chunk
             self.current = None
-            if self.pid:
-                self._take_inbox()
-                self.current = self.theirs.pop(chunk, None)
-                if self.current is not None or self.lowest <= chunk + 1:
-                    self._stop()  # we met: the child has sent everything after this chunk
+            if self.helper is not None:
+                keys = self.helper.theirs(chunk)
+                start = chunk * KEY_CHUNK
+                size = len(self.entries[start : start + KEY_CHUNK])
+                if isinstance(keys, list) and len(keys) == size:
+                    self.current = keys
         if self.current is not None:
             return self.current[index - chunk * KEY_CHUNK]
         return _search_key(e)
 
-    def _stop(self) -> None:
-        if self.stop_fd >= 0:
-            os.close(self.stop_fd)  # the child sees the end of its pipe and stops
-            self.stop_fd = -1
-
     def close(self) -> None:
         """Stop and reap the child; forget the parts kept for this import."""
         _key_parts.__init__()
-        self._stop()
-        if self.pid:
-            os.waitpid(self.pid, 0)
-            self.pid = 0
-        if self.reader is not None:
-            self.reader.join()
-            self.reader = None
-        self.inbox.clear()
-        self.theirs.clear()
-
-
-def _child_keys(entries: list[Entry], chunks: int, out: int, stop: int) -> None:
-    """In the helper process: the keys of each chunk, the last first, until told to stop."""
-    import pickle
-    import select
-    import struct
-
-    with os.fdopen(out, "wb") as f:
-        for chunk in range(chunks - 1, -1, -1):
-            if select.select([stop], [], [], 0)[0]:
-                return
-            start = chunk * KEY_CHUNK
-            data = pickle.dumps(
-                [_search_key(e) for e in entries[start : start + KEY_CHUNK]], protocol=5
-            )
-            try:
-                f.write(struct.pack("<II", chunk, len(data)))
-                f.write(data)
-                f.flush()
-            except BrokenPipeError:
-                return
+        if self.helper is not None:
+            self.helper.close()
+            self.helper = None
 
 
 def _insert_contacts(con, batch: list[tuple]) -> None:

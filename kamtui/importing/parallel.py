@@ -132,8 +132,18 @@ class FromBothEnds:
         self.done.clear()
 
 
+#: The helper's niceness: it uses a core nobody else wants, and gives way to this
+#: process (and to everyone else) on a busy machine, where it would only slow the
+#: import down by taking turns with it.
+HELPER_NICE = 10
+
+
 def _child(work: Callable[[int], Any], count: int, out: int, stop: int) -> None:
     """In the helper process: each chunk's result, the last first, until told to stop."""
+    try:
+        os.nice(HELPER_NICE)
+    except OSError:
+        pass
     with os.fdopen(out, "wb") as f:
         for chunk in range(count - 1, -1, -1):
             if select.select([stop], [], [], 0)[0]:
