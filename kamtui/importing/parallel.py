@@ -4,9 +4,9 @@ The work is cut into chunks ``0 .. count-1`` whose results do not depend on
 each other. This process takes them from the first on; a forked child computes
 them from the last one backwards and sends each result (pickled) through a pipe,
 which a thread here reads as it comes (so the child never waits on a full pipe).
-Where the two meet, the child is told to stop: the two cores share the work
-whatever each one's speed, and this process never waits for the child longer
-than the child's current chunk. The child only computes (it never touches the
+Where the two meet, the child is stopped (killed: it only computes): the two
+cores share the work whatever each one's speed, and this process never waits for
+the child. The child only computes (it never touches the
 book, and leaves with ``os._exit``); if anything goes wrong with it, this process
 simply computes the missing chunks itself, so the results are the same either way.
 
@@ -16,9 +16,11 @@ command line; the app, with its worker threads, does all the work itself).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
+import signal
 import struct
 import sys
 import threading
@@ -101,8 +103,10 @@ class FromBothEnds:
         if not self.met:
             self._take_inbox()
             if chunk in self.done or self.lowest <= chunk + 1:
-                # We met: the child has sent everything after this chunk (or is on this
-                # one). Stop it and wait for what it sent: at most its current chunk.
+                # We met: the child has sent everything after this chunk (and is on this
+                # one, or done with it). Nothing more is needed from it: it is stopped
+                # at once, never waited for (on a busy machine its current chunk could
+                # take long); what it sent is still read to the end of the pipe.
                 self.met = True
                 self._finish()
                 self._take_inbox()
@@ -116,9 +120,11 @@ class FromBothEnds:
 
     def _finish(self) -> None:
         if self.stop_fd >= 0:
-            os.close(self.stop_fd)  # the child sees the end of its pipe and stops
+            os.close(self.stop_fd)
             self.stop_fd = -1
         if self.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)  # it only computes: nothing to clean up
             os.waitpid(self.pid, 0)
             self.pid = 0
         if self.reader is not None:
@@ -132,18 +138,9 @@ class FromBothEnds:
         self.done.clear()
 
 
-#: The helper's niceness: it uses a core nobody else wants, and gives way to this
-#: process (and to everyone else) on a busy machine, where it would only slow the
-#: import down by taking turns with it.
-HELPER_NICE = 10
-
-
 def _child(work: Callable[[int], Any], count: int, out: int, stop: int) -> None:
-    """In the helper process: each chunk's result, the last first, until told to stop."""
-    try:
-        os.nice(HELPER_NICE)
-    except OSError:
-        pass
+    """In the helper process: each chunk's result, the last first, until told to stop
+    (the end of the ``stop`` pipe; :meth:`FromBothEnds.close` also kills it)."""
     with os.fdopen(out, "wb") as f:
         for chunk in range(count - 1, -1, -1):
             if select.select([stop], [], [], 0)[0]:
