@@ -548,7 +548,10 @@ def _keys(b) -> list[tuple]:
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 @pytest.mark.parametrize("child_fails", [False, True])
-def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fails):
+@pytest.mark.parametrize("started_by", ["plan", "write"])
+def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fails, started_by):
+    """The plan starts a helper for the names' keys (it works while the plan is made);
+    a plan made without one (where no fork was possible then) gets one when written."""
     import os
 
     import kamtui.importing.apply as apply_mod
@@ -556,6 +559,7 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
 
     lines = ["姓名,微信号,手机,标签,职业"]
     lines += [f"客户{i}号,wx_{i},1380013{i:04d},VIP,教师" for i in range(40)]
+    lines += ["客户3号,wx_3,,老客户,"]  # merged into row 5: its key is built when written
     path = write_csv(tmp_path, "\n".join(lines))
     serial = Book(tmp_path / "serial.db")
     run_import(serial, path)
@@ -563,7 +567,6 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
     serial.close()
     monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
     monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)  # 14 chunks, the last one short
-    monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
     forks = []
     real_fork = os.fork
 
@@ -573,28 +576,36 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
 
     monkeypatch.setattr(os, "fork", counting_fork)
     parent = os.getpid()
-    real_key = apply_mod._search_key
+    real_names = apply_mod._names_key
     built_here = []
 
-    def key(e):
+    def names_key(rec):
         if os.getpid() != parent:
             if child_fails:
                 raise RuntimeError("the child breaks")
-            return real_key(e)
-        built_here.append(e.record.row)
+            return real_names(rec)
+        built_here.append(rec.row)
         time.sleep(0.05)  # this process is slow: the child gets ahead
-        return real_key(e)
+        return real_names(rec)
 
-    monkeypatch.setattr(apply_mod, "_search_key", key)
-    run_import(book, path)
+    monkeypatch.setattr(apply_mod, "_names_key", names_key)
+    monkeypatch.setattr(apply_mod, "_can_fork", lambda: started_by == "plan")
+    plan = plan_import(book, read_file(path))
+    assert forks == ([1] if started_by == "plan" else [])
+    monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
+    apply_import(book, plan)
     assert forks == [1]
     assert _keys(book) == expected and len(expected) == 40
     if child_fails:
-        assert len(built_here) == 40
+        assert built_here == list(range(2, 42))
     else:  # the child built the last chunks (all of them if it was quick), this process
-        # the first ones, each key once
+        # the first ones, each key once; a merged row's key is built when written
         assert len(built_here) < 40
-        assert built_here == list(range(2, 2 + len(built_here)))
+        rest = built_here
+        if started_by == "plan":
+            assert 5 in built_here
+            rest = [r for r in built_here if r != 5]
+        assert rest == list(range(2, 2 + len(rest)))
 
 
 # --- big imports: indexes built once after the rows ------------------------------------------

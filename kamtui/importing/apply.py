@@ -215,6 +215,8 @@ class ImportPlan:
     fingerprint: tuple
     today: date
     account_id: int | None = None  # the --account, if any
+    # The names' search-key parts, built ahead by a helper process (see _NameKeys).
+    names: Any = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> Path:
@@ -971,9 +973,21 @@ def plan_import(
     ``create_accounts``: unknown account names (option or file column) are created
     by :func:`apply_import` instead of rejecting their rows.
     """
-    with gc_paused():
-        planner = _Planner(book, result, account=account, create_accounts=create_accounts)
-        return planner.run(progress)
+    names = _NameKeys.start(result.records)
+    try:
+        with gc_paused():
+            planner = _Planner(book, result, account=account, create_accounts=create_accounts)
+            plan = planner.run(progress)
+    except BaseException:
+        if names is not None:
+            names.close()
+        raise
+    if names is not None:
+        plan.names = names
+        import weakref
+
+        weakref.finalize(plan, names.close)  # a plan never applied: reap the helper
+    return plan
 
 
 # --- applying ---------------------------------------------------------------------------
@@ -1083,7 +1097,8 @@ def _write(
     written: list[Path] = []
     folder = pictures_dir(book.path)
     done = 0
-    keys = _Keys(new)
+    keys = _Keys(new, plan.names)
+    plan.names = None  # (used once)
     try:
         with _roomy(book.conn) as checkpoint:
             with book.transaction(undo=label) as con:
@@ -1383,13 +1398,12 @@ class _KeyParts:
         self.jobs: dict[str, str] = {}
         self.texts: dict[str, str] = {}
 
-    def __call__(self, e: Entry) -> str:
+    def __call__(self, e: Entry, names: str | None = None) -> str:
+        """The key of ``e``; ``names``: :func:`_names_key` of its record, if known."""
         from kamtui.searchkey import SEP, build_search_key
 
         rec = e.record
-        parts = build_search_key(
-            remark=rec.remark, nickname=rec.nickname, wechat_id=rec.wechat_id, phone=rec.phone
-        ).split(SEP)
+        parts = (names if names is not None else _names_key(rec)).split(SEP)
         tags = tuple(e.tags)
         part = self.tags.get(tags)
         if part is None:
@@ -1422,6 +1436,70 @@ class _KeyParts:
 _key_parts = _KeyParts()  # (caches of plain text only; cleared after each import)
 
 
+def _names_key(rec: ImportRecord) -> str:
+    """The key of the record's names, WeChat ID and phone alone (most of the cost of a
+    search key: pinyin); :class:`_KeyParts` puts the other parts in."""
+    from kamtui.searchkey import build_search_key
+
+    return build_search_key(
+        remark=rec.remark, nickname=rec.nickname, wechat_id=rec.wechat_id, phone=rec.phone
+    )
+
+
+class _NameKeys:
+    """:func:`_names_key` of every record of a big file, built ahead by a helper process.
+
+    Started by :func:`plan_import` (from :data:`PARALLEL_KEYS_FROM` records, where
+    :func:`_can_fork`): the helper works from the last record backwards while this
+    process plans, and goes on while it writes; :class:`_Keys` takes the keys of the
+    records it reaches from the helper when it has them (the two meet as in
+    :class:`~kamtui.importing.parallel.FromBothEnds`). The names' part only depends
+    on the record, so it is the same whenever it is built; a record merged with
+    later rows of the file (its own copy in the plan) has its key built when written.
+    """
+
+    def __init__(self, records: list[ImportRecord]):
+        from kamtui.importing.parallel import FromBothEnds
+
+        self.records = records
+        self.index = {id(r): i for i, r in enumerate(records)}
+        self.chunk = -1
+        self.current: list[str] | None = None
+        self.helper = FromBothEnds(-(-len(records) // KEY_CHUNK), self._chunk)
+
+    @classmethod
+    def start(cls, records: list[ImportRecord]) -> _NameKeys | None:
+        if len(records) < PARALLEL_KEYS_FROM or not _can_fork():
+            return None
+        return cls(records)
+
+    def _chunk(self, chunk: int) -> list[str]:
+        """In the helper process: the names' keys of one chunk of records."""
+        start = chunk * KEY_CHUNK
+        return [_names_key(r) for r in self.records[start : start + KEY_CHUNK]]
+
+    def get(self, e: Entry) -> str | None:
+        """The names' key of ``e``'s record if the helper built it (ask in file order)."""
+        i = self.index.get(id(e.record))
+        if i is None or self.records[i] is not e.record:
+            return None  # (a merged record: its own copy)
+        chunk = i // KEY_CHUNK
+        if chunk != self.chunk:
+            if chunk < self.chunk:
+                return None
+            self.chunk = chunk
+            keys = self.helper.theirs(chunk)
+            size = len(self.records[chunk * KEY_CHUNK : (chunk + 1) * KEY_CHUNK])
+            ok = isinstance(keys, list) and len(keys) == size
+            self.current = keys if ok else None
+        if self.current is None:
+            return None
+        return self.current[i - chunk * KEY_CHUNK]
+
+    def close(self) -> None:
+        self.helper.close()
+
+
 def _can_fork() -> bool:
     """A helper process is used only where forking is plain and safe: Linux, one thread
     (the command line; an app with worker threads builds every key itself)."""
@@ -1443,12 +1521,13 @@ class _Keys:
     simply builds the missing chunks itself).
     """
 
-    def __init__(self, entries: list[Entry]):
+    def __init__(self, entries: list[Entry], names: _NameKeys | None = None):
         self.entries = entries
+        self.names = names  # the plan's helper, if it has one (then no other)
         self.helper: Any = None
         self.chunk = -1  # the chunk being used
         self.current: list[str] | None = None  # its keys, if the child built them
-        if len(entries) >= PARALLEL_KEYS_FROM and _can_fork():
+        if names is None and len(entries) >= PARALLEL_KEYS_FROM and _can_fork():
             from kamtui.importing.parallel import FromBothEnds
 
             self.helper = FromBothEnds(-(-len(entries) // KEY_CHUNK), self._chunk_keys)
@@ -1471,14 +1550,21 @@ class _Keys:
                     self.current = keys
         if self.current is not None:
             return self.current[index - chunk * KEY_CHUNK]
+        if self.names is not None:
+            names = self.names.get(e)
+            if names is not None:
+                return _key_parts(e, names)
         return _search_key(e)
 
     def close(self) -> None:
-        """Stop and reap the child; forget the parts kept for this import."""
+        """Stop and reap the child(ren); forget the parts kept for this import."""
         _key_parts.__init__()
         if self.helper is not None:
             self.helper.close()
             self.helper = None
+        if self.names is not None:
+            self.names.close()
+            self.names = None
 
 
 def _insert_contacts(con, batch: list[tuple]) -> None:
