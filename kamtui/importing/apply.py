@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -187,6 +188,7 @@ class Entry:
     picture: bool = False  # save the record's picture (stored one is empty)
     description: str = ""  # a new contact's description (the record's, plus notes)
     own_copy: bool = False  # the record was copied before rows were merged into it
+    index: int = -1  # the record's place in the ReadResult (its names' key, _NameKeys)
 
     @property
     def status(self) -> str:
@@ -619,7 +621,7 @@ class _Planner:
                 for k in self._file_keys(entry.record):
                     by_key.setdefault(k, entry)
                 continue
-            entry = Entry(rec, [rec.row], account, cid, how)
+            entry = Entry(rec, [rec.row], account, cid, how, index=i)
             self.entries.append(entry)
             for k in keys:
                 by_key.setdefault(k, entry)
@@ -1398,34 +1400,31 @@ class _KeyParts:
         self.jobs: dict[str, str] = {}
         self.texts: dict[str, str] = {}
 
-    def __call__(self, e: Entry, names: str | None = None) -> str:
+    def __call__(self, e: Entry, names: tuple[str, str] | None = None) -> str:
         """The key of ``e``; ``names``: :func:`_names_key` of its record, if known."""
         from kamtui.searchkey import SEP, build_search_key
 
         rec = e.record
-        parts = (names if names is not None else _names_key(rec)).split(SEP)
+        head, tail = names if names is not None else _names_key(rec)
         tags = tuple(e.tags)
-        part = self.tags.get(tags)
-        if part is None:
-            part = self._keep(self.tags, tags, build_search_key(tags=tags).split(SEP)[5])
-        parts[5] = part
+        tags_part = self.tags.get(tags)
+        if tags_part is None:
+            key = build_search_key(tags=tags)
+            tags_part = self._keep(self.tags, tags, key.split(SEP)[5])
         where = (rec.country, rec.province, rec.city)
-        part = self.regions.get(where)
-        if part is None:
+        region = self.regions.get(where)
+        if region is None:
             key = build_search_key(country=where[0], province=where[1], city=where[2])
-            part = self._keep(self.regions, where, key.split(SEP)[6])
-        parts[6] = part
-        part = self.jobs.get(rec.occupation)
-        if part is None:
+            region = self._keep(self.regions, where, key.split(SEP)[6])
+        job = self.jobs.get(rec.occupation)
+        if job is None:
             key = build_search_key(occupation=rec.occupation)
-            part = self._keep(self.jobs, rec.occupation, key.split(SEP)[7])
-        parts[7] = part
-        part = self.texts.get(e.description)
-        if part is None:
+            job = self._keep(self.jobs, rec.occupation, key.split(SEP)[7])
+        text = self.texts.get(e.description)
+        if text is None:
             key = build_search_key(description=e.description)
-            part = self._keep(self.texts, e.description, key.split(SEP)[8])
-        parts[8] = part
-        return SEP.join(parts)
+            text = self._keep(self.texts, e.description, key.split(SEP)[8])
+        return SEP.join((head, tags_part, region, job, text, tail))
 
     def _keep(self, cache: dict, value, part: str) -> str:
         if len(cache) < self.MAX:
@@ -1436,14 +1435,17 @@ class _KeyParts:
 _key_parts = _KeyParts()  # (caches of plain text only; cleared after each import)
 
 
-def _names_key(rec: ImportRecord) -> str:
+def _names_key(rec: ImportRecord) -> tuple[str, str]:
     """The key of the record's names, WeChat ID and phone alone (most of the cost of a
-    search key: pinyin); :class:`_KeyParts` puts the other parts in."""
-    from kamtui.searchkey import build_search_key
+    search key: pinyin), as the text before its parts 5-8 (all empty) and the text
+    after them; :class:`_KeyParts` puts the other parts in between."""
+    from kamtui.searchkey import SEP, build_search_key
 
-    return build_search_key(
+    key = build_search_key(
         remark=rec.remark, nickname=rec.nickname, wechat_id=rec.wechat_id, phone=rec.phone
     )
+    parts = key.split(SEP)
+    return SEP.join(parts[:5]), SEP.join(parts[9:])
 
 
 class _NameKeys:
@@ -1462,9 +1464,8 @@ class _NameKeys:
         from kamtui.importing.parallel import FromBothEnds
 
         self.records = records
-        self.index = {id(r): i for i, r in enumerate(records)}
         self.chunk = -1
-        self.current: list[str] | None = None
+        self.current: list[tuple[str, str]] | None = None
         self.helper = FromBothEnds(-(-len(records) // KEY_CHUNK), self._chunk)
 
     @classmethod
@@ -1473,15 +1474,15 @@ class _NameKeys:
             return None
         return cls(records)
 
-    def _chunk(self, chunk: int) -> list[str]:
+    def _chunk(self, chunk: int) -> list[tuple[str, str]]:
         """In the helper process: the names' keys of one chunk of records."""
         start = chunk * KEY_CHUNK
         return [_names_key(r) for r in self.records[start : start + KEY_CHUNK]]
 
-    def get(self, e: Entry) -> str | None:
+    def get(self, e: Entry) -> tuple[str, str] | None:
         """The names' key of ``e``'s record if the helper built it (ask in file order)."""
-        i = self.index.get(id(e.record))
-        if i is None or self.records[i] is not e.record:
+        i = e.index
+        if e.own_copy or not 0 <= i < len(self.records) or self.records[i] is not e.record:
             return None  # (a merged record: its own copy)
         chunk = i // KEY_CHUNK
         if chunk != self.chunk:
@@ -1582,7 +1583,7 @@ def _insert_many(con, head: str, width: int, values: list[tuple]) -> None:
     one = "(" + ",".join("?" * width) + ")"
     for i in range(0, len(values), per):
         part = values[i : i + per]
-        con.execute(f"{head} VALUES {','.join([one] * len(part))}", [v for r in part for v in r])
+        con.execute(f"{head} VALUES {','.join([one] * len(part))}", list(chain(*part)))
 
 
 def _bulk(con, insert: str, cols: tuple[str, ...], values: list[tuple]) -> None:
