@@ -12,14 +12,20 @@ imported into an empty book exactly as ``kamtui import --yes`` does:
 with undo recording, search keys, purchases). Prints each stage's wall time and
 the total (wall clock and this process's CPU time: on a busy machine the CPU
 time is the fairer figure); the target is 5 s for 100,000 rows on a 2-core
-machine. The search keys (pinyin) are timed inside "write": for 20,000 new
-contacts or more, a forked helper process builds them too, chunk by chunk from the
-last contact backwards, until it meets this process (see
-``kamtui.importing.apply._Keys``), so the figure is this process's share, which
-depends on how much CPU the helper gets; ``--serial-keys`` turns the helper off to
-see the whole cost. Likewise "read": from 20,000 rows on, a forked helper cleans rows
-too, chunk by chunk from the last row backwards (``kamtui.importing.reader``), so its
-CPU figure is this process's share; ``--serial-clean`` turns that helper off.
+machine. Forked helper processes share the work on the second core (only on
+Linux, in a process without threads, as the command line; see
+``kamtui.importing.parallel``), so the CPU figures are this process's share,
+which depends on how much CPU the helpers get:
+
+- "read": from 20,000 rows on, a helper cleans rows too, chunk by chunk from the
+  last row backwards, until it meets this process (``kamtui.importing.reader``);
+  ``--serial-clean`` turns it off;
+- "plan" and "write": from 20,000 records on, a helper started by the plan builds
+  the names' part of the search keys (the pinyin, most of their cost) from the
+  last record backwards while the plan is made and the rows are written; the
+  write takes the ones it has and builds the others (``kamtui.importing.apply``,
+  ``_NameKeys``). The search keys are timed inside "write" (this process's
+  share); ``--serial-keys`` turns the helper off to see the whole cost.
 
 ``--again`` imports the same file a second time (every row matched, nothing
 new: the cost of a re-import); ``--profile`` prints the top functions.
