@@ -784,3 +784,26 @@ def test_a_failed_import_leaves_the_connection_as_it_was(book, tmp_path, monkeyp
         apply_import(book, plan)
     assert _connection_settings(book) == before
     assert book.query("SELECT count(*) FROM contact") == [(0,)]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_the_plans_helper_is_stopped_when_nothing_new_is_written(book, tmp_path, monkeypatch):
+    import os
+
+    import kamtui.importing.apply as apply_mod
+
+    lines = ["姓名,微信号"] + [f"客户{i}号,wx_{i}" for i in range(30)]
+    path = write_csv(tmp_path, "\n".join(lines))
+    run_import(book, path)
+    monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
+    monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)
+    monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
+    plan = plan_import(book, read_file(path))  # the same file again: all matched
+    helper = plan.names.helper
+    pid = helper.pid
+    assert pid and plan.counts()["new"] == 0
+    report = apply_import(book, plan)
+    assert report.created == 0 and report.undo_label is None
+    assert plan.names is None and helper.pid == 0 and helper.file == -1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)  # already reaped

@@ -1041,6 +1041,22 @@ def apply_import(
     ``resolutions``: conflict id -> ``keep``/``take`` for single conflicts.
     Raises :class:`ImportStale` if the book changed since the plan (nothing written).
     """
+    try:
+        return _apply(book, plan, on_conflict, resolutions, progress, backup)
+    finally:
+        names, plan.names = plan.names, None
+        if names is not None:  # not used (nothing new to write, an error): stop it now
+            names.close()
+
+
+def _apply(
+    book: Book,
+    plan: ImportPlan,
+    on_conflict: str,
+    resolutions: Mapping[int, str] | None,
+    progress: Progress | None,
+    backup: bool,
+) -> ImportReport:
     if on_conflict not in CHOICES:
         raise ValidationError("on_conflict", t("import.choice_invalid", value=on_conflict))
     resolutions = dict(resolutions or {})
