@@ -12,12 +12,20 @@ imported into an empty book exactly as ``kamtui import --yes`` does:
 with undo recording, search keys, purchases). Prints each stage's wall time and
 the total (wall clock and this process's CPU time: on a busy machine the CPU
 time is the fairer figure); the target is 5 s for 100,000 rows on a 2-core
-machine. The search keys (pinyin) are timed inside "write": for 20,000 new
-contacts or more, a forked helper process builds them too, chunk by chunk from the
-last contact backwards, until it meets this process (see
-``kamtui.importing.apply._Keys``), so the figure is this process's share, which
-depends on how much CPU the helper gets; ``--serial-keys`` turns the helper off to
-see the whole cost.
+machine. Forked helper processes share the work on the second core (only on
+Linux, in a process without threads, as the command line; see
+``kamtui.importing.parallel``), so the CPU figures are this process's share,
+which depends on how much CPU the helpers get:
+
+- "read": from 20,000 rows on, a helper cleans rows too, chunk by chunk from the
+  last row backwards, until it meets this process (``kamtui.importing.reader``);
+  ``--serial-clean`` turns it off;
+- "plan" and "write": from 20,000 records on, a helper started by the plan builds
+  the names' part of the search keys (the pinyin, most of their cost) from the
+  last record backwards while the plan is made and the rows are written; the
+  write takes the ones it has and builds the others (``kamtui.importing.apply``,
+  ``_NameKeys``). The search keys are timed inside "write" (this process's
+  share); ``--serial-keys`` turns the helper off to see the whole cost.
 
 ``--again`` imports the same file a second time (every row matched, nothing
 new: the cost of a re-import); ``--profile`` prints the top functions.
@@ -290,8 +298,13 @@ def main() -> None:
     parser.add_argument("--layout", choices=("seller", "memotrace"), default="seller")
     parser.add_argument("--again", action="store_true", help="import the same file twice")
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--serial-keys", action="store_true", help="no helper process")
+    parser.add_argument("--serial-keys", action="store_true", help="no helper for the keys")
+    parser.add_argument("--serial-clean", action="store_true", help="no helper for cleaning")
     args = parser.parse_args()
+    if args.serial_clean:
+        import kamtui.importing.reader as reader_mod
+
+        reader_mod.PARALLEL_CLEAN_FROM = 10**12
     if args.serial_keys:
         import kamtui.importing.apply as apply_mod
 

@@ -553,7 +553,10 @@ def _keys(b) -> list[tuple]:
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 @pytest.mark.parametrize("child_fails", [False, True])
-def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fails):
+@pytest.mark.parametrize("started_by", ["plan", "write"])
+def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fails, started_by):
+    """The plan starts a helper for the names' keys (it works while the plan is made);
+    a plan made without one (where no fork was possible then) gets one when written."""
     import os
 
     import kamtui.importing.apply as apply_mod
@@ -561,6 +564,7 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
 
     lines = ["姓名,微信号,手机,标签,职业"]
     lines += [f"客户{i}号,wx_{i},1380013{i:04d},VIP,教师" for i in range(40)]
+    lines += ["客户3号,wx_3,,老客户,"]  # merged into row 5: its key is built when written
     path = write_csv(tmp_path, "\n".join(lines))
     serial = Book(tmp_path / "serial.db")
     run_import(serial, path)
@@ -568,7 +572,6 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
     serial.close()
     monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
     monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)  # 14 chunks, the last one short
-    monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
     forks = []
     real_fork = os.fork
 
@@ -578,28 +581,36 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
 
     monkeypatch.setattr(os, "fork", counting_fork)
     parent = os.getpid()
-    real_key = apply_mod._search_key
+    real_names = apply_mod._names_key
     built_here = []
 
-    def key(e):
+    def names_key(rec):
         if os.getpid() != parent:
             if child_fails:
                 raise RuntimeError("the child breaks")
-            return real_key(e)
-        built_here.append(e.record.row)
+            return real_names(rec)
+        built_here.append(rec.row)
         time.sleep(0.05)  # this process is slow: the child gets ahead
-        return real_key(e)
+        return real_names(rec)
 
-    monkeypatch.setattr(apply_mod, "_search_key", key)
-    run_import(book, path)
+    monkeypatch.setattr(apply_mod, "_names_key", names_key)
+    monkeypatch.setattr(apply_mod, "_can_fork", lambda: started_by == "plan")
+    plan = plan_import(book, read_file(path))
+    assert forks == ([1] if started_by == "plan" else [])
+    monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
+    apply_import(book, plan)
     assert forks == [1]
     assert _keys(book) == expected and len(expected) == 40
     if child_fails:
-        assert len(built_here) == 40
+        assert built_here == list(range(2, 42))
     else:  # the child built the last chunks (all of them if it was quick), this process
-        # the first ones, each key once
+        # the first ones, each key once; a merged row's key is built when written
         assert len(built_here) < 40
-        assert built_here == list(range(2, 2 + len(built_here)))
+        rest = built_here
+        if started_by == "plan":
+            assert 5 in built_here
+            rest = [r for r in built_here if r != 5]
+        assert rest == list(range(2, 2 + len(rest)))
 
 
 # --- big imports: indexes built once after the rows ------------------------------------------
@@ -730,3 +741,79 @@ def test_search_keys_put_together_from_parts_are_build_search_key():
         assert keys(e) == _plain_search_key(e)
         n += 1
     assert n == 33
+
+
+# --- the import's connection: a big page cache, the checkpoint after the commit ------------
+
+
+def _connection_settings(b) -> tuple:
+    con = b.conn
+    return (
+        con.execute("PRAGMA cache_size").fetchone()[0],
+        con.execute("PRAGMA wal_autocheckpoint").fetchone()[0],
+    )
+
+
+def test_import_checkpoints_after_its_commit_and_leaves_the_connection_as_it_was(book, tmp_path):
+    import shutil
+    import sqlite3
+
+    lines = ["姓名,微信号,手机"] + [f"客户{i},wx_{i},1380013{i:04d}" for i in range(30)]
+    path = write_csv(tmp_path, "\n".join(lines))
+    before = _connection_settings(book)
+    assert book.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    calls = []
+    plan = plan_import(book, read_file(path))
+    apply_import(book, plan, progress=lambda *a: calls.append(a))
+    assert _connection_settings(book) == before
+    # the book file alone (without its WAL) holds the import: it was checkpointed
+    alone = tmp_path / "alone.db"
+    shutil.copyfile(book.path, alone)
+    con = sqlite3.connect(alone)
+    try:
+        assert con.execute("SELECT count(*) FROM contact").fetchone()[0] == 30
+    finally:
+        con.close()
+    writes = [(d, t) for stage, d, t in calls if stage == "write"]
+    assert writes[-1][0] == writes[-1][1] and writes[-2][0] < writes[-1][0]
+    assert [d for d, _ in writes] == sorted(d for d, _ in writes)
+
+
+def test_a_failed_import_leaves_the_connection_as_it_was(book, tmp_path, monkeypatch):
+    import kamtui.importing.apply as apply_mod
+
+    path = write_csv(tmp_path, "姓名,手机\n王芳,13800138000\n李四,13900139000")
+    before = _connection_settings(book)
+    plan = plan_import(book, read_file(path))
+
+    def broken(con, batch):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(apply_mod, "_insert_contacts", broken)
+    with pytest.raises(RuntimeError):
+        apply_import(book, plan)
+    assert _connection_settings(book) == before
+    assert book.query("SELECT count(*) FROM contact") == [(0,)]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_the_plans_helper_is_stopped_when_nothing_new_is_written(book, tmp_path, monkeypatch):
+    import os
+
+    import kamtui.importing.apply as apply_mod
+
+    lines = ["姓名,微信号"] + [f"客户{i}号,wx_{i}" for i in range(30)]
+    path = write_csv(tmp_path, "\n".join(lines))
+    run_import(book, path)
+    monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
+    monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)
+    monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
+    plan = plan_import(book, read_file(path))  # the same file again: all matched
+    helper = plan.names.helper
+    pid = helper.pid
+    assert pid and plan.counts()["new"] == 0
+    report = apply_import(book, plan)
+    assert report.created == 0 and report.undo_label is None
+    assert plan.names is None and helper.pid == 0 and helper.file == -1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)  # already reaped

@@ -862,3 +862,215 @@ def test_a_damaged_copy_fails(tmp_path):
     shutil.copy(FIX / "seller.csv", copy)
     copy.write_text(copy.read_text("utf-8").replace("138 0013 8000", "138 0013 8999"), "utf-8")
     assert by_name(read_file(copy), "王芳").phone == "+8613800138999"
+
+
+# --- big files: rows cleaned by this process and a forked helper (command line) ---------
+
+
+def _awkward_rows(n: int) -> list[str]:
+    """Seller rows with every kind of trouble now and then (rejections, warnings, skips)."""
+    rnd = random.Random(7)
+    lines = ["姓名,微信号,手机,性别,地区,职业,生日,添加时间,来源,备注,标签,最近下单,累计金额"]
+    for i in range(n):
+        kind = i % 11
+        phone = f"138{i:08d}" if kind != 1 else "12345"
+        wechat = {2: f"gh_shop{i}", 3: f"{i}@chatroom"}.get(kind, f"wx_{i}")
+        birthday = f"19{rnd.randint(60, 99)}-0{rnd.randint(1, 9)}-1{i % 9}"
+        if kind == 4:
+            birthday = "1990-02-30"
+        total = {5: "-12.5", 6: "abc"}.get(kind, f"{rnd.randint(1, 999)}.5")
+        gender = "外星" if kind == 7 else rnd.choice(("男", "女", ""))
+        name = "长" * 300 if kind == 8 else f"客户{i}"
+        tags = f"VIP,{'x' * 60},老客户" if kind == 9 else "VIP"
+        row = f"{name},{wechat},{phone},{gender},广东 深圳,教师,{birthday},2024/3/{1 + i % 28},"
+        row += f"朋友圈,备注{i},{tags},2026-01-0{1 + i % 9},{total}"
+        if kind == 10:
+            row = ",,,,,,,,,,,," if i % 2 else row + ",多出来的"
+        lines.append(row)
+    return lines
+
+
+def _as_tuple(r):
+    return (r.records, r.problems, list(r.skipped.items()), r.rows_read, r.notices, r.layout)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+@pytest.mark.parametrize("child", ["works", "fails", "slow"])
+def test_rows_cleaned_with_a_helper_process_are_the_rows_cleaned_alone(
+    tmp_path, monkeypatch, child
+):
+    import os
+    import time
+
+    import kamtui.importing.clean as clean_mod
+    import kamtui.importing.reader as reader_mod
+
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(_awkward_rows(300)) + "\n", encoding="utf-8")
+    parent = os.getpid()
+    real_build = clean_mod.Cleaner.build
+    cleaned_here = []
+
+    def build(self, row, *a, **kw):
+        if os.getpid() != parent:
+            if child == "fails":
+                raise RuntimeError("the child breaks")
+            if child == "slow":
+                time.sleep(0.05)
+        else:
+            cleaned_here.append(row)
+            if child == "works":
+                time.sleep(0.002)  # this process is slow: the child gets ahead
+        return real_build(self, row, *a, **kw)
+
+    monkeypatch.setattr(clean_mod.Cleaner, "build", build)
+    monkeypatch.setattr(reader_mod, "can_fork", lambda: False)
+    alone = read_file(path)  # one Cleaner, row by row, as the file is read
+    assert alone.rejected > 20 and alone.skipped["chatroom"] and alone.skipped["empty"]
+    assert any(not p.rejected for p in alone.problems)
+    built = list(cleaned_here)  # the rows that are more than empty
+    cleaned_here.clear()
+
+    monkeypatch.setattr(reader_mod, "can_fork", lambda: True)
+    monkeypatch.setattr(reader_mod, "PARALLEL_CLEAN_FROM", 50)
+    monkeypatch.setattr(reader_mod, "CLEAN_CHUNK", 7)  # 43 chunks, the last one short
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    calls = []
+    shared = read_file(path, progress=lambda done, total: calls.append((done, total)))
+    assert forks == [1]
+    assert _as_tuple(shared) == _as_tuple(alone)
+    # the child cleaned the last chunks, this process the first ones, each row once
+    if child == "fails":
+        assert cleaned_here == built
+    else:  # (a slow child is never waited for: this process may clean every row)
+        assert 0 < len(cleaned_here) <= len(built)
+        assert cleaned_here == built[: len(cleaned_here)]
+        if child == "works":
+            assert len(cleaned_here) < len(built)
+    size = path.stat().st_size
+    assert calls[-1] == (size, size)
+    assert all(0 < d <= t == size for d, t in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_rows_cleaned_in_chunks_without_a_helper_are_the_same(tmp_path, monkeypatch):
+    """Where a fork is possible but the file is small, or where it is not possible at all
+    (no helper process is ever started), the result does not change."""
+    import os
+
+    import kamtui.importing.reader as reader_mod
+
+    path = tmp_path / "mid.csv"
+    path.write_text("\n".join(_awkward_rows(120)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(reader_mod, "can_fork", lambda: False)
+    alone = read_file(path)
+
+    def no_fork():
+        raise AssertionError("no helper process for this file")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    monkeypatch.setattr(reader_mod, "CLEAN_CHUNK", 9)
+    monkeypatch.setattr(reader_mod, "can_fork", lambda: True)  # but under the threshold
+    assert _as_tuple(read_file(path)) == _as_tuple(alone)
+    monkeypatch.setattr(reader_mod, "PARALLEL_CLEAN_FROM", 10)
+    monkeypatch.setattr(reader_mod, "can_fork", lambda: False)  # big enough, no fork
+    assert _as_tuple(read_file(path)) == _as_tuple(alone)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_file_error_in_rows_the_helper_would_clean_is_still_raised(tmp_path, monkeypatch):
+    import kamtui.importing.reader as reader_mod
+
+    monkeypatch.setattr(reader_mod, "can_fork", lambda: True)
+    monkeypatch.setattr(reader_mod, "PARALLEL_CLEAN_FROM", 20)
+    monkeypatch.setattr(reader_mod, "CLEAN_CHUNK", 5)
+    lines = _awkward_rows(100)
+    lines[-1] = lines[-1] + ',"not closed'
+    path = tmp_path / "broken.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFileError) as err:
+        read_file(path)
+    assert err.value.key == "import.truncated_quote" and err.value.row == 101
+    assert "broken.csv" in str(err.value)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_wechat_label_ids_counted_across_chunks(tmp_path, monkeypatch):
+    import kamtui.importing.reader as reader_mod
+
+    lines = ["UserName,Alias,Remark,NickName,label"]
+    lines += [f"wxid_{i:05d},wx{i},备注{i},昵称{i},{i % 4 or ''}" for i in range(80)]
+    path = tmp_path / "memo.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(reader_mod, "can_fork", lambda: False)
+    alone = read_file(path)
+    assert alone.layout == "memotrace" and alone.notices
+    monkeypatch.setattr(reader_mod, "can_fork", lambda: True)
+    monkeypatch.setattr(reader_mod, "PARALLEL_CLEAN_FROM", 20)
+    monkeypatch.setattr(reader_mod, "CLEAN_CHUNK", 6)
+    assert _as_tuple(read_file(path)) == _as_tuple(alone)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_work_from_both_ends_gives_every_chunk_once_the_child_the_last_ones():
+    import os
+    import time
+
+    from kamtui.importing.parallel import HELPER_NICE, FromBothEnds
+
+    parent = os.getpid()
+
+    def work(chunk):
+        if os.getpid() != parent:
+            time.sleep(0.01)
+        return chunk, os.getpid() != parent, os.nice(0)
+
+    helper = FromBothEnds(60, work)
+    got = []
+    try:
+        for chunk in range(60):
+            result = helper.theirs(chunk)
+            got.append(result if result is not None else work(chunk))
+            time.sleep(0.005)  # this process is slow: the child gets ahead
+    finally:
+        helper.close()
+    assert [g[0] for g in got] == list(range(60))
+    theirs = [g for g in got if g[1]]
+    assert theirs and theirs == got[-len(theirs) :] and len(theirs) < 60
+    # on a busy machine the child takes what this process leaves
+    assert all(g[2] == min(19, os.nice(0) + HELPER_NICE) for g in theirs)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_work_from_both_ends_never_waits_for_a_slow_child():
+    import os
+    import time
+
+    from kamtui.importing.parallel import FromBothEnds
+
+    parent = os.getpid()
+
+    def work(chunk):
+        if os.getpid() != parent and chunk < 8:
+            time.sleep(30)  # stuck (or starved on a busy machine)
+        return chunk
+
+    started = time.monotonic()
+    helper = FromBothEnds(10, work)
+    try:
+        got = []
+        for chunk in range(10):
+            result = helper.theirs(chunk)
+            got.append(result if result is not None else work(chunk))
+            time.sleep(0.02)
+    finally:
+        helper.close()
+    assert got == list(range(10))
+    assert time.monotonic() - started < 5
