@@ -329,9 +329,12 @@ def rows_for(results: dict[str, dict]) -> list[dict]:
         add("cold start → Today painted", stat=cold["today"], budget="cold_start")
         add("  CPU (all threads)", stat=cold["today_cpu"])
         add("  first start of the day (backup, reminders)", stat=one(cold.get("first_of_day_ms")))
-    if cold.get("contacts"):
-        add("cold start → Contacts painted (key 2 at Today)", stat=cold["contacts"],
+    if cold.get("contacts_first"):
+        add("cold start → Contacts painted (opened on Contacts)", stat=cold["contacts_first"],
             budget="cold_start")  # fmt: skip
+        add("  CPU (all threads)", stat=cold["contacts_first_cpu"])
+    if cold.get("contacts"):
+        add("Contacts painted, 2 pressed as Today appears", stat=cold["contacts"])
         add("  → the whole book listed (directory built)", stat=cold["contacts_list"])
     search = results.get("search", {})
     for q in SEARCH_QUERIES:

@@ -87,6 +87,7 @@ class KamtuiApp(App[str]):
         self._directory_waiters: list = []
         self._changed_while_loading: set[int] = set()
         self._reclassify_after_load = False
+        self._reminders_derived = False
         self.start_section = start or (SECTIONS[0].name if SECTIONS else None)
         for section in SECTIONS:
             self.add_mode(section.name, section.factory)
@@ -115,6 +116,13 @@ class KamtuiApp(App[str]):
 
         try:
             with self.heavy_work:
+                if self.start_section != "today" and not self._reminders_derived:
+                    # Opened on another section: the day's reminders (Today derives
+                    # them when it opens) before the index, whose rows show the next.
+                    from kamtui import followup
+
+                    self._reminders_derived = True
+                    followup.refresh(self.book, clock.today())
                 built = directory.load(self.book, clock.today())
         except Exception as e:
             self.call_from_thread(self.report_unexpected, e)
@@ -275,10 +283,14 @@ class KamtuiApp(App[str]):
         )
 
 
-def run_app(book: Book, *, demo: bool = False) -> int:
-    """Run the app until the seller quits (reopening it after a language switch)."""
+def run_app(book: Book, *, demo: bool = False, start: str | None = None) -> int:
+    """Run the app until the seller quits (reopening it after a language switch), on
+    the section ``start`` (default: the ``ui.start_section`` setting)."""
+    from kamtui import settings
+
+    start = start or settings.get(book, "ui.start_section")
     while True:
-        app = KamtuiApp(book, demo=demo)
+        app = KamtuiApp(book, demo=demo, start=start)
         result = app.run()
         if result != RELAUNCH:
             return app.return_code or 0

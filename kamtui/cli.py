@@ -153,6 +153,12 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         parser.add_argument("--lang", metavar="zh|en", help=t("cli.opt_lang"))
         parser.add_argument("--demo", action="store_true", help=t("cli.opt_demo"))
         parser.add_argument(
+            "--open",
+            metavar="SECTION",
+            choices=("today", "contacts", "cleanup", "insights"),
+            help=t("cli.opt_open"),
+        )
+        parser.add_argument(
             "--version",
             action=_VersionAction,
             help=argparse._("show program's version number and exit"),
@@ -238,11 +244,11 @@ def _opens_app(argv: list[str]) -> bool:
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if arg in ("--db", "--lang"):
+        if arg in ("--db", "--lang", "--open"):
             if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
                 return False
             i += 2
-        elif arg.startswith(("--db=", "--lang=")) or arg == "--demo":
+        elif arg.startswith(("--db=", "--lang=", "--open=")) or arg == "--demo":
             i += 1
         else:
             return False

@@ -57,6 +57,9 @@ SPECS: dict[str, Spec] = {
     # interface
     "ui.language": Spec("", kind="choice", choices=("", "zh", "en")),
     "ui.theme": Spec("", kind="str"),
+    "ui.start_section": Spec(
+        "today", kind="choice", choices=("today", "contacts", "cleanup", "insights")
+    ),
 }
 
 

@@ -101,3 +101,39 @@ async def test_mouse_click_selects_a_row(book):
         await pilot.click(VirtualTable, offset=(10, 3))  # header, group row, then row 2
         await pilot.pause()
         assert table.cursor_key != first
+
+
+async def test_opens_on_the_section_asked_or_set(book, monkeypatch):
+    """``kamtui --open contacts`` opens on Contacts; without it, the ui.start_section
+    setting decides (Today by default); a section that does not exist is refused."""
+    from kamtui import app as app_mod
+    from kamtui.cli import main
+
+    opened = []
+    monkeypatch.setattr(app_mod.KamtuiApp, "run", lambda self: opened.append(self) or None)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert main(["--db", str(book.path), "--open", "contacts"]) == 0
+    assert main(["--db", str(book.path)]) == 0
+    settings.put(book, "ui.start_section", "cleanup")
+    assert main(["--db", str(book.path)]) == 0
+    assert [a.start_section for a in opened] == ["contacts", "today", "cleanup"]
+    assert main(["--db", str(book.path), "--open", "nowhere"]) == 2
+    app = KamtuiApp(book, start="contacts")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ContactsScreen"
+        await pilot.press("1")
+        assert type(app.screen).__name__ == "TodayScreen"
+
+
+async def test_opened_on_contacts_the_days_reminders_are_derived(demo_book):
+    from kamtui import clock, followup
+
+    assert followup._last_run(demo_book) is None
+    app = KamtuiApp(demo_book, start="contacts")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ContactsScreen"
+        assert followup._last_run(demo_book) == clock.today()
+        assert demo_book.scalar("SELECT count(*) FROM reminder WHERE auto_key IS NOT NULL") > 0

@@ -483,3 +483,21 @@ async def test_merge_two_selected(demo_book):
         )
         assert merged == counts[keep] + counts[drop]
         assert screen.directory.entries[drop].archived
+
+
+async def test_opened_on_contacts_says_loading_not_zero_until_the_book_is_read(
+    demo_book, monkeypatch
+):
+    monkeypatch.setattr(KamtuiApp, "load_directory", lambda self: None)  # never arrives
+    app = KamtuiApp(demo_book, start="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        header = rendered(app.screen.query_one("#contacts-header"))
+        assert header.startswith("Contacts · … in the book")
+    monkeypatch.undo()
+    app = KamtuiApp(demo_book, start="contacts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        total = demo_book.scalar("SELECT count(*) FROM contact")
+        header = rendered(app.screen.query_one("#contacts-header"))
+        assert header.startswith(f"Contacts · {total:,} in the book")

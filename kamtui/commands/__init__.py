@@ -50,7 +50,7 @@ def open_app(ctx) -> int:
 
         build_parser().print_help()
         return 0
-    return run_app(ctx.book, demo=ctx.args.demo)
+    return run_app(ctx.book, demo=ctx.args.demo, start=ctx.args.open)
 
 
 def offer_restore(exc) -> bool:

@@ -18,6 +18,12 @@ MESSAGES = {
         "界面语言: zh 或 en (默认跟随 LANG)",
         "language: zh or en (default: from LANG)",
     ),
+    "cli.opt_open": (
+        "打开时显示的页面: today 今日、contacts 联系人、cleanup 清理、insights 分析"
+        " (默认: 设置 ui.start_section, 即今日)",
+        "the section to open on: today, contacts, cleanup or insights "
+        "(default: the ui.start_section setting, today)",
+    ),
     "cli.opt_demo": (
         "在演示客户簿上打开 (不会动你自己的数据)",
         "open on the demo book (never touches your own data)",

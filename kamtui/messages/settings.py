@@ -67,4 +67,8 @@ MESSAGES = {
     "setting.backup.keep_monthly": ("保留每月备份数", "Monthly backups kept"),
     "setting.ui.language": ("界面语言", "Interface language"),
     "setting.ui.theme": ("界面主题", "Interface theme"),
+    "setting.ui.start_section": (
+        "打开时显示的页面 (today 今日、contacts 联系人、cleanup 清理、insights 分析)",
+        "Section shown when kamtui opens (today, contacts, cleanup, insights)",
+    ),
 }

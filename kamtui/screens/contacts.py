@@ -278,11 +278,12 @@ class ContactsScreen(KamtuiScreen):
         return cells
 
     def _header(self) -> None:
-        total = len(self.directory) if self.directory is not None else 0
+        # (while the book is being read, its size is not known: not "0")
+        total = f"{len(self.directory):,}" if self.directory is not None else "…"
         arrow = "↑" if self._ascending() else "↓"
         text = t(
             "contacts.header",
-            total=f"{total:,}",
+            total=total,
             sort=t(f"contacts.sort.{self.sort}"),
             arrow=arrow,
         )
