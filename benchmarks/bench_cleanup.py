@@ -93,9 +93,11 @@ def cold_runs(book, runs: int, today: date = TODAY) -> dict:
     found, first_wall, first_cpu, _main = timed(lambda: cleanup.review(book, today))
 
     def before() -> None:
+        cleanup.wait_saved(book)  # (the last review's analysis saved: not timed)
         cleanup.forget_cache(book)
 
     wall, cpu = common.repeat_ms(lambda: cleanup.review(book, today), runs, before)
+    cleanup.wait_saved(book)
     warm_wall, warm_cpu = common.repeat_ms(lambda: cleanup.review(book, today), runs)
     return {
         "first_wall_ms": first_wall,
@@ -150,6 +152,42 @@ def edit_contacts(path: Path, run: int, count: int = 300) -> None:
     con.close()
 
 
+def new_process_runs(path: Path, folder: Path, runs: int) -> dict[str, list[tuple]]:
+    """The first review in a new process on the book at ``path`` (closed), ``runs``
+    times each: with nothing saved ("first", which saves its analysis; "save
+    (after)" is that save's ms), with the analysis a previous process saved
+    ("cold"), and after ~300 contacts were edited since ("cold after edits").
+    (wall, CPU, calling thread) ms per run; the book is as it was afterwards."""
+    results: dict[str, list[tuple[float, ...]]] = {}
+
+    def in_new_process(label: str) -> None:
+        out = subprocess.run(
+            [sys.executable, __file__, "--first-review", str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        wall, cpu, main, saved = json.loads(out.splitlines()[-1])
+        results.setdefault(label, []).append((wall, cpu, main))
+        if label == "first":
+            results.setdefault("save (after)", []).append((saved, 0.0, 0.0))
+
+    for _ in range(runs):
+        forget_saved(path)
+        in_new_process("first")  # saves its analysis for the next
+    for _ in range(runs):
+        in_new_process("cold")
+    copy = folder / "edited.db"
+    shutil.copy(path, copy)  # the edits go to a copy: the rows below read the book
+    for run in range(runs):
+        edit_contacts(path, run)
+        in_new_process("cold after edits")
+    shutil.copy(copy, path)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return results
+
+
 def p95(values: list[float]) -> float:
     if len(values) < 2:
         return values[0]
@@ -181,33 +219,7 @@ def main() -> None:
 
         book = Book(path)  # migrates a cached book built by an older schema
         book.close()
-        results: dict[str, list[tuple[float, ...]]] = {}
-
-        def in_new_process(label: str) -> None:
-            out = subprocess.run(
-                [sys.executable, __file__, "--first-review", str(path)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            wall, cpu, main, saved = json.loads(out.splitlines()[-1])
-            results.setdefault(label, []).append((wall, cpu, main))
-            if label == "first":
-                results.setdefault("save (after)", []).append((saved, 0.0, 0.0))
-
-        for _ in range(args.runs):
-            forget_saved(path)
-            in_new_process("first")  # saves its analysis for the next
-        for _ in range(args.runs):
-            in_new_process("cold")
-        copy = folder / "edited.db"
-        shutil.copy(path, copy)  # the edits go to a copy: the rows below read the book
-        for run in range(args.runs):
-            edit_contacts(path, run)
-            in_new_process("cold after edits")
-        shutil.copy(copy, path)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        results = new_process_runs(path, folder, args.runs)
 
         book = Book(path)
         from kamtui import cleanup

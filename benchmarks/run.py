@@ -204,9 +204,20 @@ def case_cleanup(source: Path, runs: int, folder: Path) -> dict:
 
     book = _book(source, folder, "cleanup.db")
     try:
-        return bench_cleanup.cold_runs(book, runs)
+        from kamtui import cleanup
+
+        out = bench_cleanup.cold_runs(book, runs)
+        cleanup.wait_saved(book)
     finally:
         book.close()
+    # a new process's first review: nothing saved, the analysis a previous one
+    # saved, and after ~300 contacts were edited since
+    found = bench_cleanup.new_process_runs(book.path, folder, runs)
+    for label, key in (("first", "process_first"), ("cold", "process_saved"),
+                       ("cold after edits", "process_after_edits")):  # fmt: skip
+        out[f"{key}_wall_ms"] = [wall for wall, _cpu, _main in found[label]]
+        out[f"{key}_cpu_ms"] = [cpu for _wall, cpu, _main in found[label]]
+    return out
 
 
 def case_import(source: Path, runs: int, folder: Path, rows: int) -> dict:
@@ -380,6 +391,10 @@ def rows_for(results: dict[str, dict]) -> list[dict]:
             note=f"{clean.get('candidates', 0):,} candidates")  # fmt: skip
         add("  CPU", clean["cpu_ms"])
         add("  first review in a process", stat=one(clean["first_wall_ms"]))
+        if clean.get("process_saved_wall_ms"):
+            add("  new process, nothing saved", clean["process_first_wall_ms"])
+            add("  new process, analysis saved by the last", clean["process_saved_wall_ms"])
+            add("  new process, ~300 contacts edited since", clean["process_after_edits_wall_ms"])
     imp = results.get("import", {})
     if imp.get("wall_ms"):
         add(f"import {imp['rows']:,}-row CSV", imp["wall_ms"], budget="import",
