@@ -481,9 +481,10 @@ def test_undo_reverts_the_whole_import(book, tmp_path):
         assert action.label == report.undo_label == "import in.csv"
         undo_action(con, action.id)
 
-    # (what undo keeps, and the changes the Today refresh has yet to read, aside)
+    # (what undo keeps, and the changes the Today refresh has yet to read, aside; in any
+    # order: a bulk insert makes its triggers again, so they are listed in another)
     def kept(lines):
-        return [line for line in lines if "undo_" not in line and "followup_change" not in line]
+        return sorted(x for x in lines if "undo_" not in x and "followup_change" not in x)
 
     assert kept(dump(book)) == kept(before)
     assert book.scalar("SELECT count(*) FROM followup_change") > 0  # the undone sales noted
@@ -697,9 +698,10 @@ def test_undo_rows_of_an_import_are_those_the_triggers_write(book, tmp_path, mon
     with book.transaction() as con:
         undo_action(con, last_action(con).id)
 
-    # (what undo keeps, and the changes the Today refresh has yet to read, aside)
+    # (what undo keeps, and the changes the Today refresh has yet to read, aside; in any
+    # order: a bulk insert makes its triggers again, so they are listed in another)
     def kept(lines):
-        return [line for line in lines if "undo_" not in line and "followup_change" not in line]
+        return sorted(x for x in lines if "undo_" not in x and "followup_change" not in x)
 
     assert kept(dump(book)) == kept(before)
     assert book.scalar("SELECT count(*) FROM followup_change") > 0  # the undone sales noted

@@ -265,4 +265,4 @@ def test_kamtui_undo_reverts_the_whole_import(db, capsys):
     with Book(db) as b:
         after = [line for line in b.conn.iterdump() if "undo_" not in line]
         after = [line for line in after if "followup_change" not in line]
-    assert after == before
+    assert sorted(after) == sorted(before)  # (triggers made again are listed elsewhere)

@@ -1109,6 +1109,7 @@ def _write(
     from contextlib import nullcontext
 
     from kamtui.contacts import refresh_search_keys
+    from kamtui.store.derived import derived_at_end
     from kamtui.store.undo import inserts_recorded_at_end
 
     label = t("import.undo_label", file=plan.path.name)
@@ -1245,7 +1246,8 @@ def _write(
                             )
                             steps.tell_links(min(end, i + _LINKS_STEP))
                 last_purchase = con.execute("SELECT max(id) FROM purchase").fetchone()[0] or 0
-                with inserts_recorded_at_end(con, "purchase", "id > ?", (last_purchase,)):
+                new_sales = ("purchase", "id > ?", (last_purchase,))
+                with inserts_recorded_at_end(con, *new_sales), derived_at_end(con, *new_sales):
                     _bulk(
                         con,
                         "INSERT INTO purchase (contact_id, item, amount_fen, bought_on, note, "
