@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -63,3 +64,16 @@ def demo_book(_demo_template, tmp_path):
     b = Book(path)
     yield b
     b.close()
+
+
+def count_forks(monkeypatch) -> list[int]:
+    """From now on, each ``os.fork`` (which still forks) adds a 1 to the list returned."""
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    return forks

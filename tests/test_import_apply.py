@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import count_forks
 
 from kamtui import contacts
 from kamtui.accounts import create_account
@@ -573,14 +574,7 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
     serial.close()
     monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
     monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)  # 14 chunks, the last one short
-    forks = []
-    real_fork = os.fork
-
-    def counting_fork():
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", counting_fork)
+    forks = count_forks(monkeypatch)
     parent = os.getpid()
     real_names = apply_mod._names_key
     built_here = []

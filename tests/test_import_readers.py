@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import count_forks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -934,14 +935,7 @@ def test_rows_cleaned_with_a_helper_process_are_the_rows_cleaned_alone(
     monkeypatch.setattr(reader_mod, "can_fork", lambda: True)
     monkeypatch.setattr(reader_mod, "PARALLEL_CLEAN_FROM", 50)
     monkeypatch.setattr(reader_mod, "CLEAN_CHUNK", 7)  # 43 chunks, the last one short
-    forks = []
-    real_fork = os.fork
-
-    def counting_fork():
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", counting_fork)
+    forks = count_forks(monkeypatch)
     calls = []
     shared = read_file(path, progress=lambda done, total: calls.append((done, total)))
     assert forks == [1]
