@@ -50,10 +50,10 @@ birthdays on them, the credit sales falling due, and who was last in touch on
 the days whose quiet ends then (``ix_interaction_day``: prospects, dormant
 buyers). The dormant rule's purchase days of every buyer are kept in
 ``buyer_fact``, counted again only for the buyers that changed, and read for the
-buyers whose silence or usual gap ends in the new days. The stale check reads
-the open reminders of the changed contacts only (a check reads only its
-contact's data, which held at the last run), plus the birthdays' "in N days"
-due by today. A book's first refresh, one after more than ``_MOST_CHANGES``
+buyers whose silence or usual gap ends in the new days, or who turned lost
+since. The stale check reads the open reminders of the changed contacts only
+(a check reads only its contact's data, which held at the last run), plus the
+birthdays' "in N days" due by today. A book's first refresh, one after more than ``_MOST_CHANGES``
 changes, on a day before the last, or under other settings (what was not due
 under the old ones may be due now), reads everything. A refresh that found
 nothing to change is not run again in the same process until something is
@@ -147,8 +147,8 @@ class _Scope:
     changed: str
 
     def on(self, con, sql: str, params: tuple) -> list[tuple]:
-        """The rows of ``sql`` (whose first parameter is the JSON list of the
-        changed contacts) followed by none: a helper for the rules' second query."""
+        """The rows of ``sql`` for the changed contacts: its first parameter is
+        their JSON list, ``params`` the others (the rules' second query)."""
         return con.execute(sql, (self.changed, *params)).fetchall()
 
 
