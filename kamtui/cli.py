@@ -260,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     _preparse_language(argv)
     parser = build_parser(commands=not _opens_app(argv))
     try:
-        args = parser.parse_args(argv)
+        with _argparse_language():  # (its messages are made as it parses)
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     if args.lang:

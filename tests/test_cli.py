@@ -93,3 +93,16 @@ def test_internal_error_is_logged_not_shown(tmp_path, monkeypatch, capsys):
 def test_bad_lang_and_lang_choice(tmp_path, lang, capsys):
     assert main(["--lang", "fr", "info"]) == 2
     assert main(["--lang", lang, "--db", str(tmp_path / "b.db"), "accounts"]) == 0
+
+
+def test_a_bad_choice_is_told_in_the_users_language(tmp_path, capsys):
+    from kamtui import i18n
+
+    db = str(tmp_path / "b.db")
+    i18n.set_language("zh")
+    assert main(["--db", db, "--open", "nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert "参数 --open: 无效选项: 'nowhere'" in err and "invalid choice" not in err
+    i18n.set_language("en")
+    assert main(["--db", db, "export", "--format", "bogus"]) == 2
+    assert "argument --format/-f: invalid choice: 'bogus'" in capsys.readouterr().err
