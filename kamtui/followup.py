@@ -763,9 +763,9 @@ def _thanks(con, start: date, end: date) -> list[Candidate]:
 
 def _state_day(con, key: str) -> date | None:
     """A day the refresh keeps in the setting table (internal state, not a setting)."""
-    row = con.execute('SELECT value FROM setting WHERE "key" = ?', (key,)).fetchone()
+    value = _state(con, key)
     try:
-        return date.fromisoformat(json.loads(row[0])) if row and row[0] else None
+        return date.fromisoformat(value) if value else None
     except (ValueError, TypeError):
         return None
 
