@@ -159,7 +159,7 @@ import weakref
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
@@ -1029,7 +1029,7 @@ def _name_groups(
     # A number added at the end: the same name (李娜 and 李娜2; not 李娜1 and 李娜2).
     for k in compress(counts, map(str.isdigit, map(itemgetter(-1), counts))):
         stripped = k.rstrip(_DIGITS)
-        if len(stripped) > 1 and stripped in counts:
+        if len(stripped) > 1 and stripped != k and stripped in counts:
             near.add((stripped, k))
             wanted.add(stripped)
             wanted.add(k)
@@ -1176,8 +1176,9 @@ def _keepers(book: Book, ids: Iterable[int]) -> dict[int, tuple]:
 
 def _scan_and_match(
     book: Book, score: float, inline: bool = False, read: threading.Event | None = None
-) -> tuple[_Scan, dict[int, list[_Match]]]:
-    """Read every contact's identity and find who matches whom.
+) -> tuple[tuple, _Scan, dict[int, list[_Match]], list[str]]:
+    """Read every contact's identity and find who matches whom: (the contacts' state
+    read with them, the scan, the matches, every position's sound key).
 
     A second thread reads the names, part by part, and this one turns each part
     into sound keys as it comes, then works on them (near-identical names), while
@@ -1203,10 +1204,12 @@ def _scan_and_match(
     grouped = _name_groups(names_text, score, _SEP.join(sounds)) if lined_up else None
     scan = _scan_from(names, others.get())
     if scan is None or grouped is None:  # changed meanwhile, or a separator in some text
-        scan = _read_identity(book)
+        with book.snapshot():
+            state = _contacts_state(book)
+            scan = _read_identity(book)
         grouped = _name_groups(_SEP.join(scan.keyed_names), score)
-    _keys, where, near = grouped
-    return scan, _find_matches(book, scan, where, near, inline)
+    keys, where, near = grouped
+    return state, scan, _find_matches(book, scan, where, near, inline), keys
 
 
 def _find_matches(
@@ -1294,7 +1297,8 @@ def _differ(x: str, y: str) -> bool:
 
 @dataclass
 class _Identity:
-    """The identity rules' work (who matches whom), kept while no contact changes."""
+    """The identity rules' work (who matches whom) at one state of the contacts:
+    ``key`` is (the last change noted, the highest id, the duplicate score)."""
 
     key: tuple
     scan: _Scan
@@ -1304,6 +1308,13 @@ class _Identity:
     _evidence: dict[tuple, Evidence] = field(default_factory=dict)
     _friends: Counter | None = None
     unsaved: bool = False  # computed here, not yet saved in the book (see _save_later)
+    # The sorted sound keys (kamtui.cleanup_update.KeyIndex) for bringing it up to
+    # date; made from ``sounds`` (every position's key) by the save, in its thread.
+    index: Any = None
+    sounds: list[str] | None = None
+    saved_index: tuple | None = None  # the saved one, still encoded (see _decode_identity)
+    odd: bool = False  # some phone not in E.164 (matched on its digits)
+    upper: bool = False  # some WeChat ID with capitals (matched case folded)
 
     @property
     def groups(self) -> list[list[int]]:
@@ -1318,35 +1329,6 @@ class _Identity:
                 by_root.setdefault(union.find(i), []).append(i)
             self._groups = list(by_root.values())
         return self._groups
-
-    def drop(self, ids: Iterable[int]) -> None:
-        """Forget contacts that were archived (they match no one any more)."""
-        gone = {self.where[cid] for cid in ids if cid in self.where}
-        if not gone:
-            return
-        # Copies, changed here: a save of the analysis may still be reading the
-        # lists it was computed with (see _save_identity).
-        self.scan = replace(
-            self.scan, ids=list(self.scan.ids), keyed_names=list(self.scan.keyed_names)
-        )
-        self.matches = dict(self.matches)
-        self._friends = Counter(self.friends)
-        for i in gone:
-            for m in self.matches.pop(i, ()):
-                left = [x for x in self.matches.get(m.other, ()) if x.other not in gone]
-                if left:
-                    self.matches[m.other] = left
-                else:
-                    self.matches.pop(m.other, None)
-        for cid in ids:
-            i = self.where.pop(cid, None)
-            if i is not None:
-                # The position stays (others refer to positions); the contact is gone.
-                self.friends[self.scan.account(i) or _NO_ACCOUNT] -= 1
-                self.scan.ids[i] = -1
-                self.scan.keyed_names[i] = _GONE
-        self._groups = None
-        self._evidence.clear()
 
     @property
     def friends(self) -> Counter:
@@ -1364,62 +1346,81 @@ class _Identity:
         """contact id -> position."""
         if self._where is None:
             self._where = dict(zip(self.scan.ids, range(len(self.scan.ids)), strict=True))
+            self._where.pop(-1, None)
         return self._where
 
+    def key_index(self):
+        """The sorted sound keys (made now if the save has not made them)."""
+        if self.index is None and self.saved_index is not None:
+            self.index = _decode_index(self.saved_index, len(self.scan.ids), self.key[-1])
+            self.saved_index = None
+        if self.index is None:
+            from kamtui.cleanup_update import KeyIndex
 
-_GONE = chr(_ACCOUNT_MARK - 1)  # the name of a position whose contact was archived
+            sounds = self.sounds
+            if sounds is None:
+                sounds = [k.translate(_SOUNDS) for k in self.scan.keyed_names]
+            self.index = KeyIndex.build(sounds, self.key[-1])
+            self.sounds = None
+        return self.index
+
+
+_GONE = chr(_ACCOUNT_MARK - 1)  # the name of a position whose contact left (archived, erased)
 _IDENTITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _IDENTITIES_LOCK = threading.Lock()
 _SKIP_SAVED: weakref.WeakSet = weakref.WeakSet()  # see forget_cache
 
 
 def _contacts_state(book: Book) -> tuple:
-    """Changes whenever a contact is added, archived, restored, changed or erased.
-
-    Every contact write sets ``updated_at`` (the contacts service, merges,
-    imports); purges change the counts, undos the count of undone actions. Read
-    through indexes, so it costs next to nothing.
+    """(the last change noted in ``cleanup_change``, the highest contact id): moves
+    whenever what the identity rules read of a contact changes (migration v0008:
+    triggers note every update, erasure and insert below the highest id; a contact
+    added on top raises the highest id). Read through primary keys: next to nothing.
     """
     return tuple(book.query(_STATE_SQL)[0])
 
 
-# One max() per query: two in one SELECT would scan the whole index.
-_STATE_SQL = """SELECT (SELECT max(updated_at) FROM contact), (SELECT max(id) FROM contact),
-                       (SELECT count(*) FROM contact),
-                       (SELECT count(undone_at) FROM undo_action)"""
+_STATE_SQL = """SELECT (SELECT ifnull(max(seq), 0) FROM cleanup_change),
+                       (SELECT ifnull(max(id), 0) FROM contact)"""
 
 
 def _identity(
     book: Book, score: float, inline: bool = False, read: threading.Event | None = None
 ) -> _Identity:
-    """The identity rules' work, remembered while no contact changes (``read``: set
-    once the book's identities are read, see _scan_and_match)."""
+    """The identity rules' work: the one remembered, else the one saved in the book,
+    brought up to date with the contacts changed since (see
+    :mod:`kamtui.cleanup_update`), else made from every contact (``read``: set once
+    the book's identities are read, see _scan_and_match)."""
+    from kamtui.cleanup_update import brought_up_to_date
+
     key = (*_contacts_state(book), score)
     with _IDENTITIES_LOCK:
         cached = _IDENTITIES.get(book)
-    if cached is not None and cached.key == key:
-        return cached
-    with _IDENTITIES_LOCK:
         skip = book in _SKIP_SAVED
         _SKIP_SAVED.discard(book)
-    found = None if skip else _load_identity(book, key, read)
+    if cached is not None and cached.key == key:
+        return cached
+    found = None
+    if cached is not None and cached.key[-1] == score:
+        if cached.index is None:
+            wait_saved(book)  # (the save makes the index)
+        cached.key_index()
+        found = brought_up_to_date(book, cached, inline)
+    if found is None and not skip:
+        saved = _load_identity(book, score, read)
+        if saved is not None:
+            if saved.key != key:
+                saved.key_index()
+                saved = brought_up_to_date(book, saved, inline, owned=True)
+            found = saved
     if found is None:
-        found = _Identity(key, *_scan_and_match(book, score, inline, read))
+        state, scan, matches, sounds = _scan_and_match(book, score, inline, read)
+        found = _Identity((*state, score), scan, matches, sounds=sounds)
+        found.odd, found.upper = scan.odd_phones > 0, scan.upper_wechat
         found.unsaved = not inline
     with _IDENTITIES_LOCK:
         _IDENTITIES[book] = found
     return found
-
-
-def _archived_here(book: Book, ids: list[int], before: tuple, after: tuple) -> None:
-    """Keep the remembered identities after our own archive (``before``/``after``:
-    the contacts' state around it, read inside its transaction)."""
-    with _IDENTITIES_LOCK:
-        cached = _IDENTITIES.get(book)
-        if cached is None or cached.key[:-1] != before:
-            return
-        cached.drop(ids)
-        cached.key = (*after, cached.key[-1])
 
 
 def forget_cache(book: Book | None = None, *, saved: bool = True) -> None:
@@ -1435,26 +1436,26 @@ def forget_cache(book: Book | None = None, *, saved: bool = True) -> None:
 
 
 # ---------------------------------------------------------------------------
-# The identity analysis saved in the book for the next process (migration v0007)
+# The identity analysis saved in the book for the next process (migrations v0007, v0008)
 #
 # A new process (the seller opens kamtui and presses 3) loads it instead of reading
-# and matching every contact again, when the book's contacts are as they were: the
-# same contacts' state (the in-process key), the same duplicate score, the same code.
-# Plain columns only (the book may come from elsewhere: nothing is unpickled), checked
-# as they are decoded; anything that does not line up is ignored, and the analysis
-# made again.
+# and matching every contact again, and brings it up to date with the contacts
+# changed since (kamtui.cleanup_update), when it was made with the same duplicate
+# score and code. Plain columns only (the book may come from elsewhere: nothing is
+# unpickled), checked as they are decoded; anything that does not line up is
+# ignored, and the analysis made again.
 
-_SAVED_FORMAT = 1  # bump whenever what the identity rules find, or how it is saved, changes
+_SAVED_FORMAT = 2  # bump whenever what the identity rules find, or how it is saved, changes
 _HOW_CODE = {how: n for n, how in enumerate(DUPLICATE_HOW)}
 _SAVED_SQL = """
 SELECT key, contacts, ids, names, wechat, friends, matches,
-       match_at, match_other, match_how, match_value, checksum
+       match_at, match_other, match_how, match_value, sounds, sound_at, back, checksum
 FROM cleanup_identity WHERE id = 1
 """
 _SAVE_SQL = """
 INSERT OR REPLACE INTO cleanup_identity (id, key, contacts, ids, names, wechat, friends,
-    matches, match_at, match_other, match_how, match_value, checksum)
-VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    matches, match_at, match_other, match_how, match_value, sounds, sound_at, back, checksum)
+VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
@@ -1472,50 +1473,63 @@ _code_version: str | None = None
 
 
 def _analysis_version() -> str:
-    """This code's format and the versions of what makes the sound keys and scores."""
+    """This code's format and what makes the sound keys and scores: pypinyin's table
+    of readings (its size and time: ``importlib.metadata`` alone takes ~50 ms to
+    import) and rapidfuzz's version."""
     global _code_version
     if _code_version is None:
-        from importlib.metadata import PackageNotFoundError, version
+        import rapidfuzz
 
-        parts = [str(_SAVED_FORMAT)]
-        for dist in ("pypinyin", "rapidfuzz"):
-            try:
-                parts.append(version(dist))
-            except PackageNotFoundError:
-                parts.append("-")
-        _code_version = " ".join(parts)
+        from kamtui.searchkey import reading_table_path
+
+        table = "-"
+        with suppress(OSError, TypeError):
+            st = os.stat(reading_table_path())  # (TypeError: no table)
+            table = f"{st.st_size}:{st.st_mtime_ns}"
+        _code_version = f"{_SAVED_FORMAT} {table} {getattr(rapidfuzz, '__version__', '-')}"
     return _code_version
 
 
-def _saved_key(key: tuple) -> str:
-    return json.dumps([_analysis_version(), *key])
+def _saved_key(ident: _Identity) -> str:
+    return json.dumps([_analysis_version(), *ident.key, ident.odd, ident.upper])
 
 
-def _load_identity(book: Book, key: tuple, read: threading.Event | None) -> _Identity | None:
-    """The saved analysis if it was made for ``key`` and lines up, else None."""
+def _load_identity(book: Book, score: float, read: threading.Event | None) -> _Identity | None:
+    """The saved analysis if it was made with ``score`` by this code and lines up,
+    else None (whatever changed since: see _identity)."""
     try:
         with book.snapshot():
             found = book.query(_SAVED_SQL)
-            if not found or found[0][0] != _saved_key(key):
-                return None
             if read is not None:
                 read.set()  # the flag rules' read may start
-            row = found[0]
-            friends_now = book.query(_FRIENDS_SQL)
-        return _decode_identity(key, row, friends_now)
+            if not found:
+                return None
+            version, seq, top, saved_score, odd, upper = json.loads(found[0][0])
+            if version != _analysis_version() or saved_score != score:
+                return None
+            key = (int(seq), int(top), score)
+            friends_now = book.query(_FRIENDS_SQL) if key[:-1] == _contacts_state(book) else None
+        ident = _decode_identity(key, found[0], friends_now)
+        if ident is not None:
+            ident.odd, ident.upper = bool(odd), bool(upper)
+        return ident
     except (sqlite3.OperationalError, ValueError, TypeError, OverflowError, UnicodeError):
         return None  # no such table (a book not migrated yet), or not what we wrote
 
 
-def _decode_identity(key: tuple, row: tuple, friends_now: list) -> _Identity | None:
+def _decode_identity(key: tuple, row: tuple, friends_now: list | None) -> _Identity | None:
+    """The saved row as an analysis, or None if it does not line up (``friends_now``:
+    who is not archived, by account, read now, when nothing changed since)."""
     if _checksum(row[:-1]) != row[-1]:
         return None
-    _key, n, ids_b, names_b, wechat_b, friends_j, m, at_b, other_b, how_b, value_b, _ = row
+    _key, n, ids_b, names_b, wechat_b, friends_j, m, at_b, other_b, how_b, value_b = row[:11]
+    sounds_b, sound_at_b, back_b = row[11:14]
     ids = array("q")
     ids.frombytes(ids_b)
-    at, other = array("i"), array("i")
+    at, other, sound_at = array("i"), array("i"), array("i")
     at.frombytes(at_b)
     other.frombytes(other_b)
+    sound_at.frombytes(sound_at_b)
     names = _split(names_b.decode(), n)
     wechat = _split(wechat_b.decode(), n)
     values = _split(value_b.decode(), m)
@@ -1523,19 +1537,25 @@ def _decode_identity(key: tuple, row: tuple, friends_now: list) -> _Identity | N
         names is None
         or wechat is None
         or values is None
+        or sounds_b.count(_SEP.encode()) != max(n - 1, 0)
         or len(ids) != n
         or len(at) != m
         or len(other) != m
         or len(how_b) != m
+        or len(sound_at) != n
     ):
         return None
     if m and (min(at) < 0 or min(other) < 0 or max(at) >= n or max(other) >= n or max(how_b) > 2):
         return None
+    if n and (min(sound_at) < 0 or max(sound_at) >= n):
+        return None
     friends = Counter({int(a): int(c) for a, c in json.loads(friends_j)})
     # Who is not archived, by account, read now: must be what was saved.
-    if friends != Counter({aid or _NO_ACCOUNT: count for aid, count in friends_now}):
+    if friends_now is not None and friends != Counter(
+        {aid or _NO_ACCOUNT: count for aid, count in friends_now}
+    ):
         return None
-    if any(not k or ord(k[0]) < _ACCOUNT_MARK for k in names):
+    if names and min(names) < chr(_ACCOUNT_MARK):  # (an empty one would be the least)
         return None
     hows = [DUPLICATE_HOW[h] for h in how_b]
     matches: dict[int, list[_Match]] = {}
@@ -1546,11 +1566,36 @@ def _decode_identity(key: tuple, row: tuple, friends_now: list) -> _Identity | N
         else:
             found.append(_Match(how, j, value))
     scan = _Scan(ids.tolist(), names, wechat, [], 0, friends=friends)
-    return _Identity(key, scan, matches)
+    # The sorted sound keys are decoded only if the analysis is brought up to date.
+    return _Identity(key, scan, matches, saved_index=(sounds_b, sound_at, back_b))
+
+
+def _decode_index(saved: tuple, n: int, score: float):
+    """The saved sorted sound keys (checked with the rest: see _decode_identity)."""
+    from kamtui.cleanup_update import KeyIndex
+
+    sounds_b, sound_at, back_b = saved
+    sounds = _split(sounds_b.decode(), n)
+    if sounds is None:
+        return None  # (made again from the names)
+    return KeyIndex(sounds, sound_at, back_b.decode().split(_SEP) if back_b else [], score)
 
 
 def _encode_identity(ident: _Identity) -> tuple:
-    scan, matches = ident.scan, ident.matches
+    """The row to save (positions of contacts that left dropped, the others renumbered)."""
+    scan, matches, index = ident.scan, ident.matches, ident.key_index()
+    ids, names, wechat, sound_at = scan.ids, scan.keyed_names, scan.wechat, index.at
+    if -1 in ids:
+        kept = [p for p, cid in enumerate(ids) if cid != -1]
+        moved = array("i", [-1]) * len(ids)
+        for new, p in enumerate(kept):
+            moved[p] = new
+        ids, names, wechat = ([x[p] for p in kept] for x in (ids, names, wechat))
+        matches = {
+            moved[i]: [m._replace(other=moved[m.other]) for m in found]
+            for i, found in matches.items()
+        }
+        sound_at = array("i", map(moved.__getitem__, sound_at))
     at, other, how, values = array("i"), array("i"), bytearray(), []
     for i, found in matches.items():
         for m in found:
@@ -1559,17 +1604,20 @@ def _encode_identity(ident: _Identity) -> tuple:
             how.append(_HOW_CODE[m.how])
             values.append(m.value)
     row = (
-        _saved_key(ident.key),
-        len(scan.ids),
-        array("q", scan.ids).tobytes(),
-        _SEP.join(scan.keyed_names).encode(),
-        _SEP.join(scan.wechat).encode(),
+        _saved_key(ident),
+        len(ids),
+        array("q", ids).tobytes(),
+        _SEP.join(names).encode(),
+        _SEP.join(wechat).encode(),
         json.dumps(sorted(ident.friends.items())),
         len(at),
         at.tobytes(),
         other.tobytes(),
         bytes(how),
         _SEP.join(values).encode(),
+        _SEP.join(index.keys).encode(),
+        sound_at.tobytes(),
+        _SEP.join(index.back).encode(),
     )
     return (*row, _checksum(row))
 
@@ -1578,12 +1626,11 @@ _savers: dict[int, threading.Thread] = {}  # id(book) -> its last saver
 
 
 def _save_later(book: Book, ident: _Identity) -> None:
-    """Save the analysis just made, in another thread, once the review is made."""
+    """Save the analysis just made, in another thread, once the review is made (its
+    sorted sound keys are made there too, for the analysis kept here)."""
     ident.unsaved = False
-    scan = ident.scan  # drop() replaces, never changes, what it is computed from
-    frozen = _Identity(ident.key, scan, ident.matches, _friends=Counter(ident.friends))
     thread = threading.Thread(
-        target=_save_identity, args=(book, frozen), name="kamtui-cleanup-save", daemon=True
+        target=_save_identity, args=(book, ident), name="kamtui-cleanup-save", daemon=True
     )
     _savers[id(book)] = thread
     thread.start()
@@ -1591,8 +1638,10 @@ def _save_later(book: Book, ident: _Identity) -> None:
 
 def _save_identity(book: Book, ident: _Identity) -> None:
     """Write the analysis, if the contacts are still as it saw them (else it is stale
-    already, and may hold a name erased since)."""
+    already, and may hold a name erased since), and forget the changes noted before
+    it (but the last: ``seq`` must only grow, see migration v0008)."""
     try:
+        # (nothing here changes what the analysis holds: a review may read it meanwhile)
         row = _encode_identity(ident)
         # A connection of its own: Book.close() may run meanwhile (it closes the
         # connections of the Book's threads, and one in use would crash).
@@ -1604,6 +1653,7 @@ def _save_identity(book: Book, ident: _Identity) -> None:
         state = tuple(con.execute(_STATE_SQL).fetchone())
         if (*state, ident.key[-1]) == ident.key:
             con.execute(_SAVE_SQL, row)
+            con.execute("DELETE FROM cleanup_change WHERE seq < ?", (state[0],))
         con.execute("COMMIT")
         book._own_commit_seen()  # not another process's change (Book.foreign_stamp)
     except Exception:
@@ -1665,7 +1715,11 @@ def _duplicate_candidates(
         keeper = min(members, key=lambda i: keepers.get(ids[i], (True,) * 4 + (ids[i],)))
         for i in members:
             if i != keeper:
-                ms = sorted(matches[i], key=lambda m: (m.other != keeper, how_order[m.how]))
+                # the keeper first, then by how they match, then the lowest id: the
+                # same order however the analysis was made (whole or brought up to date)
+                ms = sorted(
+                    matches[i], key=lambda m: (m.other != keeper, how_order[m.how], ids[m.other])
+                )
                 chosen.append((i, ms[:_MAX_EVIDENCE]))
     cache = ident._evidence
     if cache.get("names") != account_names:  # evidence names accounts
@@ -2101,11 +2155,8 @@ def archive(book: Book, items: Iterable[Candidate | int]) -> int:
         safety_backup(book, "bulk")  # first: the one archive_contacts asks for is then throttled
     with book.transaction(undo=_label("cleanup.undo.archive", book, ids)) as con:
         _require(con, ids)
-        before = _contacts_state(book)
         changed = archive_contacts(book, ids)
         _drop_decisions(con, ids)
-        after = _contacts_state(book)
-    _archived_here(book, ids, before, after)
     return changed
 
 
@@ -2144,11 +2195,8 @@ def confirm_deleted(book: Book, items: Iterable[Candidate | int] | None = None) 
     from kamtui.contacts import archive_contacts
 
     with book.transaction(undo=_label("cleanup.undo.deleted", book, ids)) as con:
-        before = _contacts_state(book)
         changed = archive_contacts(book, ids)
         _drop_decisions(con, ids)
-        after = _contacts_state(book)
-    _archived_here(book, ids, before, after)
     return changed
 
 

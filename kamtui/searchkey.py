@@ -249,12 +249,20 @@ def _reading_table() -> dict[str, str] | None:
     ``pinyin_dict.json`` (code point -> tone-marked readings, most common first).
     None if that file is not there (another pypinyin layout): then pypinyin is used.
     """
+    path = reading_table_path()
+    if path is None:
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def reading_table_path() -> str | None:
+    """Where pypinyin's table of character readings is (see :func:`_reading_table`)."""
     spec = importlib.util.find_spec("pypinyin")
     for base in (spec.submodule_search_locations or ()) if spec else ():
         path = os.path.join(base, "pinyin_dict.json")
         if os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                return json.load(f)
+            return path
     return None
 
 

@@ -26,6 +26,9 @@ from kamtui.store.undo import last_action, undo_action
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 
+# what undo keeps, and the changes noted for the Today refresh and the clean-up
+_NOT_KEPT = ("undo_", "followup_change", "cleanup_change")
+
 
 def write_csv(tmp_path: Path, text: str, name: str = "in.csv") -> Path:
     path = tmp_path / name
@@ -482,10 +485,11 @@ def test_undo_reverts_the_whole_import(book, tmp_path):
         assert action.label == report.undo_label == "import in.csv"
         undo_action(con, action.id)
 
-    # (what undo keeps, and the changes the Today refresh has yet to read, aside; in any
+    # (what undo keeps, and the changes the Today refresh and the clean-up have yet to
+    # read, aside; in any
     # order: a bulk insert makes its triggers again, so they are listed in another)
     def kept(lines):
-        return sorted(x for x in lines if "undo_" not in x and "followup_change" not in x)
+        return sorted(x for x in lines if not any(k in x for k in _NOT_KEPT))
 
     assert kept(dump(book)) == kept(before)
     assert book.scalar("SELECT count(*) FROM followup_change") > 0  # the undone sales noted
@@ -692,10 +696,11 @@ def test_undo_rows_of_an_import_are_those_the_triggers_write(book, tmp_path, mon
     with book.transaction() as con:
         undo_action(con, last_action(con).id)
 
-    # (what undo keeps, and the changes the Today refresh has yet to read, aside; in any
+    # (what undo keeps, and the changes the Today refresh and the clean-up have yet to
+    # read, aside; in any
     # order: a bulk insert makes its triggers again, so they are listed in another)
     def kept(lines):
-        return sorted(x for x in lines if "undo_" not in x and "followup_change" not in x)
+        return sorted(x for x in lines if not any(k in x for k in _NOT_KEPT))
 
     assert kept(dump(book)) == kept(before)
     assert book.scalar("SELECT count(*) FROM followup_change") > 0  # the undone sales noted

@@ -1142,7 +1142,11 @@ def _write(
                 item = t("import.history_item")
                 note = t("import.history_note", file=plan.path.name)
                 first_new = next_id
-                with inserts_recorded_at_end(con, "contact", "id >= ?", (first_new,)):
+                new_contacts = ("contact", "id >= ?", (first_new,))
+                with (
+                    inserts_recorded_at_end(con, *new_contacts),
+                    derived_at_end(con, *new_contacts),
+                ):
                     for index, e in enumerate(new):
                         rec = e.record
                         cid = next_id

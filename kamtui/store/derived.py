@@ -1,9 +1,11 @@
-"""Derived data kept by triggers (migrations v0005, v0006), for bulk inserts in one go.
+"""Derived data kept by triggers (migrations v0005, v0006, v0008), for bulk inserts in
+one go.
 
-``followup_change`` (the contacts the Today refresh must look at again) and
+``followup_change`` (the contacts the Today refresh must look at again),
 ``contact_activity`` (each contact's purchase and interaction counts, for the
-clean-up) are kept by AFTER INSERT/UPDATE/DELETE triggers, so every way of
-writing keeps them right. Row by row that costs a big import ~0.3 s for 40,000
+clean-up) and ``cleanup_change`` (the contacts the clean-up's identity analysis
+must look at again) are kept by AFTER INSERT/UPDATE/DELETE triggers, so every way
+of writing keeps them right. Row by row that costs a big import ~0.3 s for 40,000
 sales; :func:`derived_at_end` lets a bulk insert do the same in one statement
 per table at the end instead.
 """
@@ -15,8 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 # table -> (trigger, the statement doing for the rows ``{where}`` selects what the
-# trigger does for each inserted row). Keep in step with the migrations' triggers.
-_AT_END: dict[str, list[tuple[str, str]]] = {
+# trigger does for each inserted row, or None when it does nothing for them). Keep
+# in step with the migrations' triggers.
+_AT_END: dict[str, list[tuple[str, str | None]]] = {
+    # New contacts on top of the book are found by their ids (the trigger notes
+    # only a row put back below the highest id): a bulk insert of contacts must
+    # add them above every id there was, as its ``where`` says (``id >= ?``).
+    "contact": [("cleanup_contact_insert", None)],
     "purchase": [
         (
             "followup_purchase_insert",
@@ -60,5 +67,6 @@ def derived_at_end(
     finally:
         if con.in_transaction:  # (rolled back already: the triggers came back with it)
             for name, sql in todo:
-                con.execute(sql.format(where=where), params)
+                if sql is not None:
+                    con.execute(sql.format(where=where), params)
                 con.execute(found[name])

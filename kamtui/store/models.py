@@ -435,4 +435,18 @@ class CleanupIdentity(SQLModel, table=True):
     match_other: bytes = Field(sa_type=sa.LargeBinary)
     match_how: bytes = Field(sa_type=sa.LargeBinary)  # one byte each: DUPLICATE_HOW index
     match_value: bytes = Field(sa_type=sa.LargeBinary)  # UTF-8, joined by U+001E
-    checksum: str  # of every column above (BLAKE2b)
+    checksum: str  # of every column (BLAKE2b)
+    # migration v0008: the sound keys, sorted, for bringing the analysis up to date
+    sounds: bytes = Field(sa_type=sa.LargeBinary)  # UTF-8, joined by U+001E
+    sound_at: bytes = Field(sa_type=sa.LargeBinary)  # array('i') positions, same order
+    back: bytes = Field(sa_type=sa.LargeBinary)  # the longer keys backwards, sorted
+
+
+class CleanupChange(SQLModel, table=True):
+    """A write touching what the clean-up's identity analysis reads of a contact,
+    noted by triggers (migration v0008) until a saved analysis has taken it in."""
+
+    __tablename__ = "cleanup_change"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    contact_id: int

@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 # what the follow-up refresh keeps for itself, and contact_activity (derived data:
 # triggers note and count again as the replay of the recorded rows runs; see
 # migrations v0005 and v0006), and the clean-up's saved identity analysis (keyed by
-# the contacts' state, which an undo changes; migration v0007).
+# the contacts' state, which an undo changes; migration v0007) with the changes
+# noted for it (the replay's own writes note them again; migration v0008).
 NOT_RECORDED = {
     "undo_action",
     "undo_row",
@@ -35,6 +36,7 @@ NOT_RECORDED = {
     "buyer_fact",
     "contact_activity",
     "cleanup_identity",
+    "cleanup_change",
 }
 
 
