@@ -152,6 +152,33 @@ def edit_contacts(path: Path, run: int, count: int = 300) -> None:
     con.close()
 
 
+def check_brought_up_to_date(path: Path) -> None:
+    """The saved analysis brought up to date with ~300 edits gives the review made
+    from scratch (else this exits)."""
+    from kamtui import cleanup
+    from kamtui.store.db import Book
+
+    made = []
+    scan_and_match = cleanup._scan_and_match
+    cleanup._scan_and_match = lambda *a, **k: made.append(1) or scan_and_match(*a, **k)
+    book = Book(path)
+    try:
+        brought = digest(cleanup.review(book, TODAY))
+        cleanup.wait_saved(book)
+        if made:
+            raise SystemExit("the saved analysis was not brought up to date: made again")
+        cleanup.forget_cache(book)  # (and the saved one ignored)
+        scratch = digest(cleanup.review(book, TODAY))
+        cleanup.wait_saved(book)
+    finally:
+        cleanup._scan_and_match = scan_and_match
+        cleanup.forget_cache(book)
+        book.close()
+    if brought != scratch:
+        raise SystemExit(f"brought up to date {brought} != made from scratch {scratch}")
+    print(f"after edits: brought up to date = made from scratch ({brought})")
+
+
 def new_process_runs(path: Path, folder: Path, runs: int) -> dict[str, list[tuple]]:
     """The first review in a new process on the book at ``path`` (closed), ``runs``
     times each: with nothing saved ("first", which saves its analysis; "save
@@ -182,6 +209,8 @@ def new_process_runs(path: Path, folder: Path, runs: int) -> dict[str, list[tupl
     for run in range(runs):
         edit_contacts(path, run)
         in_new_process("cold after edits")
+    edit_contacts(path, runs)
+    check_brought_up_to_date(path)
     shutil.copy(copy, path)
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

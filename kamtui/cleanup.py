@@ -433,6 +433,7 @@ class Review:
     caps: dict[int, int] = field(default_factory=dict, repr=False)
     only_account: int | None = None
     _index: dict[int, Candidate] | None = field(default=None, repr=False)
+    _save: Any = field(default=None, repr=False)  # the analysis to save (see review)
 
     def get(self, contact_id: int) -> Candidate | None:
         if self._index is None:
@@ -1622,16 +1623,38 @@ def _encode_identity(ident: _Identity) -> tuple:
     return (*row, _checksum(row))
 
 
-_savers: dict[int, threading.Thread] = {}  # id(book) -> its last saver
+class _Saver(threading.Thread):
+    """Saves one analysis after ``delay`` seconds, unless a newer one is to be saved
+    first (:func:`wait_saved` hurries it)."""
+
+    def __init__(self, book: Book, ident: _Identity, delay: float) -> None:
+        super().__init__(name="kamtui-cleanup-save", daemon=True)
+        self.book, self.analysis, self.delay = book, ident, delay
+        self.hurry = threading.Event()
+        self.cancelled = False
+
+    def run(self) -> None:
+        if self.delay:
+            self.hurry.wait(self.delay)
+        if not self.cancelled:
+            _save_identity(self.book, self.analysis)
 
 
-def _save_later(book: Book, ident: _Identity) -> None:
+_savers: dict[int, _Saver] = {}  # id(book) -> its last saver
+# An analysis brought up to date is saved once the seller pauses: archiving one
+# candidate after another would otherwise write the whole analysis each time.
+_SAVE_DELAY = 2.0
+
+
+def _save_later(book: Book, ident: _Identity, delay: float = 0.0) -> None:
     """Save the analysis just made, in another thread, once the review is made (its
-    sorted sound keys are made there too, for the analysis kept here)."""
-    ident.unsaved = False
-    thread = threading.Thread(
-        target=_save_identity, args=(book, ident), name="kamtui-cleanup-save", daemon=True
-    )
+    sorted sound keys are made there too, for the analysis kept here), after
+    ``delay`` seconds; a save still waiting is dropped for this newer one."""
+    before = _savers.get(id(book))
+    if before is not None:
+        before.cancelled = True
+        before.hurry.set()
+    thread = _Saver(book, ident, delay)
     _savers[id(book)] = thread
     thread.start()
 
@@ -1666,6 +1689,7 @@ def wait_saved(book: Book) -> None:
     """Wait until the analysis the last review of ``book`` made is saved (tests, tools)."""
     thread = _savers.pop(id(book), None)
     if thread is not None:
+        thread.hurry.set()
         thread.join()
 
 
@@ -1794,7 +1818,13 @@ def review(
     ``kept``); contacts marked "delete in WeChat" are in ``marked``.
     """
     with _gc_paused():
-        return _review(book, today, reasons=reasons, account=account, rules=rules)
+        found = _review(book, today, reasons=reasons, account=account, rules=rules)
+    if found._save is not None:
+        # After the review, not while it ends (the save's sort takes the GIL in turns);
+        # an analysis brought up to date, once the seller pauses.
+        ident, found._save = found._save, None
+        _save_later(book, ident, 0.0 if ident.sounds is not None else _SAVE_DELAY)
+    return found
 
 
 def _review(
@@ -1943,7 +1973,8 @@ def _review(
         with _IDENTITIES_LOCK:
             _REVIEWS[book] = (book.stamp(), found)  # for the export columns
     if ident.unsaved:
-        _save_later(book, ident)
+        ident.unsaved = False
+        found._save = ident  # saved once the review is handed over (see review)
     return found
 
 
