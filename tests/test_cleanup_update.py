@@ -289,3 +289,33 @@ def test_an_account_left_with_no_one_is_counted_as_made_from_scratch(book):
     found = cleanup.review(book, TODAY)
     assert account not in found.friends
     assert _digest(found) == _scratch(book.path)
+
+
+def test_an_import_is_brought_in_by_id(demo_book, tmp_path, monkeypatch):
+    """An import's new contacts are not noted one by one: the review finds them
+    above the highest id it saw."""
+    from kamtui.importing import read_file
+    from kamtui.importing.apply import apply_import, plan_import
+
+    book = demo_book
+    cleanup.forget_cache()
+    cleanup.review(book, TODAY)
+    cleanup.wait_saved(book)
+    csv = tmp_path / "friends.csv"
+    # twenty friends, each twice (the second with a number added): duplicates
+    names = [f"{'王李张刘陈'[n % 5]}{'秀英娜芳敏静'[n % 6]}{n}号" for n in range(20)]
+    rows = [f"{name}{suffix}" for name in names for suffix in ("", "2")]
+    csv.write_text("昵称\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    before = book.scalar("SELECT count(*) FROM cleanup_change")
+    triggers = sorted(book.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+    report = apply_import(book, plan_import(book, read_file(csv)))
+    assert report.created == 40
+    assert book.scalar("SELECT count(*) FROM cleanup_change") == before
+    assert (
+        sorted(book.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")) == triggers
+    )
+    made = _counting(monkeypatch, book)
+    found = cleanup.review(book, TODAY)
+    assert not made
+    assert set(report.created_ids) & {c.contact_id for c in found.candidates if c.has("duplicate")}
+    assert _digest(found) == _scratch(book.path)
