@@ -1637,7 +1637,8 @@ class _Saver(threading.Thread):
     def run(self) -> None:
         if self.delay:
             self.hurry.wait(self.delay)
-        if not self.cancelled:
+        # (a book closed meanwhile may have been replaced: a restored backup)
+        if not self.cancelled and not self.book.closed:
             _save_identity(self.book, self.analysis)
 
 

@@ -319,3 +319,39 @@ def test_an_import_is_brought_in_by_id(demo_book, tmp_path, monkeypatch):
     assert not made
     assert set(report.created_ids) & {c.contact_id for c in found.candidates if c.has("duplicate")}
     assert _digest(found) == _scratch(book.path)
+
+
+def _saved_seq(path) -> int:
+    import json
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return json.loads(con.execute("SELECT key FROM cleanup_identity").fetchone()[0])[1]
+    finally:
+        con.close()
+
+
+def test_an_analysis_brought_up_to_date_is_saved_once_the_seller_pauses(demo_book, monkeypatch):
+    book = demo_book
+    monkeypatch.setattr(cleanup, "_SAVE_DELAY", 60.0)  # (a slow machine never catches up)
+    cleanup.forget_cache()
+    cleanup.review(book, TODAY)
+    cleanup.wait_saved(book)
+    ids = [r[0] for r in book.query("SELECT id FROM contact WHERE archived = 0 LIMIT 3")]
+    saved = _saved_seq(book.path)
+    contacts.update_contact(book, ids[0], remark="秀英")
+    cleanup.review(book, TODAY)
+    contacts.update_contact(book, ids[1], remark="李娜")
+    cleanup.review(book, TODAY)
+    assert _saved_seq(book.path) == saved  # not yet: each review put it off
+    cleanup.wait_saved(book)  # (hurries it)
+    assert _saved_seq(book.path) > saved
+    assert book.scalar("SELECT count(*) FROM cleanup_change") == 1  # (the newest is kept)
+    # closed before the save: the file is left alone (it may be a restored backup by then)
+    saved = _saved_seq(book.path)
+    contacts.update_contact(book, ids[2], remark="张敏")
+    cleanup.review(book, TODAY)
+    book.close()
+    cleanup.wait_saved(book)
+    assert _saved_seq(book.path) == saved

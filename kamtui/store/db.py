@@ -103,6 +103,7 @@ class Book:
 
     def __init__(self, path: str | os.PathLike, *, migrate: bool = True, create: bool = True):
         self.path = Path(path)
+        self.closed = False  # set by close(): threads working for it leave the file alone
         self._local = threading.local()
         self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
         self._lock = threading.Lock()
@@ -357,6 +358,7 @@ class Book:
     # ---- life cycle ----------------------------------------------------
 
     def close(self) -> None:
+        self.closed = True
         if self._orm_engine is not None:
             self._orm_engine.dispose()
             self._orm_engine = None
