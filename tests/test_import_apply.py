@@ -598,14 +598,69 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
     assert _keys(book) == expected and len(expected) == 40
     if child_fails:
         assert built_here == list(range(2, 42))
-    else:  # the child built the last chunks (all of them if it was quick), this process
-        # the first ones, each key once; a merged row's key is built when written
+    else:  # each key once; a merged row's key is built when written
         assert len(built_here) < 40
         rest = built_here
         if started_by == "plan":
             assert 5 in built_here
             rest = [r for r in built_here if r != 5]
-        assert rest == list(range(2, 2 + len(rest)))
+            # the plan's child starts with the first chunk: this process builds keys
+            # only from where it caught up with the child to where they met
+            start = rest[0] if rest else 2
+            assert rest == list(range(start, start + len(rest)))
+        else:  # the write's child built the last chunks, this process the first ones
+            assert rest == list(range(2, 2 + len(rest)))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_the_plans_key_helper_starts_with_the_first_records(book, tmp_path, monkeypatch):
+    """The names' keys are needed only once the plan is made: its helper builds them
+    from the first record on, so that the write finds them all built (but a merged
+    record's); the keys are the ones built in this process."""
+    import os
+
+    import kamtui.importing.apply as apply_mod
+    from kamtui.store.db import Book
+
+    lines = ["姓名,微信号,手机,标签,职业"]
+    lines += [f"客户{i}号,wx_{i},1380013{i:04d},VIP,教师" for i in range(40)]
+    lines += ["客户3号,wx_3,,老客户,"]  # merged into row 5: its key is built when written
+    path = write_csv(tmp_path, "\n".join(lines))
+    serial = Book(tmp_path / "serial.db")
+    run_import(serial, path)
+    expected = _keys(serial)
+    serial.close()
+    monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
+    monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)
+    monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
+    parent = os.getpid()
+    real_names = apply_mod._names_key
+    built_here = []
+
+    def names_key(rec):
+        if os.getpid() == parent:
+            built_here.append(rec.row)
+        else:
+            time.sleep(0.01)  # (the child's chunks come one by one)
+        return real_names(rec)
+
+    monkeypatch.setattr(apply_mod, "_names_key", names_key)
+    plan = plan_import(book, read_file(path))
+    helper = plan.names.helper
+
+    def wait_for(ready) -> None:
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.005)  # (the plan of a big file takes a while: the child gets ahead)
+            helper._receive()
+
+    wait_for(lambda: helper.done)
+    assert min(helper.done) == 0  # the child's first chunk is the first one
+    wait_for(lambda: len(helper.done) == helper.count)
+    assert sorted(helper.done) == list(range(14))
+    apply_import(book, plan)
+    assert built_here == [5]
+    assert _keys(book) == expected
 
 
 # --- big imports: indexes built once after the rows ------------------------------------------

@@ -1470,10 +1470,15 @@ class _NameKeys:
     """:func:`_names_key` of every record of a big file, built ahead by a helper process.
 
     Started by :func:`plan_import` (from :data:`PARALLEL_KEYS_FROM` records, where
-    :func:`_can_fork`): the helper works from the last record backwards while this
-    process plans, and goes on while it writes; :class:`_Keys` takes the keys of the
-    records it reaches from the helper when it has them (the two meet as in
-    :class:`~kamtui.importing.parallel.FromBothEnds`). The names' part only depends
+    :func:`_can_fork`): the keys are needed only once the plan is made, so the helper
+    works from the first record on (``ahead``) while this process plans, and goes on
+    while it writes; :class:`_Keys` takes the keys of the records it reaches from the
+    helper. Where the second core is free the helper stays ahead of the write and this
+    process builds none (100,000 records: ~0.4 s less than the helper going from the
+    last record backwards, which left this process the first quarter); should this
+    process catch up with it, it builds the keys it reached and the helper goes on
+    from the last record backwards until they meet
+    (:class:`~kamtui.importing.parallel.FromBothEnds`). The names' part only depends
     on the record, so it is the same whenever it is built; a record merged with
     later rows of the file (its own copy in the plan) has its key built when written.
     """
@@ -1484,7 +1489,7 @@ class _NameKeys:
         self.records = records
         self.chunk = -1
         self.current: list[tuple[str, str]] | None = None
-        self.helper = FromBothEnds(-(-len(records) // KEY_CHUNK), self._chunk)
+        self.helper = FromBothEnds(-(-len(records) // KEY_CHUNK), self._chunk, ahead=True)
 
     @classmethod
     def start(cls, records: list[ImportRecord]) -> _NameKeys | None:
