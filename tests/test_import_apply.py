@@ -757,7 +757,7 @@ def test_undo_rows_of_an_import_are_those_the_triggers_write(book, tmp_path, mon
 
 
 def test_search_keys_put_together_from_parts_are_build_search_key():
-    from kamtui.importing.apply import Entry, _KeyParts, _plain_search_key
+    from kamtui.importing.apply import Entry, _KeyParts, _names_key, _plain_search_key
     from kamtui.importing.model import ImportRecord
 
     odd = [
@@ -775,6 +775,7 @@ def test_search_keys_put_together_from_parts_are_build_search_key():
     ]
     keys = _KeyParts()
     n = 0
+    entries = []
     for i, text in enumerate(odd * 3):
         rec = ImportRecord(
             i + 2,
@@ -790,8 +791,14 @@ def test_search_keys_put_together_from_parts_are_build_search_key():
         tags = [t for t in (text, odd[(i + 7) % len(odd)], "VIP") if t.strip()]
         e = Entry(rec, [rec.row], None, tags=tags, description=odd[(i + 8) % len(odd)])
         assert keys(e) == _plain_search_key(e)
+        entries.append(e)
         n += 1
     assert n == 33
+    # many at once (a chunk of the write), the names' keys known for some (a helper's)
+    names = [_names_key(e.record) if i % 3 else None for i, e in enumerate(entries)]
+    expected = [_plain_search_key(e) for e in entries]
+    assert _KeyParts().many(entries, names) == expected
+    assert keys.many(entries, names) == expected  # (its parts kept from above)
 
 
 # --- the import's connection: a big page cache, the checkpoint after the commit ------------

@@ -58,7 +58,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kamtui import clock
+from kamtui import clock, searchkey
 from kamtui.contacts import TEXT_FIELDS
 from kamtui.dates import Birthday, format_birthday
 from kamtui.errors import KamtuiError, ValidationError
@@ -1153,10 +1153,13 @@ def _write(
                             if e.picture
                             else None
                         )
+                        account = e.account
+                        if isinstance(account, str):
+                            account = accounts[account.lower()]
                         batch.append(
                             (
                                 cid,
-                                account_id(e.account),
+                                account,
                                 rec.nickname,
                                 rec.remark,
                                 rec.wechat_id or None,
@@ -1181,11 +1184,11 @@ def _write(
                                 stamp,
                             )
                         )
-                        links.extend((cid, tag_ids[tg.lower()]) for tg in e.tags)
+                        for tg in e.tags:
+                            links.append((cid, tag_ids[tg.lower()]))
                         if e.purchase:
                             on, fen = e.purchase
                             purchases.append((cid, item, fen, on.isoformat(), note, stamp))
-                        report.created_ids.append(cid)
                         if e.picture:
                             report.pictures += 1
                         if len(batch) >= WRITE_BATCH:
@@ -1198,6 +1201,7 @@ def _write(
                         _insert_contacts(con, batch)
                         steps.tell(done)
                 new_links = len(links)
+                report.created_ids.extend(range(first_new, next_id))
                 report.created = len(new)
                 purchase_updates: list[tuple] = []
                 for e, data in changes:
@@ -1376,16 +1380,9 @@ def _drop_indexes(con) -> list[str]:
     return [sql for _name, sql in plain]
 
 
-def _search_key(e: Entry) -> str:
-    """The search key of a new contact: :func:`kamtui.searchkey.build_search_key`."""
-    return _key_parts(e)
-
-
 def _plain_search_key(e: Entry) -> str:
-    from kamtui.searchkey import build_search_key
-
     rec = e.record
-    return build_search_key(
+    return searchkey.build_search_key(
         remark=rec.remark,
         nickname=rec.nickname,
         wechat_id=rec.wechat_id,
@@ -1420,29 +1417,38 @@ class _KeyParts:
 
     def __call__(self, e: Entry, names: tuple[str, str] | None = None) -> str:
         """The key of ``e``; ``names``: :func:`_names_key` of its record, if known."""
-        from kamtui.searchkey import SEP, build_search_key
+        return self.many([e], [names])[0]
 
-        rec = e.record
-        head, tail = names if names is not None else _names_key(rec)
-        tags = tuple(e.tags)
-        tags_part = self.tags.get(tags)
-        if tags_part is None:
-            key = build_search_key(tags=tags)
-            tags_part = self._keep(self.tags, tags, key.split(SEP)[5])
-        where = (rec.country, rec.province, rec.city)
-        region = self.regions.get(where)
-        if region is None:
-            key = build_search_key(country=where[0], province=where[1], city=where[2])
-            region = self._keep(self.regions, where, key.split(SEP)[6])
-        job = self.jobs.get(rec.occupation)
-        if job is None:
-            key = build_search_key(occupation=rec.occupation)
-            job = self._keep(self.jobs, rec.occupation, key.split(SEP)[7])
-        text = self.texts.get(e.description)
-        if text is None:
-            key = build_search_key(description=e.description)
-            text = self._keep(self.texts, e.description, key.split(SEP)[8])
-        return SEP.join((head, tags_part, region, job, text, tail))
+    def many(self, entries: list[Entry], names: list[tuple[str, str] | None]) -> list[str]:
+        """The keys of ``entries``; ``names``: :func:`_names_key` of each one's record,
+        or None where it is not known (then it is built here). One loop for many
+        keys: a big import's write takes them a chunk at a time."""
+        sep = searchkey.SEP
+        build = searchkey.build_search_key
+        keep = self._keep
+        tags_parts, regions, jobs, texts = self.tags, self.regions, self.jobs, self.texts
+        out: list[str] = []
+        for e, got in zip(entries, names, strict=True):
+            rec = e.record
+            head, tail = got if got is not None else _names_key(rec)
+            tags = tuple(e.tags)
+            tags_part = tags_parts.get(tags)
+            if tags_part is None:
+                tags_part = keep(tags_parts, tags, build(tags=tags).split(sep)[5])
+            where = (rec.country, rec.province, rec.city)
+            region = regions.get(where)
+            if region is None:
+                key = build(country=where[0], province=where[1], city=where[2])
+                region = keep(regions, where, key.split(sep)[6])
+            job = jobs.get(rec.occupation)
+            if job is None:
+                job = keep(jobs, rec.occupation, build(occupation=rec.occupation).split(sep)[7])
+            text = texts.get(e.description)
+            if text is None:
+                key = build(description=e.description)
+                text = keep(texts, e.description, key.split(sep)[8])
+            out.append(sep.join((head, tags_part, region, job, text, tail)))
+        return out
 
     def _keep(self, cache: dict, value, part: str) -> str:
         if len(cache) < self.MAX:
@@ -1457,13 +1463,12 @@ def _names_key(rec: ImportRecord) -> tuple[str, str]:
     """The key of the record's names, WeChat ID and phone alone (most of the cost of a
     search key: pinyin), as the text before its parts 5-8 (all empty) and the text
     after them; :class:`_KeyParts` puts the other parts in between."""
-    from kamtui.searchkey import SEP, build_search_key
-
-    key = build_search_key(
+    sep = searchkey.SEP
+    key = searchkey.build_search_key(
         remark=rec.remark, nickname=rec.nickname, wechat_id=rec.wechat_id, phone=rec.phone
     )
-    parts = key.split(SEP)
-    return SEP.join(parts[:5]), SEP.join(parts[9:])
+    parts = key.split(sep)
+    return sep.join(parts[:5]), sep.join(parts[9:])
 
 
 class _NameKeys:
@@ -1502,23 +1507,30 @@ class _NameKeys:
         start = chunk * KEY_CHUNK
         return [_names_key(r) for r in self.records[start : start + KEY_CHUNK]]
 
-    def get(self, e: Entry) -> tuple[str, str] | None:
-        """The names' key of ``e``'s record if the helper built it (ask in file order)."""
-        i = e.index
-        if e.own_copy or not 0 <= i < len(self.records) or self.records[i] is not e.record:
-            return None  # (a merged record: its own copy)
-        chunk = i // KEY_CHUNK
-        if chunk != self.chunk:
-            if chunk < self.chunk:
-                return None
-            self.chunk = chunk
-            keys = self.helper.theirs(chunk)
-            size = len(self.records[chunk * KEY_CHUNK : (chunk + 1) * KEY_CHUNK])
-            ok = isinstance(keys, list) and len(keys) == size
-            self.current = keys if ok else None
-        if self.current is None:
-            return None
-        return self.current[i - chunk * KEY_CHUNK]
+    def many(self, entries: list[Entry]) -> list[tuple[str, str] | None]:
+        """The names' key of each entry's record where the helper built it, else None
+        (ask for entries in file order)."""
+        records = self.records
+        n = len(records)
+        out: list[tuple[str, str] | None] = []
+        for e in entries:
+            i = e.index
+            if e.own_copy or not 0 <= i < n or records[i] is not e.record:
+                out.append(None)  # (a merged record: its own copy)
+                continue
+            chunk = i // KEY_CHUNK
+            if chunk != self.chunk:
+                if chunk < self.chunk:
+                    out.append(None)
+                    continue
+                self.chunk = chunk
+                keys = self.helper.theirs(chunk)
+                size = len(records[chunk * KEY_CHUNK : (chunk + 1) * KEY_CHUNK])
+                ok = isinstance(keys, list) and len(keys) == size
+                self.current = keys if ok else None
+            current = self.current
+            out.append(None if current is None else current[i - chunk * KEY_CHUNK])
+        return out
 
     def close(self) -> None:
         self.helper.close()
@@ -1549,8 +1561,8 @@ class _Keys:
         self.entries = entries
         self.names = names  # the plan's helper, if it has one (then no other)
         self.helper: Any = None
-        self.chunk = -1  # the chunk being used
-        self.current: list[str] | None = None  # its keys, if the child built them
+        self.start = 0  # the chunk being used: its first entry and its keys
+        self.current: list[str] = []
         if names is None and len(entries) >= PARALLEL_KEYS_FROM and _can_fork():
             from kamtui.importing.parallel import FromBothEnds
 
@@ -1558,27 +1570,27 @@ class _Keys:
 
     def _chunk_keys(self, chunk: int) -> list[str]:
         """In the helper process: the keys of one chunk."""
-        start = chunk * KEY_CHUNK
-        return [_search_key(e) for e in self.entries[start : start + KEY_CHUNK]]
+        entries = self.entries[chunk * KEY_CHUNK : (chunk + 1) * KEY_CHUNK]
+        return _key_parts.many(entries, [None] * len(entries))
 
     def key(self, index: int, e: Entry) -> str:
-        chunk = index // KEY_CHUNK
-        if chunk != self.chunk:
-            self.chunk = chunk
-            self.current = None
-            if self.helper is not None:
-                keys = self.helper.theirs(chunk)
-                start = chunk * KEY_CHUNK
-                size = len(self.entries[start : start + KEY_CHUNK])
-                if isinstance(keys, list) and len(keys) == size:
-                    self.current = keys
-        if self.current is not None:
-            return self.current[index - chunk * KEY_CHUNK]
-        if self.names is not None:
-            names = self.names.get(e)
-            if names is not None:
-                return _key_parts(e, names)
-        return _search_key(e)
+        """The key of ``e``, the entry at ``index`` (ask in order)."""
+        i = index - self.start
+        if not 0 <= i < len(self.current):
+            self._chunk(index // KEY_CHUNK)
+            i = index - self.start
+        return self.current[i]
+
+    def _chunk(self, chunk: int) -> None:
+        """The keys of one chunk of entries, all at once: the child's, or built here
+        (from the names' keys the plan's helper built, where it did)."""
+        start = chunk * KEY_CHUNK
+        entries = self.entries[start : start + KEY_CHUNK]
+        keys = self.helper.theirs(chunk) if self.helper is not None else None
+        if not (isinstance(keys, list) and len(keys) == len(entries)):
+            names = self.names.many(entries) if self.names is not None else [None] * len(entries)
+            keys = _key_parts.many(entries, names)
+        self.start, self.current = start, keys
 
     def close(self) -> None:
         """Stop and reap the child(ren); forget the parts kept for this import."""
