@@ -13,6 +13,7 @@ from conftest import count_forks
 from kamtui import contacts
 from kamtui.accounts import create_account
 from kamtui.errors import ValidationError
+from kamtui.i18n import t
 from kamtui.importing import read_file
 from kamtui.importing.apply import (
     ImportStale,
@@ -23,6 +24,7 @@ from kamtui.importing.apply import (
 )
 from kamtui.purchases import record_purchase
 from kamtui.store.undo import last_action, undo_action
+from kamtui.validate import label
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 
@@ -446,7 +448,11 @@ def test_a_row_failing_validation_is_rejected_not_a_crash(book, tmp_path, monkey
         real(values)
 
     monkeypatch.setattr(apply_mod, "_check_values", strict)
-    plan, report = run_import(book, write_csv(tmp_path, "姓名\n好人\n坏人\n路人"))
+    # (a description over 100 characters: the row's values go through _check_values;
+    # shorter ones all pass without it)
+    long_text = "很长的备注" * 30
+    path = write_csv(tmp_path, f"姓名,备注\n好人,{long_text}\n坏人,{long_text}\n路人,")
+    plan, report = run_import(book, path)
     assert report.created == 2
     assert [(p.row, p.field, p.reason) for p in plan.rejected] == [(3, "remark", "bad remark")]
 
@@ -455,6 +461,24 @@ def test_too_long_values_reject_the_row(book, tmp_path):
     path = write_csv(tmp_path, "姓名,微信号\n正常,ok_id\n太长," + "x" * 150)
     plan, report = run_import(book, path)
     assert report.created == 1 and [p.row for p in plan.rejected] == [3]
+
+
+def test_new_rows_are_checked_at_each_columns_limit(book, tmp_path):
+    """Rows whose values are all at most 100 characters pass without the full check;
+    longer ones get it, and are kept or rejected at each column's own limit."""
+    rows = [
+        ("甲" * 100, "w" * 100, "c" * 100),  # all at 100: imported
+        ("乙" * 200, "w2", "c"),  # a remark may have 200: imported
+        ("丁", "w" * 101, "c"),  # a WeChat ID only 100
+        ("戊", "w5", "c" * 101),  # a city only 100
+    ]
+    text = "姓名,微信号,城市\n" + "\n".join(",".join(r) for r in rows)
+    plan, report = run_import(book, write_csv(tmp_path, text))
+    assert report.created == 2
+    assert [(p.row, p.field, p.reason) for p in plan.rejected] == [
+        (4, "wechat_id", t("err.too_long", field=label("wechat_id"), max=100)),
+        (5, "city", t("err.too_long", field=label("city"), max=100)),
+    ]
 
 
 def test_stale_plan_is_refused(book):
