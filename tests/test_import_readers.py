@@ -1014,6 +1014,7 @@ def test_wechat_label_ids_counted_across_chunks(tmp_path, monkeypatch):
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 def test_work_from_both_ends_gives_every_chunk_once_the_child_the_last_ones():
+    import gc
     import os
     import time
 
@@ -1024,8 +1025,9 @@ def test_work_from_both_ends_gives_every_chunk_once_the_child_the_last_ones():
     def work(chunk):
         if os.getpid() != parent:
             time.sleep(0.01)
-        return chunk, os.getpid() != parent, os.nice(0)
+        return chunk, os.getpid() != parent, os.nice(0), gc.isenabled()
 
+    assert gc.isenabled()
     helper = FromBothEnds(60, work)
     got = []
     try:
@@ -1040,6 +1042,8 @@ def test_work_from_both_ends_gives_every_chunk_once_the_child_the_last_ones():
     assert theirs and theirs == got[-len(theirs) :] and len(theirs) < 60
     # on a busy machine the child takes what this process leaves
     assert all(g[2] == min(19, os.nice(0) + HELPER_NICE) for g in theirs)
+    # and it never walks the objects it shares with this process (copying their pages)
+    assert not any(g[3] for g in theirs) and gc.isenabled()
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
