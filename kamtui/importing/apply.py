@@ -1593,16 +1593,18 @@ def _can_fork() -> bool:
 
 
 class _Keys:
-    """The search keys of the new contacts, in order.
+    """The search keys of the new contacts, in order, a chunk (:data:`KEY_CHUNK`
+    contacts) at a time.
 
-    Pinyin makes search keys the costliest part of a big import. From
+    Pinyin makes search keys the costliest part of a big import. With the plan's
+    helper (:class:`_NameKeys`), a chunk's keys are put together from the names'
+    keys it built (:meth:`_KeyParts.many`). Without one, from
     :data:`PARALLEL_KEYS_FROM` new contacts on (and where :func:`_can_fork`), a
-    forked child builds keys too, chunk by chunk (:data:`KEY_CHUNK` contacts) from
-    the last chunk backwards, while this process builds them from the first chunk
-    on and writes the rows, until the two meet
-    (:class:`~kamtui.importing.parallel.FromBothEnds`: the two cores share the work
-    whatever each one's speed; if anything goes wrong with the child, this process
-    simply builds the missing chunks itself).
+    forked child builds keys too, chunk by chunk from the last chunk backwards,
+    while this process builds them from the first chunk on and writes the rows,
+    until the two meet (:class:`~kamtui.importing.parallel.FromBothEnds`: the two
+    cores share the work whatever each one's speed; if anything goes wrong with the
+    child, this process simply builds the missing chunks itself).
     """
 
     def __init__(self, entries: list[Entry], names: _NameKeys | None = None):
@@ -1622,7 +1624,8 @@ class _Keys:
         return _key_parts.many(entries, [None] * len(entries))
 
     def key(self, index: int, e: Entry) -> str:
-        """The key of ``e``, the entry at ``index`` (ask in order)."""
+        """The key of ``e``, the entry at ``index`` (ask in order; a chunk's keys are
+        made when its first entry is asked for)."""
         i = index - self.start
         if not 0 <= i < len(self.current):
             self._chunk(index // KEY_CHUNK)
