@@ -1407,7 +1407,9 @@ def _drop_indexes(con) -> list[str]:
     2.0 s -> 1.2 s), and readers never see the book without them. A contact index on
     columns that do not vary from row to row (none of :data:`_VARYING_CONTACT`) is
     kept: updating it costs less than a pass over the whole table (100,000 contacts:
-    six indexes, ~0.1 s less)."""
+    six indexes, ~0.1 s less, the bigger commit included). Such an index ends with
+    more free room in its pages than one built at once (100,000 contacts: ~300 pages,
+    1.2 MB of a 78 MB book), as after any inserts; the rows are the same."""
     marks = ", ".join("?" * len(_BULK_TABLES))
     found = con.execute(
         "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"
