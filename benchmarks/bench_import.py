@@ -22,10 +22,12 @@ which depends on how much CPU the helpers get:
   ``--serial-clean`` turns it off;
 - "plan" and "write": from 20,000 records on, a helper started by the plan builds
   the names' part of the search keys (the pinyin, most of their cost) from the
-  last record backwards while the plan is made and the rows are written; the
-  write takes the ones it has and builds the others (``kamtui.importing.apply``,
-  ``_NameKeys``). The search keys are timed inside "write" (this process's
-  share); ``--serial-keys`` turns the helper off to see the whole cost.
+  first record on while the plan is made and the rows are written, ahead of the
+  write, which takes them; should the write catch up with it, the write builds
+  the keys it reached and the helper goes on from the last record backwards
+  (``kamtui.importing.apply``, ``_NameKeys``). The search keys are timed inside
+  "write" (this process's share: none where the second core is free);
+  ``--serial-keys`` turns the helper off to see the whole cost.
 
 ``--again`` imports the same file a second time (every row matched, nothing
 new: the cost of a re-import); ``--profile`` prints the top functions.

@@ -69,6 +69,7 @@ _CLEAN = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 _ASTRAL = re.compile(r"[\U00010000-\U0010ffff\ue000-\uf8ff]")
 _NOT_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
+_NOT_DIGIT = re.compile(r"\D")
 _MARKS = re.compile("[\u0300-\u036f]")
 
 # Surnames whose reading differs from the everyday reading of the character.
@@ -379,8 +380,12 @@ def word_pinyin(word: str) -> WordPinyin:
 
 def collation(name: str) -> str:
     """The sort string of a display name: its primary pinyin, other words as written."""
+    return _collation(name_words(name))
+
+
+def _collation(words: list[str]) -> str:
     out = []
-    for w in name_words(name):
+    for w in words:
         fulls = word_pinyin(w).fulls
         out.append(fulls[0] if fulls else w)
     return "".join(out)
@@ -401,7 +406,7 @@ def phone_digits(e164: str | None) -> str:
     """The digit strings a seller may type for a phone number, space separated."""
     if not e164:
         return ""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", e164))
+    digits = _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", e164))
     if e164.startswith("+86") and len(digits) > 2:
         national = digits[2:]
         if national.startswith("1"):
@@ -437,17 +442,21 @@ def build_search_key(
     inits: list[str] = []
     givens: list[str] = []
     zhs: list[str] = []
-    display = remark if remark.strip() else nickname
-    for name in (remark, nickname):
-        for k, w in enumerate(name_words(name)):
+    remark_words = name_words(remark)
+    nickname_words = name_words(nickname)
+    for name_ws in (remark_words, nickname_words):
+        for k, w in enumerate(name_ws):
             if w in words:
                 continue
             words.append(w)
             p = word_pinyin(w)
-            if k:  # later words of a name (places, jobs, notes): their usual reading only
-                p = p._replace(fulls=p.fulls[:1], initials=p.initials[:1])
-            fulls.extend(x for x in p.fulls if x not in fulls)
-            inits.extend(x for x in p.initials if x not in inits)
+            # later words of a name (places, jobs, notes): their usual reading only
+            for x in p.fulls[:1] if k else p.fulls:
+                if x not in fulls:
+                    fulls.append(x)
+            for x in p.initials[:1] if k else p.initials:
+                if x not in inits:
+                    inits.append(x)
             if p.given and k == 0 and p.given not in givens:  # a name's first word: a person
                 givens.append(p.given)
             if p.zh and p.zh not in zhs:
@@ -463,7 +472,10 @@ def build_search_key(
         fold(occupation or ""),
         _SPACES.sub(" ", fold((description or "")[:500])),
         " ".join(givens),
-        collation(display),
+        _collation(remark_words if remark.strip() else nickname_words),  # the display name's
         " ".join(zhs),
     )
-    return SEP.join(p.replace(SEP, " ") for p in parts)
+    key = SEP.join(parts)
+    if key.count(SEP) != len(parts) - 1:  # (a part with SEP in it: one space instead)
+        key = SEP.join(p.replace(SEP, " ") for p in parts)
+    return key

@@ -13,6 +13,7 @@ from conftest import count_forks
 from kamtui import contacts
 from kamtui.accounts import create_account
 from kamtui.errors import ValidationError
+from kamtui.i18n import t
 from kamtui.importing import read_file
 from kamtui.importing.apply import (
     ImportStale,
@@ -23,6 +24,7 @@ from kamtui.importing.apply import (
 )
 from kamtui.purchases import record_purchase
 from kamtui.store.undo import last_action, undo_action
+from kamtui.validate import label
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 
@@ -449,7 +451,11 @@ def test_a_row_failing_validation_is_rejected_not_a_crash(book, tmp_path, monkey
         real(values)
 
     monkeypatch.setattr(apply_mod, "_check_values", strict)
-    plan, report = run_import(book, write_csv(tmp_path, "姓名\n好人\n坏人\n路人"))
+    # (a description over 100 characters: the row's values go through _check_values;
+    # shorter ones all pass without it)
+    long_text = "很长的备注" * 30
+    path = write_csv(tmp_path, f"姓名,备注\n好人,{long_text}\n坏人,{long_text}\n路人,")
+    plan, report = run_import(book, path)
     assert report.created == 2
     assert [(p.row, p.field, p.reason) for p in plan.rejected] == [(3, "remark", "bad remark")]
 
@@ -458,6 +464,24 @@ def test_too_long_values_reject_the_row(book, tmp_path):
     path = write_csv(tmp_path, "姓名,微信号\n正常,ok_id\n太长," + "x" * 150)
     plan, report = run_import(book, path)
     assert report.created == 1 and [p.row for p in plan.rejected] == [3]
+
+
+def test_new_rows_are_checked_at_each_columns_limit(book, tmp_path):
+    """Rows whose values are all at most 100 characters pass without the full check;
+    longer ones get it, and are kept or rejected at each column's own limit."""
+    rows = [
+        ("甲" * 100, "w" * 100, "c" * 100),  # all at 100: imported
+        ("乙" * 200, "w2", "c"),  # a remark may have 200: imported
+        ("丁", "w" * 101, "c"),  # a WeChat ID only 100
+        ("戊", "w5", "c" * 101),  # a city only 100
+    ]
+    text = "姓名,微信号,城市\n" + "\n".join(",".join(r) for r in rows)
+    plan, report = run_import(book, write_csv(tmp_path, text))
+    assert report.created == 2
+    assert [(p.row, p.field, p.reason) for p in plan.rejected] == [
+        (4, "wechat_id", t("err.too_long", field=label("wechat_id"), max=100)),
+        (5, "city", t("err.too_long", field=label("city"), max=100)),
+    ]
 
 
 def test_stale_plan_is_refused(book):
@@ -602,14 +626,69 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
     assert _keys(book) == expected and len(expected) == 40
     if child_fails:
         assert built_here == list(range(2, 42))
-    else:  # the child built the last chunks (all of them if it was quick), this process
-        # the first ones, each key once; a merged row's key is built when written
+    else:  # each key once; a merged row's key is built when written
         assert len(built_here) < 40
         rest = built_here
         if started_by == "plan":
             assert 5 in built_here
             rest = [r for r in built_here if r != 5]
-        assert rest == list(range(2, 2 + len(rest)))
+            # the plan's child starts with the first chunk: this process builds keys
+            # only from where it caught up with the child to where they met
+            start = rest[0] if rest else 2
+            assert rest == list(range(start, start + len(rest)))
+        else:  # the write's child built the last chunks, this process the first ones
+            assert rest == list(range(2, 2 + len(rest)))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_the_plans_key_helper_starts_with_the_first_records(book, tmp_path, monkeypatch):
+    """The names' keys are needed only once the plan is made: its helper builds them
+    from the first record on, so that the write finds them all built (but a merged
+    record's); the keys are the ones built in this process."""
+    import os
+
+    import kamtui.importing.apply as apply_mod
+    from kamtui.store.db import Book
+
+    lines = ["姓名,微信号,手机,标签,职业"]
+    lines += [f"客户{i}号,wx_{i},1380013{i:04d},VIP,教师" for i in range(40)]
+    lines += ["客户3号,wx_3,,老客户,"]  # merged into row 5: its key is built when written
+    path = write_csv(tmp_path, "\n".join(lines))
+    serial = Book(tmp_path / "serial.db")
+    run_import(serial, path)
+    expected = _keys(serial)
+    serial.close()
+    monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
+    monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)
+    monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
+    parent = os.getpid()
+    real_names = apply_mod._names_key
+    built_here = []
+
+    def names_key(rec):
+        if os.getpid() == parent:
+            built_here.append(rec.row)
+        else:
+            time.sleep(0.01)  # (the child's chunks come one by one)
+        return real_names(rec)
+
+    monkeypatch.setattr(apply_mod, "_names_key", names_key)
+    plan = plan_import(book, read_file(path))
+    helper = plan.names.helper
+
+    def wait_for(ready) -> None:
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.005)  # (the plan of a big file takes a while: the child gets ahead)
+            helper._receive()
+
+    wait_for(lambda: helper.done)
+    assert min(helper.done) == 0  # the child's first chunk is the first one
+    wait_for(lambda: len(helper.done) == helper.count)
+    assert sorted(helper.done) == list(range(14))
+    apply_import(book, plan)
+    assert built_here == [5]
+    assert _keys(book) == expected
 
 
 # --- big imports: indexes built once after the rows ------------------------------------------
@@ -644,7 +723,12 @@ def test_big_import_rebuilds_the_indexes_it_dropped(book, tmp_path, monkeypatch)
     _, report = run_import(book, path)
     assert report.created == 30 and report.purchases == 30
     assert any("ix_contact_phone" in sql for sql in dropped)
+    assert any("ix_purchase_due" in sql for sql in dropped)
     assert not any(sql.upper().startswith("CREATE UNIQUE") for sql in dropped)
+    # contact indexes on columns that are the same for every new row stay (updated as
+    # the rows go in: cheaper than reading the whole table again)
+    for kept in ("ix_contact_archived", "ix_contact_updated", "ix_contact_account"):
+        assert not any(f"INDEX {kept} " in sql for sql in dropped)
     assert schema(book) == before  # every index back, as it was
     assert book.query("PRAGMA integrity_check") == [("ok",)]
     got = book.query("SELECT nickname, remark, phone, search_key FROM contact ORDER BY id")
@@ -707,7 +791,7 @@ def test_undo_rows_of_an_import_are_those_the_triggers_write(book, tmp_path, mon
 
 
 def test_search_keys_put_together_from_parts_are_build_search_key():
-    from kamtui.importing.apply import Entry, _KeyParts, _plain_search_key
+    from kamtui.importing.apply import Entry, _KeyParts, _names_key, _plain_search_key
     from kamtui.importing.model import ImportRecord
 
     odd = [
@@ -725,6 +809,7 @@ def test_search_keys_put_together_from_parts_are_build_search_key():
     ]
     keys = _KeyParts()
     n = 0
+    entries = []
     for i, text in enumerate(odd * 3):
         rec = ImportRecord(
             i + 2,
@@ -740,8 +825,14 @@ def test_search_keys_put_together_from_parts_are_build_search_key():
         tags = [t for t in (text, odd[(i + 7) % len(odd)], "VIP") if t.strip()]
         e = Entry(rec, [rec.row], None, tags=tags, description=odd[(i + 8) % len(odd)])
         assert keys(e) == _plain_search_key(e)
+        entries.append(e)
         n += 1
     assert n == 33
+    # many at once (a chunk of the write), the names' keys known for some (a helper's)
+    names = [_names_key(e.record) if i % 3 else None for i, e in enumerate(entries)]
+    expected = [_plain_search_key(e) for e in entries]
+    assert _KeyParts().many(entries, names) == expected
+    assert keys.many(entries, names) == expected  # (its parts kept from above)
 
 
 # --- the import's connection: a big page cache, the checkpoint after the commit ------------

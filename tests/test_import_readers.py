@@ -1014,6 +1014,7 @@ def test_wechat_label_ids_counted_across_chunks(tmp_path, monkeypatch):
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 def test_work_from_both_ends_gives_every_chunk_once_the_child_the_last_ones():
+    import gc
     import os
     import time
 
@@ -1024,8 +1025,9 @@ def test_work_from_both_ends_gives_every_chunk_once_the_child_the_last_ones():
     def work(chunk):
         if os.getpid() != parent:
             time.sleep(0.01)
-        return chunk, os.getpid() != parent, os.nice(0)
+        return chunk, os.getpid() != parent, os.nice(0), gc.isenabled()
 
+    assert gc.isenabled()
     helper = FromBothEnds(60, work)
     got = []
     try:
@@ -1040,6 +1042,54 @@ def test_work_from_both_ends_gives_every_chunk_once_the_child_the_last_ones():
     assert theirs and theirs == got[-len(theirs) :] and len(theirs) < 60
     # on a busy machine the child takes what this process leaves
     assert all(g[2] == min(19, os.nice(0) + HELPER_NICE) for g in theirs)
+    # and it never walks the objects it shares with this process (copying their pages)
+    assert not any(g[3] for g in theirs) and gc.isenabled()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_work_ahead_starts_with_the_first_chunks_then_from_the_end_once_caught_up(tmp_path):
+    """``ahead``: the child computes the first chunks while this process does something
+    else; once this process has had to compute one itself (it caught up), the child goes
+    on from the last chunk backwards until they meet. Every chunk once, in order."""
+    import os
+    import time
+
+    from kamtui.importing.parallel import FromBothEnds
+
+    parent = os.getpid()
+    caught = tmp_path / "caught"
+
+    def work(chunk):
+        if os.getpid() != parent and chunk == 3:
+            while not caught.exists():  # the child is slow here: this process catches up
+                time.sleep(0.005)
+        return chunk, os.getpid() != parent
+
+    def wait_for(ready) -> None:
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.01)
+            helper._receive()
+
+    helper = FromBothEnds(12, work, ahead=True)
+    got = []
+    try:
+        wait_for(lambda: {0, 1, 2} <= set(helper.done))  # (this process is busy elsewhere)
+        for chunk in range(4):
+            result = helper.theirs(chunk)
+            got.append(result if result is not None else work(chunk))
+        caught.touch()
+        wait_for(lambda: helper.lowest < 12)  # the child went on with the last chunk
+        for chunk in range(4, 12):
+            result = helper.theirs(chunk)
+            got.append(result if result is not None else work(chunk))
+            time.sleep(0.005)
+    finally:
+        helper.close()
+    assert [g[0] for g in got] == list(range(12))
+    mine = [g[0] for g in got if not g[1]]
+    assert [g[1] for g in got[:4]] == [True, True, True, False]
+    assert got[-1][1] and mine == list(range(3, 3 + len(mine)))
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")

@@ -156,6 +156,13 @@ def test_collation_is_the_display_names_pinyin():
     assert collation("Lucy王") == "lucywang"
     assert sort_name(build_search_key(remark="", nickname="张三")) == "zhangsan"
     assert sort_name(build_search_key(remark="李四", nickname="张三")) == "lisi"
+    # a blank remark (ideographic space too) is not the display name
+    assert sort_name(build_search_key(remark="\u3000 ", nickname="Lucy王")) == "lucywang"
+    key = build_search_key(remark="张三-曾小贤", nickname="曾小贤")
+    assert sort_name(key) == collation("张三-曾小贤") == "zhangsanzengxiaoxian"
+    # a later word of a name reads its usual way only (the nickname's same word too)
+    assert part(key, "pinyin") == "zhangsan zengxiaoxian"
+    assert part(key, "initials") == "zs zxx"
 
 
 def test_separator_in_input_cannot_break_the_layout():

@@ -4,7 +4,7 @@ The work is cut into chunks ``0 .. count-1`` whose results do not depend on
 each other. This process takes them from the first on; a forked child computes
 them from the last one backwards. The child writes each result (pickled) into an
 anonymous in-memory file (``memfd``) the two share, and says where it is with a
-16-byte message on a pipe (the pipe never fills, so the child never waits). This
+short message on a pipe (the pipe never fills, so the child never waits). This
 process looks at the pipe, without waiting, only when it asks for a chunk: no
 thread here competes with it for the interpreter, which on a busy machine made
 each result cost tens of milliseconds of waiting.
@@ -15,6 +15,13 @@ and this process never waits for the child. The child never touches the book and
 leaves with ``os._exit``; if anything goes wrong with it, this process simply
 computes the missing chunks itself, so the results are the same either way.
 
+Work this process needs only later (it has something else to do first) is better
+done from the first chunk on (``ahead=True``): the child is then ahead of this
+process when it starts taking chunks, and stays ahead if it is the quicker, so
+that this process computes none; the first time this process has to compute a
+chunk itself (it caught up with the child), it says so in the shared file and
+the child goes on from the last chunk backwards, as above.
+
 Only where forking is plain and safe (:func:`can_fork`): Linux, one thread (the
 command line; the app, with its worker threads, does all the work itself).
 """
@@ -22,6 +29,7 @@ command line; the app, with its worker threads, does all the work itself).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -31,7 +39,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-_MESSAGE = struct.Struct("<IQI")  # chunk number, offset and size of its pickled result
+# Chunk number, offset and size of its pickled result, 1 if the child was going backwards.
+_MESSAGE = struct.Struct("<IQIB")
+# The shared file's first bytes: byte 0 is set by this process when it has computed a
+# chunk itself (it caught up with a child working ahead); results are written after.
+_HEADER = 8
 
 
 def can_fork() -> bool:
@@ -49,16 +61,19 @@ class FromBothEnds:
     Call :meth:`theirs` for each chunk in order: it returns the child's result, or
     ``None`` when this process must compute the chunk itself. Always :meth:`close`
     (also on errors): it stops and reaps the child and closes the shared file.
+    ``ahead``: the child starts with the first chunk (see the module's doc).
     """
 
-    def __init__(self, count: int, work: Callable[[int], Any]):
+    def __init__(self, count: int, work: Callable[[int], Any], *, ahead: bool = False):
         self.count = count
+        self.ahead = ahead
+        self.caught_up = False  # this process computed a chunk the child had not sent
         self.pid = 0
         self.pipe = -1  # the read end of the child's messages
         self.file = -1  # the shared in-memory file of results
         self.pending = b""  # the start of a message not read whole yet
         self.done: dict[int, tuple[int, int]] = {}  # chunk -> (offset, size) in the file
-        self.lowest = count  # the lowest chunk received (the child sends them going down)
+        self.lowest = count  # the lowest chunk the child sent going down
         self.met = False
         if count > 1:
             try:
@@ -79,7 +94,7 @@ class FromBothEnds:
             status = 1
             try:
                 os.close(read_end)
-                _child(work, self.count, self.file, write_end)
+                _child(work, self.count, self.file, write_end, self.ahead)
                 status = 0
             finally:
                 os._exit(status)
@@ -105,10 +120,11 @@ class FromBothEnds:
         size = _MESSAGE.size
         whole = len(data) - len(data) % size
         for start in range(0, whole, size):
-            chunk, offset, length = _MESSAGE.unpack_from(data, start)
+            chunk, offset, length, down = _MESSAGE.unpack_from(data, start)
             if 0 <= chunk < self.count:
                 self.done[chunk] = (offset, length)
-                self.lowest = min(self.lowest, chunk)
+                if down:
+                    self.lowest = min(self.lowest, chunk)
         self.pending = data[whole:]
 
     def theirs(self, chunk: int) -> Any:
@@ -117,7 +133,7 @@ class FromBothEnds:
             return None
         if not self.met:
             self._receive()
-            if chunk in self.done or self.lowest <= chunk + 1:
+            if self.lowest <= chunk + 1:
                 # We met: the child has sent everything after this chunk (and is on
                 # this one, or done with it). Nothing more is needed from it: it is
                 # stopped at once, never waited for; what it sent is read to the end.
@@ -126,6 +142,12 @@ class FromBothEnds:
                 self._receive()
         where = self.done.pop(chunk, None)
         if where is None:
+            if self.ahead and not self.caught_up and not self.met:
+                # This process computes this chunk: a child working ahead now goes on
+                # from the last chunk backwards instead (it reads this before each chunk).
+                self.caught_up = True
+                with contextlib.suppress(OSError):
+                    os.pwrite(self.file, b"\x01", 0)
             return None
         offset, length = where
         try:
@@ -158,20 +180,40 @@ class FromBothEnds:
 HELPER_NICE = 10
 
 
-def _child(work: Callable[[int], Any], count: int, file: int, pipe: int) -> None:
+def _child(work: Callable[[int], Any], count: int, file: int, pipe: int, ahead: bool) -> None:
     """In the helper process: each chunk's result, the last first, until killed (or
-    until this process has gone: the pipe is broken)."""
+    until this process has gone: the pipe is broken). ``ahead``: from the first chunk
+    on while this process has not caught up, then from the last one backwards."""
+    # No cyclic garbage collection: a collection walks (and so writes to, copying them
+    # from the parent) every object the child shares with this process; a full one
+    # took ~0.2 s in the middle of the search keys' helper. It leaves with os._exit.
+    gc.disable()
     with contextlib.suppress(OSError):
         os.nice(HELPER_NICE)
-    offset = 0
-    for chunk in range(count - 1, -1, -1):
-        data = pickle.dumps(work(chunk), protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        written = 0
-        while written < len(data):
-            written += os.pwrite(file, view[written:], offset + written)
-        try:
-            os.write(pipe, _MESSAGE.pack(chunk, offset, len(data)))  # atomic: 16 bytes
-        except BrokenPipeError:
+    offset = _HEADER
+    first = 0
+    if ahead:
+        while first < count and os.pread(file, 1, 0) != b"\x01":
+            offset = _send(work, first, False, file, pipe, offset)
+            if offset < 0:
+                return
+            first += 1
+    for chunk in range(count - 1, first - 1, -1):
+        offset = _send(work, chunk, True, file, pipe, offset)
+        if offset < 0:
             return
-        offset += len(data)
+
+
+def _send(work: Callable[[int], Any], chunk: int, down: bool, file: int, pipe: int, offset: int):
+    """In the helper process: ``work(chunk)`` written at ``offset`` and told; the next
+    offset, or -1 if this process has gone."""
+    data = pickle.dumps(work(chunk), protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(data)
+    written = 0
+    while written < len(data):
+        written += os.pwrite(file, view[written:], offset + written)
+    try:
+        os.write(pipe, _MESSAGE.pack(chunk, offset, len(data), down))  # atomic: 17 bytes
+    except BrokenPipeError:
+        return -1
+    return offset + len(data)
