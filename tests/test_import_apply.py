@@ -581,15 +581,9 @@ def _keys(b) -> list[tuple]:
     return b.query("SELECT remark, search_key FROM contact ORDER BY id")
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
-@pytest.mark.parametrize("child_fails", [False, True])
-@pytest.mark.parametrize("started_by", ["plan", "write"])
-def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fails, started_by):
-    """The plan starts a helper for the names' keys (it works while the plan is made);
-    a plan made without one (where no fork was possible then) gets one when written."""
-    import os
-
-    import kamtui.importing.apply as apply_mod
+def _forty_friends(tmp_path) -> tuple[Path, list]:
+    """A file of 40 friends (and one row merged into another) and the search keys an
+    import without helpers gives them."""
     from kamtui.store.db import Book
 
     lines = ["姓名,微信号,手机,标签,职业"]
@@ -600,6 +594,20 @@ def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fa
     run_import(serial, path)
     expected = _keys(serial)
     serial.close()
+    return path, expected
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+@pytest.mark.parametrize("child_fails", [False, True])
+@pytest.mark.parametrize("started_by", ["plan", "write"])
+def test_search_keys_from_a_helper_process(book, tmp_path, monkeypatch, child_fails, started_by):
+    """The plan starts a helper for the names' keys (it works while the plan is made);
+    a plan made without one (where no fork was possible then) gets one when written."""
+    import os
+
+    import kamtui.importing.apply as apply_mod
+
+    path, expected = _forty_friends(tmp_path)
     monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
     monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)  # 14 chunks, the last one short
     forks = count_forks(monkeypatch)
@@ -648,16 +656,8 @@ def test_the_plans_key_helper_starts_with_the_first_records(book, tmp_path, monk
     import os
 
     import kamtui.importing.apply as apply_mod
-    from kamtui.store.db import Book
 
-    lines = ["姓名,微信号,手机,标签,职业"]
-    lines += [f"客户{i}号,wx_{i},1380013{i:04d},VIP,教师" for i in range(40)]
-    lines += ["客户3号,wx_3,,老客户,"]  # merged into row 5: its key is built when written
-    path = write_csv(tmp_path, "\n".join(lines))
-    serial = Book(tmp_path / "serial.db")
-    run_import(serial, path)
-    expected = _keys(serial)
-    serial.close()
+    path, expected = _forty_friends(tmp_path)
     monkeypatch.setattr(apply_mod, "PARALLEL_KEYS_FROM", 10)
     monkeypatch.setattr(apply_mod, "KEY_CHUNK", 3)
     monkeypatch.setattr(apply_mod, "_can_fork", lambda: True)
