@@ -274,7 +274,7 @@ def brought_up_to_date(
         for part in rows.chunks(sorted(changed)):
             for row in book.query(_ROWS_SQL.format(rows.marks(len(part))), part):
                 now[row[0]] = row[1:]
-        update = _Update(book, base, score, owned)
+        update = _Update(book, base, owned)
         try:
             if not update.apply(changed, now):
                 return None
@@ -296,22 +296,18 @@ SELECT id, archived, ifnull(account_id, 0), iif(remark != '', remark, nickname),
 FROM contact WHERE id IN ({})
 """
 # What a pair is matched on: WeChat ID, phone, and what tells look-alike names apart
-# (as kamtui.cleanup._APART_SQL).
-_DETAILS_SQL = """
-SELECT id, ifnull(wechat_id, ''), ifnull(phone, ''), iif(remark != '', nickname, ''),
-       gender, city, ifnull(birth_month || '-' || birth_day, '')
-FROM contact WHERE id IN ({})
-"""
-_SAME_SQL = "SELECT id FROM contact WHERE +archived = 0 AND {} IN ({})"
+# (the whole analysis' own query, so that the two can never differ).
+_DETAILS_SQL = c._APART_SQL.replace(
+    "SELECT id,", "SELECT id, ifnull(wechat_id, ''), ifnull(phone, ''),", 1
+)
 
 
 class _Update:
-    """One bringing up to date: the base's lists copied, then changed."""
+    """One bringing up to date: the base's lists copied (unless ``owned``), then changed."""
 
-    def __init__(self, book: Book, base: c._Identity, score: float, owned: bool) -> None:
+    def __init__(self, book: Book, base: c._Identity, owned: bool) -> None:
         self.book = book
         self.base = base
-        self.score = score
         scan = base.scan
         copy = (lambda x: x) if owned else list
         self.ids = copy(scan.ids)
