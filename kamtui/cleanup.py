@@ -81,32 +81,40 @@ The rules over 100,000 contacts are measured by ``benchmarks/bench_cleanup.py``
 (budget 300 ms, the first review in a process included). The book is read in
 aggregated scans (``group_concat``: one row each, so no Python object per
 contact). Python's work holds the GIL, SQLite's does not, so the reads run in
-other threads while this one works, one read at a time (three at once on two
-cores took the calling thread's core): the names first, in four ranges of ids,
-each folded into sound keys here as it comes; then the ids, WeChat IDs and
-phones (with the WeChat IDs and phones stored twice, which SQLite finds on
-their covering indexes) while the names are grouped; then the flag rules while
-WeChat IDs and phones are matched; what tells look-alike names apart, and who
-stays in each duplicate group, while the flagged candidates are made. (A
-review called inside a transaction reads everything itself.) The cyclic
-garbage collector is paused during a review (see ``_gc_paused``).
+other threads while this one works, one read at a time: every contact's name,
+id, WeChat ID and phone in four ranges of ids, one thread reading the next range
+while this one splits, folds into sound keys and counts the last (pypinyin's
+readings are loaded while the first is read); then the flag rules, while the
+names are grouped; then, in one read, what tells look-alike names apart and who
+stays in each duplicate group, for every contact that may match. (A review
+called inside a transaction reads everything itself.) The cyclic garbage
+collector is paused during a review (see ``_gc_paused``).
+
+Two reads at once are slower than one after the other on this machine: SQLite
+reads that build text slow each other down (two name reads at once take ~105 ms
+each, against ~50 alone), and a reading thread waits for the GIL after each
+statement while this one is in a long C call (``str.translate``, ``Counter``),
+so a read in a new thread (its connection opened, four pragmas) costs most when
+this one is busiest. The reads are therefore queued and few: the analysis made
+from every contact used to run the flag rules alongside the names (they were let
+go as soon as no saved analysis was found) and to read the WeChat IDs and phones,
+the ones stored twice, and who stays, in three more reads (~460 -> ~400 ms).
 
 Whether a contact bought or has interactions is not looked up at each review:
 ``contact_activity`` (schema v6) holds each contact's counts of purchases,
 purchases of a positive amount and interactions, kept by SQLite triggers on
 every write of a purchase or an interaction (services, imports, merges, undo).
 
-Where a cold review's time goes, 100k demo book, CPU ms (a quiet moment of the
-shared two-core machine): in other threads, reading the names ~50, ids, WeChat
-IDs and phones ~50, the WeChat IDs and phones stored twice ~30, the flag rules
-~60 (~90 with two index look-ups per contact before ``contact_activity``),
-friends by account ~5, what tells names apart ~30, keepers ~15; in the calling
-thread (~280 CPU, the wall time when a core is free), sound keys ~45
-(``str.translate``, C), grouping names ~90, matching WeChat IDs and phones ~35,
-making 27,000 candidates and their queue ~60, duplicate evidence ~30, the
-collector once resumed ~20. That is ~550 ms of CPU in all (~700 before the
-changes above), so on two cores shared with other work the wall time follows
-the CPU and stays above the 300 ms budget whenever the second core is busy.
+Where the time of an analysis made from every contact goes, 100k demo book, CPU
+ms alone (a quiet moment of the shared two-core machine): in another thread,
+reading names, ids, WeChat IDs and phones ~80, the flag rules ~60, what tells
+look-alike names apart and who stays for the ~14,000 contacts that may match
+~35; in the calling thread, pypinyin's readings ~16, splitting, folding
+(``str.translate``) and counting the parts ~70, grouping names ~60, WeChat IDs
+and phones stored twice ~25, pairs of look-alike names ~15, making 28,000
+candidates and their queue ~40, duplicate evidence ~25. That is ~530 ms of CPU
+in all, and the threads wait for each other (see above), so the wall time stays
+above the 300 ms budget (~400 ms).
 
 Saved for the next process (schema v7): a review that makes the identity analysis
 (the scan of names, ids, WeChat IDs and phones, sound keys, duplicate groups and
@@ -140,8 +148,15 @@ contacts up by bisection instead of ``where`` (slower). A stored sound key (a
 trailing part of ``contact.search_key``) was measured and not taken: cutting it
 out of the key in SQL costs more (~85 ms for 100k keys of 100 characters on
 average) than reading the two name columns (~50 ms) and folding them in C
-(~45 ms). The analysis made from every contact stays above the 300 ms budget
-(~480 ms on two cores); it is now made once per book, then brought up to date.
+(~45 ms). Also measured and not taken (the analysis made from every contact):
+the WeChat IDs and phones stored twice found by SQLite on their indexes (~28 ms
+of reading for ~15 of Python: slower once queued); the flag rules and the
+identities in one scan (~160 ms against ~160 apart); the parts as one
+``UNION ALL`` statement (its first row came later); making the flagged
+candidates while what tells names apart is read (that read then waited for the
+GIL: slower). The analysis made from every contact stays above the 300 ms
+budget (~400 ms on two cores); it is made once per book, then brought up to
+date.
 """
 
 from __future__ import annotations
@@ -574,36 +589,9 @@ SELECT count(*), json_group_array(id),
        sum(phone NOT LIKE '+%')
 FROM contact WHERE +archived = 0
 """
-# The same in two halves read at once by two threads: the names (worked on as soon
-# as they come) and the rest. Each half counts the contacts and sums their ids, and
-# is read with the contacts' state in one snapshot, so that the halves are known
-# to line up (else the whole is read again in one query).
-_NAMES_SQL = f"""
-SELECT count(*), total(id),
-       group_concat(char({_ACCOUNT_MARK} + ifnull(account_id, 0))
-                    || iif(remark != '', remark, nickname), char(30))
-FROM contact WHERE +archived = 0
-"""
 # Through the covering index on (account_id, archived), in its order: ~5 ms. Filtering
 # on the index of archived instead, then grouping in a temporary B-tree, took ~35 ms.
 _FRIENDS_SQL = "SELECT account_id, count(*) FROM contact WHERE +archived = 0 GROUP BY account_id"
-# WeChat IDs and phones stored twice or more, archived contacts included (a superset
-# of the duplicates, narrowed in Python): grouped on their indexes, in this thread,
-# instead of counting 2 x 100,000 values in Python (~45 ms) in the calling one.
-# (SQLite picks the covering indexes ix_contact_wechat_id and ix_contact_phone.)
-_SHARED_SQL = """
-SELECT (SELECT json_group_array(wechat_id) FROM (
-            SELECT wechat_id FROM contact
-            WHERE wechat_id > '' GROUP BY wechat_id HAVING count(*) > 1)),
-       (SELECT json_group_array(phone) FROM (
-            SELECT phone FROM contact
-            WHERE phone > '' GROUP BY phone HAVING count(*) > 1))
-"""
-_OTHERS_SQL = """
-SELECT count(*), json_group_array(id), group_concat(ifnull(wechat_id, ''), char(30)),
-       group_concat(ifnull(phone, ''), char(30)), sum(phone NOT LIKE '+%')
-FROM contact WHERE +archived = 0
-"""
 # The flag rules (in id order: ids grow with the day a friend was added). Whether a
 # contact bought (a purchase of a positive amount) or has interactions is read from
 # ``contact_activity`` (counts kept by triggers, migration v0006): one rowid lookup
@@ -704,9 +692,6 @@ class _Scan:
     odd_phones: int  # phones not in E.164
     upper_wechat: bool = False  # some WeChat ID has capitals
     friends: Counter | None = None  # contacts by account id (0: none), if read with them
-    # WeChat IDs and phones held by two contacts or more (archived ones counted too),
-    # if read with them: SQLite finds them on its indexes (see _SHARED_SQL).
-    shared: tuple[set[str], set[str]] | None = None
 
     def account(self, i: int) -> int | None:
         return ord(self.keyed_names[i][0]) - _ACCOUNT_MARK or None
@@ -715,69 +700,29 @@ class _Scan:
         return self.keyed_names[i][1:]
 
 
-_NAME_PARTS = 4  # the names are read in this many ranges of ids (see _read_names)
-_NAMES_PART_SQL = _NAMES_SQL + "AND id > ? AND id <= ?"
+_PARTS = 4  # the identities are read in this many ranges of ids (see _read_parts)
+_PART_SQL = _IDENTITY_SQL + "AND id > ? AND id <= ?"
 
 
-def _read_names(book: Book, put) -> None:
-    """Read the names for ``put``: the contacts' state, then (count, sum of ids, account
-    marks + names joined) for each of ``_NAME_PARTS`` ranges of ids in id order (one
+def _read_parts(book: Book, put) -> None:
+    """Read every contact's identity for ``put``: the contacts' state, then
+    :data:`_IDENTITY_SQL`'s row for each of ``_PARTS`` ranges of ids in id order (one
     snapshot), then None (also after an error, which :class:`_Async` keeps).
 
-    Run by another thread: the calling one turns each part into sound keys while
-    SQLite reads the next (with the GIL released), so it no longer waits for the
-    whole read (~50 ms at 100,000 contacts) before its work starts.
+    Run by another thread: the calling one works on each part while SQLite reads
+    the next (with the GIL released), so it does not wait for the whole read
+    (~80 ms at 100,000 contacts) before its work starts.
     """
     try:
         with book.snapshot():
             state = _contacts_state(book)
             put(state)
             top = state[1] or 0  # max(id)
-            bounds = [top * k // _NAME_PARTS for k in range(_NAME_PARTS)] + [top]
+            bounds = [top * k // _PARTS for k in range(_PARTS)] + [top]
             for low, high in pairwise(bounds):
-                put(book.query(_NAMES_PART_SQL, (low, high))[0])
+                put(book.query(_PART_SQL, (low, high))[0])
     finally:
         put(None)
-
-
-def _read_others(book: Book) -> tuple:
-    """(contacts' state, count, ids, WeChat IDs, phones, phones not in E.164, some
-    WeChat ID has capitals, contacts by account id), or None for the texts that hold
-    the separator. Split here: this thread has the GIL to itself while the other
-    one waits for its names."""
-    with book.snapshot():
-        state = _contacts_state(book)
-        n, ids, wechat, phone, odd = book.query(_OTHERS_SQL)[0]
-        friends = book.query(_FRIENDS_SQL)
-        upper = bool(wechat) and wechat != wechat.lower()
-        shared = None
-        if not upper and not odd:  # else matched on folded values, in Python
-            shared_wechat, shared_phone = book.query(_SHARED_SQL)[0]
-            shared = (set(json.loads(shared_wechat)), set(json.loads(shared_phone)))
-    return (
-        state,
-        n,
-        json.loads(ids),
-        _split(wechat, n),
-        _split(phone, n),
-        odd or 0,
-        upper,
-        Counter({aid or _NO_ACCOUNT: count for aid, count in friends}),
-        shared,
-    )
-
-
-def _scan_from(names: tuple, others: tuple) -> _Scan | None:
-    """The two halves as one scan, or None if they do not line up (a contact changed
-    between them) or some text holds the separator."""
-    state, n, total, names_text = names
-    state2, n2, ids, wechat, phone, odd, upper, friends, shared = others
-    keyed = _split(names_text, n)
-    if state != state2 or n != n2 or keyed is None or wechat is None or phone is None:
-        return None
-    if sum(ids) != (total or 0):
-        return None
-    return _Scan(ids, keyed, wechat, phone, odd, upper, friends, shared)
 
 
 def _read_identity(book: Book) -> _Scan:
@@ -912,9 +857,13 @@ class _Sounds(dict):
         self.readings: dict[str, str] | None = None
         self.lock = threading.Lock()
 
-    def reading(self, ch: str) -> str:
+    def load(self) -> None:
+        """Load pypinyin's readings now (one C call holding the GIL ~15 ms)."""
         if self.readings is None:
             self.readings = _load_readings()
+
+    def reading(self, ch: str) -> str:
+        self.load()
         found = self.readings.get(str(ord(ch)))
         if found:
             first = unicodedata.normalize("NFD", found.split(",")[0])
@@ -998,12 +947,12 @@ def _multi_edit_length(score: float) -> int:
 
 
 def _name_groups(
-    text: str, score: float, sounds: str | None = None
+    keys: list[str], score: float, counts: Counter | None = None
 ) -> tuple[list[str], dict[str, list[int]], set]:
     """Sound keys, positions of every key worth pairing, and near-identical key pairs.
 
-    ``text`` holds every contact's account mark + name, joined by ``_SEP``
-    (``sounds``: its sound keys, if already made). Identical keys (same account,
+    ``keys``: every contact's sound key (account mark first), ``counts`` the keys
+    counted, if already. Identical keys (same account,
     same sound) meet in a Counter. Near-identical ones: a character more at either
     end (looked up directly), and for names long enough to stay near-identical
     after two edits, sorted neighbourhood forwards and backwards (see the module
@@ -1012,10 +961,10 @@ def _name_groups(
     """
     from rapidfuzz import fuzz
 
-    keys = _keys(text) if sounds is None else sounds.split(_SEP) if sounds else []
     if not keys:
         return [], {}, set()
-    counts = Counter(keys)
+    if counts is None:
+        counts = Counter(keys)
     wanted = set(compress(counts, map((1).__lt__, counts.values())))
     near: set[tuple[str, str]] = set()
     min_len = _min_length(score)
@@ -1111,19 +1060,11 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _same_values(values: list[str], shared: set[str] | None = None) -> list[tuple[str, list[int]]]:
-    """(value, positions) of every non-empty value held by two contacts or more.
-
-    ``shared``: values known to be held twice or more in the whole book (archived
-    contacts too, so some are held once here), else they are counted here.
-    """
-    if shared is None:
-        counts = Counter(values)
-        counts.pop("", None)
-        dup = set(compress(counts, map((1).__lt__, counts.values())))
-    else:
-        dup = shared
-        dup.discard("")
+def _same_values(values: list[str]) -> list[tuple[str, list[int]]]:
+    """(value, positions) of every non-empty value held by two contacts or more."""
+    counts = Counter(values)
+    counts.pop("", None)
+    dup = set(compress(counts, map((1).__lt__, counts.values())))
     if not dup:
         return []
     where: dict[str, list[int]] = {}
@@ -1133,9 +1074,7 @@ def _same_values(values: list[str], shared: set[str] | None = None) -> list[tupl
             where[values[i]] = [i]
         else:
             found.append(i)
-    if shared is None:
-        return list(where.items())
-    return [(value, members) for value, members in where.items() if len(members) > 1]
+    return list(where.items())
 
 
 class _Match(NamedTuple):
@@ -1144,74 +1083,112 @@ class _Match(NamedTuple):
     value: str  # the shared WeChat ID or phone ("" for names)
 
 
-_APART_SQL = """
-SELECT id, iif(remark != '', nickname, ''), gender, city,
-       ifnull(birth_month || '-' || birth_day, '')
-FROM contact WHERE id IN ({})
+# What else tells friends apart: nickname under a remark, gender, city, birthday.
+_APART_COLUMNS = (
+    "iif(remark != '', nickname, ''), gender, city, ifnull(birth_month || '-' || birth_day, '')"
+)
+_APART_SQL = f"SELECT id, {_APART_COLUMNS} FROM contact WHERE id IN ({{}})"
+# Who stays in a duplicate group: see _keepers.
+_KEEPER_COLUMNS = "favourite, added_on, ifnull(a.purchases, 0) > 0, ifnull(a.interactions, 0) > 0"
+_FROM_ACTIVITY = """
+FROM contact c LEFT JOIN contact_activity a ON a.contact_id = c.id
+WHERE c.id IN (SELECT value FROM json_each(?))
 """
-_KEEPER_SQL = """
-SELECT c.id, favourite, added_on, ifnull(a.purchases, 0) > 0, ifnull(a.interactions, 0) > 0
-FROM contact c LEFT JOIN contact_activity a ON a.contact_id = c.id WHERE c.id IN ({})
-"""
+# Read for thousands of contacts by another thread as one row (a JSON array of rows)
+# for ids given as one JSON array: row by row, that thread took the GIL back after
+# every row while the calling one worked.
+_KEEPER_JSON_SQL = f"SELECT json_group_array(json_array(c.id, {_KEEPER_COLUMNS})) {_FROM_ACTIVITY}"
+_DETAILS_JSON_SQL = (
+    f"SELECT json_group_array(json_array(c.id, {_APART_COLUMNS}, {_KEEPER_COLUMNS}))"
+    f" {_FROM_ACTIVITY}"
+)
 
 
-def _apart(book: Book, ids: Iterable[int]) -> dict[int, tuple]:
-    """What else tells friends apart: nickname under a remark, gender, city, birthday."""
-    out: dict[int, tuple] = {}
-    for part in rows.chunks(sorted(ids)):
-        for r in book.query(_APART_SQL.format(rows.marks(len(part))), part):
-            out[r[0]] = r[1:]
-    return out
+class _JsonRead(_Async):
+    """One of those reads, by another thread (or here, ``inline``): the ids are
+    encoded before and the answer decoded after (:meth:`rows`) by the calling
+    thread, so that the reading one needs the GIL for next to nothing while the
+    calling one works."""
+
+    def __init__(self, book: Book, sql: str, ids: Iterable[int], inline: bool) -> None:
+        super().__init__(book.scalar, sql, (json.dumps(sorted(ids)),), inline=inline)
+
+    def rows(self) -> list[list]:
+        return json.loads(self.get())
 
 
-def _keepers(book: Book, ids: Iterable[int]) -> dict[int, tuple]:
+def _keeper_key(cid: int, fav, added, bought, talked) -> tuple:
+    return (not fav, not bought, not talked, str(added), cid)
+
+
+def _keepers(rows: list[list]) -> dict[int, tuple]:
     """id -> sort key of who stays in a duplicate group (the smallest): a favourite,
-    then one who bought, then one with interactions, then the first added."""
-    out: dict[int, tuple] = {}
-    for part in rows.chunks(sorted(ids)):
-        for cid, fav, added, bought, talked in book.query(
-            _KEEPER_SQL.format(rows.marks(len(part))), part
-        ):
-            out[cid] = (not fav, not bought, not talked, str(added), cid)
-    return out
+    then one who bought, then one with interactions, then the first added (``rows``:
+    read by _KEEPER_JSON_SQL)."""
+    return {r[0]: _keeper_key(*r) for r in rows}
+
+
+def _details(rows: list[list]) -> tuple[dict[int, tuple], dict[int, tuple]]:
+    """What tells friends apart (_APART_COLUMNS) and who stays (:func:`_keepers`), by
+    id (``rows``: read by _DETAILS_JSON_SQL)."""
+    apart, keepers = {}, {}
+    for r in rows:
+        apart[r[0]] = tuple(r[1:5])
+        keepers[r[0]] = _keeper_key(r[0], *r[5:])
+    return apart, keepers
 
 
 def _scan_and_match(
-    book: Book, score: float, inline: bool = False, read: threading.Event | None = None
-) -> tuple[tuple, _Scan, dict[int, list[_Match]], list[str]]:
+    book: Book,
+    score: float,
+    inline: bool = False,
+    read: threading.Event | None = None,
+) -> tuple[tuple, _Scan, dict[int, list[_Match]], dict[int, tuple], list[str]]:
     """Read every contact's identity and find who matches whom: (the contacts' state
-    read with them, the scan, the matches, every position's sound key).
+    read with them, the scan, the matches, their keepers (see _keepers), every
+    position's sound key).
 
     A second thread reads the names, part by part, and this one turns each part
     into sound keys as it comes, then works on them (near-identical names), while
     a third reads the ids, WeChat IDs and phones once the names are read (one read
     at a time; ``read`` is set after it: the flag rules wait for it), see _Async.
     """
-    names_read = threading.Event()
-    others = _Async(_read_others, book, inline=inline, after=names_read, done=read)
     parts: queue.SimpleQueue = queue.SimpleQueue()
-    reader = _Async(_read_names, book, parts.put, inline=inline, done=names_read)
+    reader = _Async(_read_parts, book, parts.put, inline=inline, done=read)
+    with _SOUNDS.lock:
+        _SOUNDS.load()  # while the first part is read (not when it has come)
     state = parts.get()
-    n, total, texts, sounds = 0, 0.0, [], []
+    # Each part is split, folded into sound keys and counted while the next is read.
+    scan: _Scan | None = _Scan([], [], [], [], 0)
+    keys: list[str] = []
+    counts: Counter = Counter()
     while state is not None and (part := parts.get()) is not None:
-        if part[0]:
-            n, total = n + part[0], total + part[1]
-            texts.append(part[2] or "")
-            sounds.append(texts[-1].translate(_SOUNDS))
+        n, ids, names, wechat, phone, odd = part
+        if not n or scan is None:
+            continue
+        split = [_split(names, n), _split(wechat, n), _split(phone, n)]
+        sounds = _split(names.translate(_SOUNDS), n)
+        if sounds is None or None in split:
+            scan = None  # a separator in some text
+            continue
+        scan.ids += json.loads(ids)
+        scan.keyed_names += split[0]
+        scan.wechat += split[1]
+        scan.phone += split[2]
+        scan.odd_phones += odd or 0
+        scan.upper_wechat = scan.upper_wechat or wechat != wechat.lower()
+        keys += sounds
+        counts.update(sounds)
     reader.get()  # raises the reader's error, if any
-    names_text = _SEP.join(texts)
-    names = (state, n, total, names_text)
-    # Counted, not split: _scan_from splits the text (100,000 strings) once.
-    lined_up = n and names_text.count(_SEP) == n - 1
-    grouped = _name_groups(names_text, score, _SEP.join(sounds)) if lined_up else None
-    scan = _scan_from(names, others.get())
-    if scan is None or grouped is None:  # changed meanwhile, or a separator in some text
+    if scan is not None:
+        grouped = _name_groups(keys, score, counts)
+    else:  # a separator in some text
         with book.snapshot():
             state = _contacts_state(book)
             scan = _read_identity(book)
-        grouped = _name_groups(_SEP.join(scan.keyed_names), score)
+        grouped = _name_groups(_keys(_SEP.join(scan.keyed_names)), score)
     keys, where, near = grouped
-    return state, scan, _find_matches(book, scan, where, near, inline), keys
+    return state, scan, *_find_matches(book, scan, where, near, inline), keys
 
 
 def _find_matches(
@@ -1220,8 +1197,9 @@ def _find_matches(
     where: dict[str, list[int]],
     near: set[tuple[str, str]],
     inline: bool = False,
-) -> dict[int, list[_Match]]:
-    """Position -> matches, for every contact in a duplicate group (keepers included).
+) -> tuple[dict[int, list[_Match]], dict[int, tuple]]:
+    """Position -> matches, for every contact in a duplicate group (keepers included),
+    and :func:`_keepers` of them (read with what tells names apart).
 
     ``where`` and ``near``: the name groups (see :func:`_name_groups`).
     """
@@ -1265,21 +1243,22 @@ def _find_matches(
         if not pi or not pj or pi == pj:
             pairs.append((i, j))
     ids = scan.ids
-    details = None
-    if pairs:
-        details = _Async(_apart, book, {ids[p] for pair in pairs for p in pair}, inline=inline)
-
-    shared_wechat, shared_phones = scan.shared or (None, None)
-    for value, members in _same_values(wechat, shared_wechat):
+    same_wechat, same_phone = _same_values(wechat), _same_values(phones)
+    # Everyone who may match, read by another thread while this one matches.
+    wanted = {p for pair in pairs for p in pair}
+    for _value, members in chain(same_wechat, same_phone):
+        wanted.update(members)
+    details = _JsonRead(book, _DETAILS_JSON_SQL, map(ids.__getitem__, wanted), inline)
+    for value, members in same_wechat:
         for i, j in combinations(members, 2):
             add(i, j, "wechat", value)
-    for value, members in _same_values(phones, shared_phones):
+    for value, members in same_phone:
         for i, j in combinations(members, 2):
             if (i, j) not in linked:
                 add(i, j, "phone", value)
 
-    if details is not None:
-        apart = details.get()
+    apart, keepers = _details(details.rows())
+    if pairs:
         for i, j in pairs:
             if (i, j) in linked:  # the same WeChat ID or phone already
                 continue
@@ -1289,7 +1268,7 @@ def _find_matches(
             if a != b and any(map(_differ, a, b)):
                 continue
             add(i, j, "name", "")
-    return matches
+    return matches, keepers
 
 
 def _differ(x: str, y: str) -> bool:
@@ -1315,6 +1294,10 @@ class _Identity:
     index: Any = None
     sounds: list[str] | None = None
     saved_index: tuple | None = None  # the saved one, still encoded (see _decode_identity)
+    # Who stays in each duplicate group (see _keepers), read with the matches when
+    # they were made, for the review that made them (others read it again: it
+    # changes with favourites, purchases and interactions).
+    keepers: dict[int, tuple] | None = None
     odd: bool = False  # some phone not in E.164 (matched on its digits)
     upper: bool = False  # some WeChat ID with capitals (matched case folded)
 
@@ -1387,7 +1370,10 @@ _STATE_SQL = """SELECT (SELECT ifnull(max(seq), 0) FROM cleanup_change),
 
 
 def _identity(
-    book: Book, score: float, inline: bool = False, read: threading.Event | None = None
+    book: Book,
+    score: float,
+    inline: bool = False,
+    read: threading.Event | None = None,
 ) -> _Identity:
     """The identity rules' work: the one remembered, else the one saved in the book,
     brought up to date with the contacts changed since (see
@@ -1416,8 +1402,8 @@ def _identity(
                 saved = brought_up_to_date(book, saved, inline, owned=True)
             found = saved
     if found is None:
-        state, scan, matches, sounds = _scan_and_match(book, score, inline, read)
-        found = _Identity((*state, score), scan, matches, sounds=sounds)
+        state, scan, matches, keepers, sounds = _scan_and_match(book, score, inline, read)
+        found = _Identity((*state, score), scan, matches, sounds=sounds, keepers=keepers)
         found.odd, found.upper = scan.odd_phones > 0, scan.upper_wechat
         found.unsaved = not inline
     with _IDENTITIES_LOCK:
@@ -1502,10 +1488,12 @@ def _load_identity(book: Book, score: float, read: threading.Event | None) -> _I
     try:
         with book.snapshot():
             found = book.query(_SAVED_SQL)
-            if read is not None:
-                read.set()  # the flag rules' read may start
             if not found:
                 return None
+            if read is not None:
+                # The flag rules' read may start (with no saved analysis it waits for
+                # the contacts' read: one read at a time, see _scan_and_match).
+                read.set()
             version, seq, top, saved_score, odd, upper = json.loads(found[0][0])
             if version != _analysis_version() or saved_score != score:
                 return None
@@ -1856,6 +1844,7 @@ def _review(
     inline = book.conn.in_transaction
     identities_read = threading.Event()
     flags_job = _Async(_read_flagged, book, today, rules, inline=inline, after=identities_read)
+    day = today.toordinal()
     try:
         ident = _identity(book, rules.duplicate_score, inline, identities_read)
     except BaseException:
@@ -1864,33 +1853,14 @@ def _review(
         raise
     identities_read.set()  # (remembered: nothing was read)
     scan, matches = ident.scan, ident.matches
+    keepers, ident.keepers = ident.keepers, None
     keepers_job = None
-    if matches:
-        keepers_job = _Async(_keepers, book, [scan.ids[i] for i in matches], inline=inline)
-    where = ident.where
-    fl_ids, fl_bits, fl_moments, fl_added = flags_job.get()
-    at = list(map(where.get, fl_ids))
-    if None in at:  # archived since
-        present = list(map(is_not, at, repeat(None)))
-        fl_ids, fl_bits, fl_moments, fl_added, at = (
-            list(compress(x, present)) for x in (fl_ids, fl_bits, fl_moments, fl_added, at)
-        )
-    day = today.toordinal()
-    keyed, wechat = scan.keyed_names, scan.wechat
-    mark = _ACCOUNT_MARK
-    made = [
-        Candidate(cid, ord(k[0]) - mark or None, k[1:], wx, bits, moment, added, day)
-        for cid, k, wx, bits, moment, added in zip(
-            fl_ids,
-            map(keyed.__getitem__, at),
-            map(wechat.__getitem__, at),
-            fl_bits,
-            fl_moments,
-            fl_added,
-            strict=True,
-        )
-    ]
-    dups = _duplicate_candidates(ident, names, keepers_job.get() if keepers_job else {})
+    if matches and keepers is None:
+        keepers_job = _JsonRead(book, _KEEPER_JSON_SQL, map(scan.ids.__getitem__, matches), inline)
+    made = _flagged_candidates(flags_job.get(), scan, ident.where, day)
+    if keepers_job is not None:
+        keepers = _keepers(keepers_job.rows())
+    dups = _duplicate_candidates(ident, names, keepers or {})
 
     # The queue by (account, first reason), each in id order.
     groups: dict[tuple[int, int], list[Candidate]] = {}
@@ -1933,7 +1903,7 @@ def _review(
     for cid, (i, evidence, partner) in dups.items():
         c = seen_dups.get(cid)
         if c is None:
-            c = Candidate(cid, scan.account(i), scan.name(i), wechat[i], 0, "", "", day)
+            c = Candidate(cid, scan.account(i), scan.name(i), scan.wechat[i], 0, "", "", day)
             c.duplicates, c.partner_id = evidence, partner
         elif c.flags & (_BLOCKED | _AD):
             continue  # already under blocked or ad
@@ -1954,7 +1924,7 @@ def _review(
         if wanted is not None:
             members = [c for c in members if any(c.has(r) for r in wanted)]
         queue.extend(members)
-    marked = _marked(decisions, listed, scan, where, day, order)
+    marked = _marked(decisions, listed, scan, ident.where, day, order)
     if account_id is not None:
         marked = [c for c in marked if c.account_id == account_id]
     friend_counts = dict(ident.friends)
@@ -1978,6 +1948,34 @@ def _review(
         ident.unsaved = False
         found._save = ident  # saved once the review is handed over (see review)
     return found
+
+
+def _flagged_candidates(
+    flagged: _Flagged, scan: _Scan, where: dict[int, int], day: int
+) -> list[Candidate]:
+    """The flag rules' answer as candidates (``where``: contact id -> position in
+    ``scan``; contacts no longer there are left out)."""
+    fl_ids, fl_bits, fl_moments, fl_added = flagged
+    at = list(map(where.get, fl_ids))
+    if None in at:  # archived since
+        present = list(map(is_not, at, repeat(None)))
+        fl_ids, fl_bits, fl_moments, fl_added, at = (
+            list(compress(x, present)) for x in (fl_ids, fl_bits, fl_moments, fl_added, at)
+        )
+    keyed, wechat = scan.keyed_names, scan.wechat
+    mark = _ACCOUNT_MARK
+    return [
+        Candidate(cid, ord(k[0]) - mark or None, k[1:], wx, bits, moment, added, day)
+        for cid, k, wx, bits, moment, added in zip(
+            fl_ids,
+            map(keyed.__getitem__, at),
+            map(wechat.__getitem__, at),
+            fl_bits,
+            fl_moments,
+            fl_added,
+            strict=True,
+        )
+    ]
 
 
 def _first(bits: int) -> int:
