@@ -85,10 +85,12 @@ other threads while this one works, one read at a time: every contact's name,
 id, WeChat ID and phone in four ranges of ids, one thread reading the next range
 while this one splits, folds into sound keys and counts the last (pypinyin's
 readings are loaded while the first is read); then the flag rules, while the
-names are grouped; then, in one read, what tells look-alike names apart and who
-stays in each duplicate group, for every contact that may match. (A review
-called inside a transaction reads everything itself.) The cyclic garbage
-collector is paused during a review (see ``_gc_paused``).
+names are grouped; then, by the thread that read the contacts (its connection
+open), what tells look-alike names apart and who stays in each duplicate group,
+for every contact that may match, while the WeChat IDs and phones are matched
+and the flagged candidates made. (A review called inside a transaction reads
+everything itself.) The cyclic garbage collector is paused during a review (see
+``_gc_paused``).
 
 Two reads at once are slower than one after the other on this machine: SQLite
 reads that build text slow each other down (two name reads at once take ~105 ms
@@ -98,7 +100,9 @@ so a read in a new thread (its connection opened, four pragmas) costs most when
 this one is busiest. The reads are therefore queued and few: the analysis made
 from every contact used to run the flag rules alongside the names (they were let
 go as soon as no saved analysis was found) and to read the WeChat IDs and phones,
-the ones stored twice, and who stays, in three more reads (~460 -> ~400 ms).
+the ones stored twice, and who stays, in three more reads by three more
+threads, and made the flagged candidates once the analysis was done (~460 ->
+~370 ms).
 
 Whether a contact bought or has interactions is not looked up at each review:
 ``contact_activity`` (schema v6) holds each contact's counts of purchases,
@@ -113,8 +117,8 @@ look-alike names apart and who stays for the ~14,000 contacts that may match
 (``str.translate``) and counting the parts ~70, grouping names ~60, WeChat IDs
 and phones stored twice ~25, pairs of look-alike names ~15, making 28,000
 candidates and their queue ~40, duplicate evidence ~25. That is ~530 ms of CPU
-in all, and the threads wait for each other (see above), so the wall time stays
-above the 300 ms budget (~400 ms).
+in all, nearly all of it Python in the calling thread (the GIL lets one thread
+at a time run it), so the wall time stays above the 300 ms budget (~370 ms).
 
 Saved for the next process (schema v7): a review that makes the identity analysis
 (the scan of names, ids, WeChat IDs and phones, sound keys, duplicate groups and
@@ -152,11 +156,10 @@ average) than reading the two name columns (~50 ms) and folding them in C
 the WeChat IDs and phones stored twice found by SQLite on their indexes (~28 ms
 of reading for ~15 of Python: slower once queued); the flag rules and the
 identities in one scan (~160 ms against ~160 apart); the parts as one
-``UNION ALL`` statement (its first row came later); making the flagged
-candidates while what tells names apart is read (that read then waited for the
-GIL: slower). The analysis made from every contact stays above the 300 ms
-budget (~400 ms on two cores); it is made once per book, then brought up to
-date.
+``UNION ALL`` statement (its first row came later); a lower
+``sys.setswitchinterval`` (no faster: the waits are for long C calls). The
+analysis made from every contact stays above the 300 ms budget (~370 ms on two
+cores); it is made once per book, then brought up to date.
 """
 
 from __future__ import annotations
@@ -174,7 +177,7 @@ import unicodedata
 import weakref
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -647,17 +650,20 @@ class _Async:
         inline: bool = False,
         after: threading.Event | None = None,
         done: threading.Event | None = None,
+        on: queue.SimpleQueue | None = None,
     ) -> None:
+        """``on``: queue it for a thread already running (see :func:`_serve`)."""
         self._answer: Any = None
         self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
+        self._finished = threading.Event()
         if inline:
             self._run(fn, args, None, done)
-            return
-        self._thread = threading.Thread(
-            target=self._run, args=(fn, args, after, done), name="kamtui-cleanup", daemon=True
-        )
-        self._thread.start()
+        elif on is not None:
+            on.put(partial(self._run, fn, args, after, done))
+        else:
+            threading.Thread(
+                target=self._run, args=(fn, args, after, done), name="kamtui-cleanup", daemon=True
+            ).start()
 
     def _run(self, fn, args, after: threading.Event | None, done: threading.Event | None) -> None:
         try:
@@ -669,16 +675,28 @@ class _Async:
         finally:
             if done is not None:
                 done.set()
+            self._finished.set()
 
     def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
+        self._finished.wait()
 
     def get(self) -> Any:
         self.wait()
         if self._error is not None:
             raise self._error
         return self._answer
+
+
+def _serve(jobs: queue.SimpleQueue, fn, *args) -> Any:
+    """``fn(*args)``, then the jobs queued on ``jobs`` (see :class:`_Async`), in turn,
+    until None: later reads by a thread whose connection is open (a new thread
+    opens its own, and waits for the GIL at each of its pragmas while the calling
+    one works)."""
+    try:
+        return fn(*args)
+    finally:
+        while (job := jobs.get()) is not None:
+            job()
 
 
 @dataclass
@@ -704,10 +722,14 @@ _PARTS = 4  # the identities are read in this many ranges of ids (see _read_part
 _PART_SQL = _IDENTITY_SQL + "AND id > ? AND id <= ?"
 
 
-def _read_parts(book: Book, put) -> None:
+_ENDED = "ended"  # what _read_parts puts after the last part, if all went well
+
+
+def _read_parts(book: Book, put, read: threading.Event | None = None) -> None:
     """Read every contact's identity for ``put``: the contacts' state, then
     :data:`_IDENTITY_SQL`'s row for each of ``_PARTS`` ranges of ids in id order (one
-    snapshot), then None (also after an error, which :class:`_Async` keeps).
+    snapshot), then ``_ENDED``, then None (after an error, only None: the error is
+    kept by :class:`_Async`); ``read`` is set then.
 
     Run by another thread: the calling one works on each part while SQLite reads
     the next (with the GIL released), so it does not wait for the whole read
@@ -721,8 +743,11 @@ def _read_parts(book: Book, put) -> None:
             bounds = [top * k // _PARTS for k in range(_PARTS)] + [top]
             for low, high in pairwise(bounds):
                 put(book.query(_PART_SQL, (low, high))[0])
+        put(_ENDED)
     finally:
         put(None)
+        if read is not None:
+            read.set()
 
 
 def _read_identity(book: Book) -> _Scan:
@@ -1110,8 +1135,15 @@ class _JsonRead(_Async):
     thread, so that the reading one needs the GIL for next to nothing while the
     calling one works."""
 
-    def __init__(self, book: Book, sql: str, ids: Iterable[int], inline: bool) -> None:
-        super().__init__(book.scalar, sql, (json.dumps(sorted(ids)),), inline=inline)
+    def __init__(
+        self,
+        book: Book,
+        sql: str,
+        ids: Iterable[int],
+        inline: bool,
+        on: queue.SimpleQueue | None = None,
+    ) -> None:
+        super().__init__(book.scalar, sql, (json.dumps(sorted(ids)),), inline=inline, on=on)
 
     def rows(self) -> list[list]:
         return json.loads(self.get())
@@ -1143,18 +1175,44 @@ def _scan_and_match(
     score: float,
     inline: bool = False,
     read: threading.Event | None = None,
+    meanwhile: Callable[[_Scan], None] | None = None,
 ) -> tuple[tuple, _Scan, dict[int, list[_Match]], dict[int, tuple], list[str]]:
     """Read every contact's identity and find who matches whom: (the contacts' state
     read with them, the scan, the matches, their keepers (see _keepers), every
     position's sound key).
 
-    A second thread reads the names, part by part, and this one turns each part
-    into sound keys as it comes, then works on them (near-identical names), while
-    a third reads the ids, WeChat IDs and phones once the names are read (one read
-    at a time; ``read`` is set after it: the flag rules wait for it), see _Async.
+    Another thread reads the contacts, part by part (see _read_parts; ``read`` is
+    set once it has: the flag rules' read waits for it, one read at a time), and
+    this one splits each part and turns it into sound keys as it comes, then works
+    on them (near-identical names). The reading thread then reads what tells
+    look-alike names apart and who stays in each duplicate group, while this one
+    matches WeChat IDs and phones and runs ``meanwhile(scan)`` (see _review).
     """
     parts: queue.SimpleQueue = queue.SimpleQueue()
-    reader = _Async(_read_parts, book, parts.put, inline=inline, done=read)
+    jobs: queue.SimpleQueue | None = None
+    if inline:
+        reader = _Async(_read_parts, book, parts.put, read, inline=True)
+    else:  # (the reader then reads what tells look-alike names apart)
+        jobs = queue.SimpleQueue()
+        reader = _Async(_serve, jobs, _read_parts, book, parts.put, read)
+    try:
+        return _scan_and_match_parts(book, score, inline, parts, reader, jobs, meanwhile)
+    finally:
+        if jobs is not None:
+            jobs.put(None)
+
+
+def _scan_and_match_parts(
+    book: Book,
+    score: float,
+    inline: bool,
+    parts: queue.SimpleQueue,
+    reader: _Async,
+    jobs: queue.SimpleQueue | None,
+    meanwhile: Callable[[_Scan], None] | None,
+) -> tuple[tuple, _Scan, dict[int, list[_Match]], dict[int, tuple], list[str]]:
+    """:func:`_scan_and_match`'s work on the parts ``reader`` reads (``jobs``: where
+    to queue its later reads)."""
     with _SOUNDS.lock:
         _SOUNDS.load()  # while the first part is read (not when it has come)
     state = parts.get()
@@ -1162,7 +1220,11 @@ def _scan_and_match(
     scan: _Scan | None = _Scan([], [], [], [], 0)
     keys: list[str] = []
     counts: Counter = Counter()
+    ended = False
     while state is not None and (part := parts.get()) is not None:
+        if part == _ENDED:
+            ended = True
+            continue
         n, ids, names, wechat, phone, odd = part
         if not n or scan is None:
             continue
@@ -1179,7 +1241,10 @@ def _scan_and_match(
         scan.upper_wechat = scan.upper_wechat or wechat != wechat.lower()
         keys += sounds
         counts.update(sounds)
-    reader.get()  # raises the reader's error, if any
+    if not ended:
+        if jobs is not None:
+            jobs.put(None)  # (the reader ends)
+        reader.get()  # raises the reader's error
     if scan is not None:
         grouped = _name_groups(keys, score, counts)
     else:  # a separator in some text
@@ -1188,7 +1253,7 @@ def _scan_and_match(
             scan = _read_identity(book)
         grouped = _name_groups(_keys(_SEP.join(scan.keyed_names)), score)
     keys, where, near = grouped
-    return state, scan, *_find_matches(book, scan, where, near, inline), keys
+    return state, scan, *_find_matches(book, scan, where, near, inline, jobs, meanwhile), keys
 
 
 def _find_matches(
@@ -1197,6 +1262,8 @@ def _find_matches(
     where: dict[str, list[int]],
     near: set[tuple[str, str]],
     inline: bool = False,
+    jobs: queue.SimpleQueue | None = None,
+    meanwhile: Callable[[_Scan], None] | None = None,
 ) -> tuple[dict[int, list[_Match]], dict[int, tuple]]:
     """Position -> matches, for every contact in a duplicate group (keepers included),
     and :func:`_keepers` of them (read with what tells names apart).
@@ -1243,12 +1310,18 @@ def _find_matches(
         if not pi or not pj or pi == pj:
             pairs.append((i, j))
     ids = scan.ids
+    # Read by another thread while this one matches: what tells the pairs apart and
+    # who stays among them, then who stays among the others who match.
+    paired = {p for pair in pairs for p in pair}
+    details = _JsonRead(book, _DETAILS_JSON_SQL, map(ids.__getitem__, paired), inline, jobs)
     same_wechat, same_phone = _same_values(wechat), _same_values(phones)
-    # Everyone who may match, read by another thread while this one matches.
-    wanted = {p for pair in pairs for p in pair}
+    others = set()
     for _value, members in chain(same_wechat, same_phone):
-        wanted.update(members)
-    details = _JsonRead(book, _DETAILS_JSON_SQL, map(ids.__getitem__, wanted), inline)
+        others.update(members)
+    others -= paired
+    more = _JsonRead(book, _KEEPER_JSON_SQL, map(ids.__getitem__, others), inline, jobs)
+    if meanwhile is not None:
+        meanwhile(scan)
     for value, members in same_wechat:
         for i, j in combinations(members, 2):
             add(i, j, "wechat", value)
@@ -1258,6 +1331,7 @@ def _find_matches(
                 add(i, j, "phone", value)
 
     apart, keepers = _details(details.rows())
+    keepers.update(_keepers(more.rows()))
     if pairs:
         for i, j in pairs:
             if (i, j) in linked:  # the same WeChat ID or phone already
@@ -1374,6 +1448,7 @@ def _identity(
     score: float,
     inline: bool = False,
     read: threading.Event | None = None,
+    meanwhile: Callable[[_Scan], None] | None = None,
 ) -> _Identity:
     """The identity rules' work: the one remembered, else the one saved in the book,
     brought up to date with the contacts changed since (see
@@ -1402,7 +1477,9 @@ def _identity(
                 saved = brought_up_to_date(book, saved, inline, owned=True)
             found = saved
     if found is None:
-        state, scan, matches, keepers, sounds = _scan_and_match(book, score, inline, read)
+        state, scan, matches, keepers, sounds = _scan_and_match(
+            book, score, inline, read, meanwhile
+        )
         found = _Identity((*state, score), scan, matches, sounds=sounds, keepers=keepers)
         found.odd, found.upper = scan.odd_phones > 0, scan.upper_wechat
         found.unsaved = not inline
@@ -1845,8 +1922,16 @@ def _review(
     identities_read = threading.Event()
     flags_job = _Async(_read_flagged, book, today, rules, inline=inline, after=identities_read)
     day = today.toordinal()
+    early: list[tuple[_Scan, dict[int, int], list[Candidate]]] = []
+
+    def meanwhile(scan: _Scan) -> None:
+        """Make the flagged candidates of a scan just read, while the analysis waits
+        for what tells look-alike names apart (its thread is idle then)."""
+        where = dict(zip(scan.ids, range(len(scan.ids)), strict=True))
+        early.append((scan, where, _flagged_candidates(flags_job.get(), scan, where, day)))
+
     try:
-        ident = _identity(book, rules.duplicate_score, inline, identities_read)
+        ident = _identity(book, rules.duplicate_score, inline, identities_read, meanwhile)
     except BaseException:
         identities_read.set()
         flags_job.wait()
@@ -1857,7 +1942,12 @@ def _review(
     keepers_job = None
     if matches and keepers is None:
         keepers_job = _JsonRead(book, _KEEPER_JSON_SQL, map(scan.ids.__getitem__, matches), inline)
-    made = _flagged_candidates(flags_job.get(), scan, ident.where, day)
+    if early and early[0][0] is scan:  # made meanwhile
+        if ident._where is None:
+            ident._where = early[0][1]
+        made = early[0][2]
+    else:
+        made = _flagged_candidates(flags_job.get(), scan, ident.where, day)
     if keepers_job is not None:
         keepers = _keepers(keepers_job.rows())
     dups = _duplicate_candidates(ident, names, keepers or {})

@@ -700,3 +700,26 @@ def test_the_same_review_whichever_way_the_book_is_read(b, monkeypatch):
     got = {c.contact_id: c for c in cleanup.review(b, T).candidates}
     assert len(whole) == 1
     assert got[same].partner_id == odd and got[same].name == "分隔符二"
+
+
+@pytest.mark.parametrize("broken", ["_PART_SQL", "_DETAILS_JSON_SQL", "_KEEPER_JSON_SQL"])
+def test_a_failed_read_is_raised_and_its_thread_ends(b, monkeypatch, broken):
+    """A read that fails (the contacts', or a later one the same thread makes) is
+    raised by the review, which leaves no reading thread behind, and the next
+    review works."""
+    import threading
+
+    _name_book(b)
+    expected = _listing(cleanup.review(b, T))
+    cleanup.wait_saved(b)
+    monkeypatch.setattr(cleanup, broken, "SELECT no_such_column FROM contact WHERE ?")
+    cleanup.forget_cache()
+    with pytest.raises(Exception, match="no_such_column"):
+        cleanup.review(b, T)
+    for thread in threading.enumerate():
+        if thread.name == "kamtui-cleanup":
+            thread.join(timeout=5)
+            assert not thread.is_alive()
+    monkeypatch.undo()
+    cleanup.forget_cache()
+    assert _listing(cleanup.review(b, T)) == expected
