@@ -137,10 +137,10 @@ keys are saved with it. More than 5,000 changes, phones not in E.164 or WeChat I
 with capitals make it again from every contact, as does a book's first review or
 a contact erased by another process (the saved analysis goes with the name). A
 save after an update waits for the seller to pause (2 s). 100,000 contacts,
-median / p95 wall (CPU), load ~1 (``bench_cleanup.py``): a new process's review
-after ~300 remarks were edited since the last saved 245 / 248 ms (310 / 314; made
-again before, 470 / 476), nothing edited since 199 / 202 (263 / 266), made from
-every contact 474 / 511 (615 / 633), warm 139 / 143, after an archive 183 / 222.
+median / p95 wall (CPU), ``benchmarks/run.py`` (the README's table): a new
+process's review after ~300 remarks were edited since the last saved 236 / 237
+ms (301 / 302; made again before, 470 / 476), nothing edited since 183 / 188,
+made from every contact 374 / 398 (510 / 538).
 
 Measured and not taken: the flag rules written with ``NOT IN``, or read in the
 same scan as the WeChat IDs and phones (no faster, or slower: a text column
