@@ -84,9 +84,8 @@ contact). Python's work holds the GIL, SQLite's does not, so the reads run in
 other threads while this one works, one read at a time: every contact's name,
 id, WeChat ID and phone in four ranges of ids, one thread reading the next range
 while this one splits, folds into sound keys and counts the last (pypinyin's
-readings are loaded while the first is read); then the flag rules, and the
-WeChat IDs and phones stored twice (grouped by SQLite on their indexes), while
-the names are grouped; then, by the thread that read the contacts (its connection
+readings are loaded while the first is read); then the flag rules, while the
+names are grouped; then, by the thread that read the contacts (its connection
 open), what tells look-alike names apart and who stays in each duplicate group,
 for every contact that may match, while the WeChat IDs and phones are matched
 and the flagged candidates made. (A review called inside a transaction reads
@@ -103,8 +102,7 @@ from every contact used to run the flag rules alongside the names (they were let
 go as soon as no saved analysis was found) and to read the WeChat IDs and phones,
 the ones stored twice, and who stays, in three more reads by three more
 threads, and made the flagged candidates once the analysis was done (~460 ->
-~370 ms). Two reads still run at once where the second is short and grouped on
-indexes (the values stored twice, beside the flag rules).
+~370 ms).
 
 Whether a contact bought or has interactions is not looked up at each review:
 ``contact_activity`` (schema v6) holds each contact's counts of purchases,
@@ -115,11 +113,10 @@ Where the time of an analysis made from every contact goes, 100k demo book, CPU
 ms alone (a quiet moment of the shared two-core machine): in another thread,
 reading names, ids, WeChat IDs and phones ~80, the flag rules ~60, what tells
 look-alike names apart and who stays for the ~14,000 contacts that may match
-~35, the WeChat IDs and phones stored twice ~30; in the calling thread,
-pypinyin's readings ~16, splitting, folding (``str.translate``) and counting the
-parts ~70, grouping names ~60, pairs of look-alike names ~15, making 28,000
-candidates and their queue ~40, duplicate evidence ~25, the collector once
-resumed ~15 (see ``_gc_paused``). That is ~540 ms of CPU
+~35; in the calling thread, pypinyin's readings ~16, splitting, folding
+(``str.translate``) and counting the parts ~70, grouping names ~60, WeChat IDs
+and phones stored twice ~25, pairs of look-alike names ~15, making 28,000
+candidates and their queue ~40, duplicate evidence ~25. That is ~530 ms of CPU
 in all, nearly all of it Python in the calling thread (the GIL lets one thread
 at a time run it), so the wall time stays above the 300 ms budget (~370 ms).
 
@@ -156,10 +153,8 @@ trailing part of ``contact.search_key``) was measured and not taken: cutting it
 out of the key in SQL costs more (~85 ms for 100k keys of 100 characters on
 average) than reading the two name columns (~50 ms) and folding them in C
 (~45 ms). Also measured and not taken (the analysis made from every contact):
-the WeChat IDs and phones stored twice read by the contacts' thread after them
-(the flag rules then came late); a stored sound key again, as a column of its
-own (reading it cost more than folding the names: ~435 against ~400 ms); the
-flag rules and the
+the WeChat IDs and phones stored twice found by SQLite on their indexes (~28 ms
+of reading for ~15 of Python: slower once queued); the flag rules and the
 identities in one scan (~160 ms against ~160 apart); the parts as one
 ``UNION ALL`` statement (its first row came later); a lower
 ``sys.setswitchinterval`` (no faster: the waits are for long C calls). The
@@ -600,19 +595,6 @@ FROM contact WHERE +archived = 0
 # Through the covering index on (account_id, archived), in its order: ~5 ms. Filtering
 # on the index of archived instead, then grouping in a temporary B-tree, took ~35 ms.
 _FRIENDS_SQL = "SELECT account_id, count(*) FROM contact WHERE +archived = 0 GROUP BY account_id"
-# WeChat IDs and phones stored twice or more, archived contacts included (a superset
-# of the duplicates, narrowed in Python): grouped on their indexes by another thread
-# (while the flag rules are read), instead of counting 2 x 100,000 values in Python
-# (~25 ms) in the calling one. (SQLite picks the covering indexes
-# ix_contact_wechat_id and ix_contact_phone.)
-_SHARED_SQL = """
-SELECT (SELECT json_group_array(wechat_id) FROM (
-            SELECT wechat_id FROM contact
-            WHERE wechat_id > '' GROUP BY wechat_id HAVING count(*) > 1)),
-       (SELECT json_group_array(phone) FROM (
-            SELECT phone FROM contact
-            WHERE phone > '' GROUP BY phone HAVING count(*) > 1))
-"""
 # The flag rules (in id order: ids grow with the day a friend was added). Whether a
 # contact bought (a purchase of a positive amount) or has interactions is read from
 # ``contact_activity`` (counts kept by triggers, migration v0006): one rowid lookup
@@ -1103,24 +1085,11 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _read_shared(book: Book) -> tuple:
-    """(the contacts' state, WeChat IDs, phones): see _SHARED_SQL."""
-    with book.snapshot():
-        state = _contacts_state(book)
-        wechat, phone = book.query(_SHARED_SQL)[0]
-    return state, wechat, phone
-
-
-def _same_values(values: list[str], shared: set[str] | None = None) -> list[tuple[str, list[int]]]:
-    """(value, positions) of every non-empty value held by two contacts or more
-    (``shared``: a superset of those values, else they are counted here)."""
-    if shared is None:
-        counts = Counter(values)
-        counts.pop("", None)
-        dup = set(compress(counts, map((1).__lt__, counts.values())))
-    else:
-        dup = shared
-        dup.discard("")
+def _same_values(values: list[str]) -> list[tuple[str, list[int]]]:
+    """(value, positions) of every non-empty value held by two contacts or more."""
+    counts = Counter(values)
+    counts.pop("", None)
+    dup = set(compress(counts, map((1).__lt__, counts.values())))
     if not dup:
         return []
     where: dict[str, list[int]] = {}
@@ -1130,9 +1099,7 @@ def _same_values(values: list[str], shared: set[str] | None = None) -> list[tupl
             where[values[i]] = [i]
         else:
             found.append(i)
-    if shared is None:
-        return list(where.items())
-    return [(value, members) for value, members in where.items() if len(members) > 1]
+    return list(where.items())
 
 
 class _Match(NamedTuple):
@@ -1223,15 +1190,13 @@ def _scan_and_match(
     """
     parts: queue.SimpleQueue = queue.SimpleQueue()
     jobs: queue.SimpleQueue | None = None
-    read = read or threading.Event()
     if inline:
         reader = _Async(_read_parts, book, parts.put, read, inline=True)
     else:  # (the reader then reads what tells look-alike names apart)
         jobs = queue.SimpleQueue()
         reader = _Async(_serve, jobs, _read_parts, book, parts.put, read)
-    shared = _Async(_read_shared, book, inline=inline, after=read)
     try:
-        return _scan_and_match_parts(book, score, inline, parts, reader, jobs, shared, meanwhile)
+        return _scan_and_match_parts(book, score, inline, parts, reader, jobs, meanwhile)
     finally:
         if jobs is not None:
             jobs.put(None)
@@ -1244,7 +1209,6 @@ def _scan_and_match_parts(
     parts: queue.SimpleQueue,
     reader: _Async,
     jobs: queue.SimpleQueue | None,
-    shared: _Async,
     meanwhile: Callable[[_Scan], None] | None,
 ) -> tuple[tuple, _Scan, dict[int, list[_Match]], dict[int, tuple], list[str]]:
     """:func:`_scan_and_match`'s work on the parts ``reader`` reads (``jobs``: where
@@ -1288,12 +1252,8 @@ def _scan_and_match_parts(
             state = _contacts_state(book)
             scan = _read_identity(book)
         grouped = _name_groups(_keys(_SEP.join(scan.keyed_names)), score)
-    same = None
-    shared_state, shared_wechat, shared_phone = shared.get()
-    if shared_state == state and not scan.upper_wechat and not scan.odd_phones:
-        same = (set(json.loads(shared_wechat)), set(json.loads(shared_phone)))
     keys, where, near = grouped
-    return state, scan, *_find_matches(book, scan, where, near, inline, jobs, meanwhile, same), keys
+    return state, scan, *_find_matches(book, scan, where, near, inline, jobs, meanwhile), keys
 
 
 def _find_matches(
@@ -1304,7 +1264,6 @@ def _find_matches(
     inline: bool = False,
     jobs: queue.SimpleQueue | None = None,
     meanwhile: Callable[[_Scan], None] | None = None,
-    shared: tuple[set[str], set[str]] | None = None,
 ) -> tuple[dict[int, list[_Match]], dict[int, tuple]]:
     """Position -> matches, for every contact in a duplicate group (keepers included),
     and :func:`_keepers` of them (read with what tells names apart).
@@ -1355,9 +1314,7 @@ def _find_matches(
     # who stays among them, then who stays among the others who match.
     paired = {p for pair in pairs for p in pair}
     details = _JsonRead(book, _DETAILS_JSON_SQL, map(ids.__getitem__, paired), inline, jobs)
-    shared_wechat, shared_phone = shared or (None, None)
-    same_wechat = _same_values(wechat, shared_wechat)
-    same_phone = _same_values(phones, shared_phone)
+    same_wechat, same_phone = _same_values(wechat), _same_values(phones)
     others = set()
     for _value, members in chain(same_wechat, same_phone):
         others.update(members)

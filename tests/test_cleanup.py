@@ -672,8 +672,7 @@ def test_every_syllable_has_a_fixed_symbol():
 def test_the_same_review_whichever_way_the_book_is_read(b, monkeypatch):
     """The identity is read in ranges of ids by another thread (however many); inside
     a transaction all of it is read here; if some text holds the scan's separator,
-    it is read again in one query; the values stored twice are read apart, and
-    counted here if the book changed in between."""
+    it is read again in one query."""
     _name_book(b)
     read_identity, whole = cleanup._read_identity, []
 
@@ -693,25 +692,6 @@ def test_the_same_review_whichever_way_the_book_is_read(b, monkeypatch):
         assert _listing(cleanup.review(b, T)) == expected
     assert not whole
 
-    # The WeChat IDs and phones stored twice are read apart (with no capitals in
-    # WeChat IDs): counted here instead if the book changed in between.
-    with b.transaction() as con:
-        con.execute("UPDATE contact SET wechat_id = lower(wechat_id)")
-    for name in ("双份甲", "双份乙"):  # a WeChat ID and a phone held by two contacts only
-        add(b, name, wechat_id="wx_two", phone="13600136000", added_on=ago(400))
-    read_shared, same_values, counted, listings = cleanup._read_shared, cleanup._same_values, [], []
-    monkeypatch.setattr(
-        cleanup, "_same_values", lambda v, s=None: counted.append(s) or same_values(v, s)
-    )
-    for shared in (lambda book: ("moved", *read_shared(book)[1:]), read_shared):
-        monkeypatch.setattr(cleanup, "_read_shared", shared)
-        cleanup.forget_cache()
-        listings.append(_listing(cleanup.review(b, T)))
-    assert counted[:2] == [None, None] and None not in counted[2:] and len(counted) == 4
-    assert listings[0] == listings[1]
-    assert "same WeChat ID as 双份甲" in "".join(listings[1])
-    monkeypatch.setattr(cleanup, "_same_values", same_values)
-
     odd = add(b, "分隔符", wechat_id="sep_test", added_on=ago(400))
     same = add(b, "分隔符二", wechat_id="SEP_TEST")
     with b.transaction() as con:  # a bulk write that skipped validation
@@ -722,9 +702,7 @@ def test_the_same_review_whichever_way_the_book_is_read(b, monkeypatch):
     assert got[same].partner_id == odd and got[same].name == "分隔符二"
 
 
-@pytest.mark.parametrize(
-    "broken", ["_PART_SQL", "_SHARED_SQL", "_DETAILS_JSON_SQL", "_KEEPER_JSON_SQL"]
-)
+@pytest.mark.parametrize("broken", ["_PART_SQL", "_DETAILS_JSON_SQL", "_KEEPER_JSON_SQL"])
 def test_a_failed_read_is_raised_and_its_thread_ends(b, monkeypatch, broken):
     """A read that fails (the contacts', or a later one the same thread makes) is
     raised by the review, which leaves no reading thread behind, and the next
