@@ -154,7 +154,11 @@ out of the key in SQL costs more (~85 ms for 100k keys of 100 characters on
 average) than reading the two name columns (~50 ms) and folding them in C
 (~45 ms). Also measured and not taken (the analysis made from every contact):
 the WeChat IDs and phones stored twice found by SQLite on their indexes (~28 ms
-of reading for ~15 of Python: slower once queued); the flag rules and the
+of reading for ~25 of Python; read by the contacts' thread after them, the flag
+rules came late; read by a thread of its own beside the flag rules, ~10 ms
+faster in a new process but ~10 ms slower in one that has made reviews before);
+a stored sound key again, as a column of its own (reading it cost more than
+folding the names: ~435 against ~400 ms); the flag rules and the
 identities in one scan (~160 ms against ~160 apart); the parts as one
 ``UNION ALL`` statement (its first row came later); a lower
 ``sys.setswitchinterval`` (no faster: the waits are for long C calls). The
