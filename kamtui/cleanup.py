@@ -1124,8 +1124,8 @@ FROM contact c LEFT JOIN contact_activity a ON a.contact_id = c.id
 WHERE c.id IN (SELECT value FROM json_each(?))
 """
 # Read for thousands of contacts by another thread as one row (a JSON array of rows)
-# for ids given as one JSON array: row by row, that thread took the GIL back after
-# every row while the calling one worked.
+# for ids given as one JSON array (see _JsonRead): one statement, so the reading
+# thread waits for the GIL once, not once per batch of 900 ids and per row.
 _KEEPER_JSON_SQL = f"SELECT json_group_array(json_array(c.id, {_KEEPER_COLUMNS})) {_FROM_ACTIVITY}"
 _DETAILS_JSON_SQL = (
     f"SELECT json_group_array(json_array(c.id, {_APART_COLUMNS}, {_KEEPER_COLUMNS}))"
@@ -1134,7 +1134,8 @@ _DETAILS_JSON_SQL = (
 
 
 class _JsonRead(_Async):
-    """One of those reads, by another thread (or here, ``inline``): the ids are
+    """A read of ``_KEEPER_JSON_SQL`` or ``_DETAILS_JSON_SQL`` for ``ids``, by another
+    thread (a new one, or the one serving ``on``; or here, ``inline``). The ids are
     encoded before and the answer decoded after (:meth:`rows`) by the calling
     thread, so that the reading one needs the GIL for next to nothing while the
     calling one works."""
