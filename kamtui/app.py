@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from kamtui.store.db import Book
 
 RELAUNCH = "relaunch"
+# More contacts changed at once than this (kamtui.cleanup_update.MOST_CHANGES): the
+# clean-up's duplicate analysis is made again in the background (see prepare_cleanup).
+PREPARE_AFTER = 5_000
 NAVIGATION = ("cursor_", "extend_", "scroll_")
 
 
@@ -161,12 +164,28 @@ class KamtuiApp(App[str]):
         Changes made while the index is being built are applied once it is ready.
         """
         ids = set(contact_ids)
+        if len(ids) > PREPARE_AFTER:
+            self.prepare_cleanup()
         loading = any(w.group == "directory" and w.is_running for w in self.workers)
         if loading or self.directory is None:
             self._changed_while_loading |= ids
             self._reclassify_after_load |= reclassify
         if self.directory is not None:
             self.directory.refresh(ids, reclassify=reclassify)
+
+    @work(thread=True, exclusive=True, group="cleanup-prepare")
+    def prepare_cleanup(self) -> None:
+        """After a change of many contacts at once (or an undo of unknown reach): the
+        clean-up's duplicate analysis made now, if a review would have to make it from
+        every contact (:func:`kamtui.cleanup.prepare`; a review opened meanwhile waits
+        for it instead of making it twice)."""
+        from kamtui import cleanup
+
+        try:
+            with self.heavy_work:
+                cleanup.prepare(self.book)
+        except Exception:
+            pass  # (a cache: the clean-up makes it when opened, and says what fails then)
 
     @work(thread=True, exclusive=True, group="daily-care")
     def daily_care(self) -> None:

@@ -255,21 +255,9 @@ def brought_up_to_date(
     seq, top, score = base.key
     with book.snapshot():
         state = c._contacts_state(book)
-        now_seq, _now_top = state
-        if now_seq < seq:
-            return None  # another book under the same name
-        noted, first = book.query(
-            "SELECT count(*), min(seq) FROM cleanup_change WHERE seq > ?", (seq,)
-        )[0]
-        if noted and (first != seq + 1 or noted != now_seq - seq):
-            return None  # some of the changes since were pruned
-        changed = {r[0] for r in book.query(_NOTED_SQL, (seq,))} if noted else set()
-        if len(changed) > MOST_CHANGES:
+        changed = changed_since(book, seq, top, state[0])
+        if changed is None:
             return None
-        found = book.query(_ADDED_SQL, (top, MOST_CHANGES + 1))
-        if len(found) > MOST_CHANGES:
-            return None
-        changed.update(r[0] for r in found)
         now = {}
         for part in rows.chunks(sorted(changed)):
             for row in book.query(_ROWS_SQL.format(rows.marks(len(part))), part):
@@ -285,6 +273,28 @@ def brought_up_to_date(
     if update.friends != friends_now:
         return None
     return update.identity((*state, score), unsaved=not inline)
+
+
+def changed_since(book: Book, seq: int, top: int, now_seq: int) -> set[int] | None:
+    """The contacts changed since an analysis saw the book at (``seq``, ``top``), noted
+    or added on top, or None when it cannot be brought up to date with them (more
+    than :data:`MOST_CHANGES`, changes noted since were pruned, ``now_seq`` older:
+    another book). Inside the caller's snapshot, ``now_seq`` read in it."""
+    if now_seq < seq:
+        return None  # another book under the same name
+    noted, first = book.query(
+        "SELECT count(*), min(seq) FROM cleanup_change WHERE seq > ?", (seq,)
+    )[0]
+    if noted and (first != seq + 1 or noted != now_seq - seq):
+        return None  # some of the changes since were pruned
+    changed = {r[0] for r in book.query(_NOTED_SQL, (seq,))} if noted else set()
+    if len(changed) > MOST_CHANGES:
+        return None
+    found = book.query(_ADDED_SQL, (top, MOST_CHANGES + 1))
+    if len(found) > MOST_CHANGES:
+        return None
+    changed.update(r[0] for r in found)
+    return changed
 
 
 # The changes noted since (seq), and the contacts added on top (id > the highest seen).

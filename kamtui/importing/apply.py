@@ -51,9 +51,10 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1081,11 +1082,27 @@ def apply_import(
     Raises :class:`ImportStale` if the book changed since the plan (nothing written).
     """
     try:
-        return _apply(book, plan, on_conflict, resolutions, progress, backup)
+        report = _apply(book, plan, on_conflict, resolutions, progress, backup)
     finally:
         names, plan.names = plan.names, None
         if names is not None:  # not used (nothing new to write, an error): stop it now
             names.close()
+    if report.created or report.updated:
+        _prepare_cleanup(book, progress)
+    return report
+
+
+def _prepare_cleanup(book: Book, progress: Progress | None) -> None:
+    """The clean-up's duplicate analysis made now, if the import changed more contacts
+    than a review can bring it up to date with (:func:`kamtui.cleanup.prepare`):
+    stage "check". The import is committed already: should this fail, the clean-up
+    makes the analysis itself when opened (and says what went wrong, if anything
+    still does)."""
+    from kamtui import cleanup
+
+    told = None if progress is None else partial(progress, "check")
+    with suppress(Exception):
+        cleanup.prepare(book, progress=told)
 
 
 def _apply(

@@ -247,6 +247,7 @@ MESSAGES = {
     "cmd.import.stage.read": ("读取", "Reading"),
     "cmd.import.stage.plan": ("比对", "Matching"),
     "cmd.import.stage.write": ("写入", "Writing"),
+    "cmd.import.stage.check": ("查找重复好友", "Finding duplicate friends"),
     "cmd.import.needs_yes": (
         "没有在终端中运行, 无法询问确认: 请加 --yes 直接导入, 或加 --dry-run 只预览",
         "Not running in a terminal, so kamtui cannot ask: add --yes to import, "

@@ -641,6 +641,7 @@ class ContactsScreen(KamtuiScreen):
             if ids is None:
                 self.table.clear_selection()
                 self.app.load_directory()  # rebuilt off the UI thread; the list follows
+                self.app.prepare_cleanup()
                 self.notify(message, markup=False)
             else:
                 self.after(message, ids, reclassify=True)
