@@ -133,10 +133,18 @@ contact whose identity changed in ``cleanup_change``, and contacts added on top
 are found by id, so a review takes the analysis kept in the process, else the
 saved one, and redoes only the matches the changes can touch; the result is the
 one made from every contact (``tests/test_cleanup_update.py``). Its sorted sound
-keys are saved with it. More than 5,000 changes, phones not in E.164 or WeChat IDs
-with capitals make it again from every contact, as does a book's first review or
-a contact erased by another process (the saved analysis goes with the name). A
-save after an update waits for the seller to pause (2 s). 100,000 contacts,
+keys are saved with it. WeChat IDs are matched whatever their capitals (looked up
+with SQLite's ``lower()`` once some have capitals: one scan). More than 5,000
+changes, phones not in E.164 or WeChat IDs with capitals SQLite does not fold
+(letters other than ASCII ones, see :func:`case_kind`) make it again from every
+contact, as does a book's first review or a contact erased by another process
+(the saved analysis goes with the name). A save after an update waits for the
+seller to pause (2 s).
+
+Made where the seller waits anyway (:func:`prepare`): an import, or a bulk change
+in the app, that leaves more changes than a review can bring the analysis up to
+date with (or a book of 5,000 contacts or more with none) makes it and saves it
+at its end, so the review after it is brought up to date instead. 100,000 contacts,
 median / p95 wall (CPU), ``benchmarks/run.py`` (the README's table): a new
 process's review after ~300 remarks were edited since the last saved 236 / 237
 ms (301 / 302; made again before, 470 / 476), nothing edited since 183 / 188,
@@ -1350,6 +1358,23 @@ def _find_matches(
     return matches, keepers
 
 
+ASCII_CAPITALS, OTHER_CAPITALS = 1, 2
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def case_kind(values: Sequence[str]) -> int:
+    """0 if no value has capitals; ASCII_CAPITALS if SQLite's ``lower()`` (ASCII only)
+    folds them all as ``str.lower`` does; else OTHER_CAPITALS (a bulk write stored a
+    WeChat ID in other letters: the analysis is then made from every contact)."""
+    text = _SEP.join(values)
+    if text == text.lower():
+        return 0
+    if text.isascii():
+        return ASCII_CAPITALS
+    others = set(_NOT_ASCII.findall(text))
+    return OTHER_CAPITALS if any(ch.lower() != ch for ch in others) else ASCII_CAPITALS
+
+
 def _differ(x: str, y: str) -> bool:
     """Two details that tell friends apart: both known, not the same."""
     return bool(x and y and x != y)
@@ -1378,7 +1403,9 @@ class _Identity:
     # changes with favourites, purchases and interactions).
     keepers: dict[int, tuple] | None = None
     odd: bool = False  # some phone not in E.164 (matched on its digits)
-    upper: bool = False  # some WeChat ID with capitals (matched case folded)
+    # WeChat IDs with capitals (matched case folded): 0 none, SQLite's lower() folds
+    # them as Python's does (ASCII), OTHER_CAPITALS some it does not (see case_kind).
+    upper: int = 0
 
     @property
     def groups(self) -> list[list[int]]:
@@ -1500,7 +1527,8 @@ def _whole_identity(
     """The identity analysis made from every contact (see :func:`_identity`)."""
     state, scan, matches, keepers, sounds = _scan_and_match(book, score, inline, read, meanwhile)
     found = _Identity((*state, score), scan, matches, sounds=sounds, keepers=keepers)
-    found.odd, found.upper = scan.odd_phones > 0, scan.upper_wechat
+    found.odd = scan.odd_phones > 0
+    found.upper = case_kind(scan.wechat) if scan.upper_wechat else 0
     found.unsaved = not inline
     return found
 
@@ -1571,14 +1599,15 @@ def _whole_due(book: Book, score: float) -> bool:
         state = _contacts_state(book)
         bases = []  # (seq, top, can be brought up to date)
         if cached is not None and cached.key[-1] == score:
-            bases.append((*cached.key[:2], not (cached.odd or cached.upper)))
+            bases.append((*cached.key[:2], not cached.odd and cached.upper != OTHER_CAPITALS))
         if not skip:
             with suppress(sqlite3.OperationalError, ValueError, TypeError, IndexError):
                 found = book.query("SELECT key FROM cleanup_identity WHERE id = 1")
                 if found:
                     version, seq, top, saved_score, odd, upper = json.loads(found[0][0])
                     if version == _analysis_version() and saved_score == score:
-                        bases.append((int(seq), int(top), not (odd or upper)))
+                        updatable = not odd and upper != OTHER_CAPITALS
+                        bases.append((int(seq), int(top), updatable))
         for seq, top, updatable in bases:
             if (seq, top) == state:
                 return False
@@ -1610,7 +1639,7 @@ def forget_cache(book: Book | None = None, *, saved: bool = True) -> None:
 # unpickled), checked as they are decoded; anything that does not line up is
 # ignored, and the analysis made again.
 
-_SAVED_FORMAT = 2  # bump whenever what the identity rules find, or how it is saved, changes
+_SAVED_FORMAT = 3  # bump whenever what the identity rules find, or how it is saved, changes
 _HOW_CODE = {how: n for n, how in enumerate(DUPLICATE_HOW)}
 _SAVED_SQL = """
 SELECT key, contacts, ids, names, wechat, friends, matches,
@@ -1678,7 +1707,7 @@ def _load_identity(book: Book, score: float, read: threading.Event | None) -> _I
             friends_now = book.query(_FRIENDS_SQL) if key[:-1] == _contacts_state(book) else None
         ident = _decode_identity(key, found[0], friends_now)
         if ident is not None:
-            ident.odd, ident.upper = bool(odd), bool(upper)
+            ident.odd, ident.upper = bool(odd), int(upper)
         return ident
     except (sqlite3.OperationalError, ValueError, TypeError, OverflowError, UnicodeError):
         return None  # no such table (a book not migrated yet), or not what we wrote

@@ -29,6 +29,7 @@ updated here by one pass of slices, not one list insert per change.
 
 from __future__ import annotations
 
+import json
 import time
 from array import array
 from bisect import bisect_left, bisect_right, insort
@@ -250,7 +251,7 @@ def brought_up_to_date(
     pruned, text the quick path does not handle, a count that does not line up):
     the caller makes the whole analysis then. ``owned``: no one else holds
     ``base`` (just loaded), so its lists are changed in place instead of copied."""
-    if base.index is None or base.odd or base.upper:
+    if base.index is None or base.odd or base.upper == c.OTHER_CAPITALS:
         return None
     seq, top, score = base.key
     with book.snapshot():
@@ -329,10 +330,12 @@ class _Update:
         self.gone: set[int] = set()  # positions whose contact left (archived, erased)
         self.dirty: set[int] = set()  # positions whose matches are made again
         self.matches: dict[int, list[c._Match]] = {}
+        self.upper = base.upper  # (see c._Identity.upper)
 
     def apply(self, changed: set[int], now: dict[int, tuple]) -> bool:
         """Take the changed contacts' rows in; False for text the quick path leaves
-        to the whole analysis (a phone not in E.164, a WeChat ID with capitals)."""
+        to the whole analysis (a phone not in E.164, a WeChat ID with capitals other
+        than ASCII ones)."""
         names, wechat, where, friends = self.names, self.wechat, self.where, self.friends
         index = self.index
         gone_keys: list[tuple[str, int]] = []
@@ -343,8 +346,12 @@ class _Update:
             present = row is not None and not row[0]
             if present:
                 _archived, account, name, wx, phone = row
-                if (phone and not phone.startswith("+")) or wx != wx.lower():
+                if phone and not phone.startswith("+"):
                     return False
+                if wx != wx.lower():
+                    if c.case_kind([wx]) == c.OTHER_CAPITALS:
+                        return False
+                    self.upper = c.ASCII_CAPITALS
                 keyed = chr(c._ACCOUNT_MARK + account) + c._clean_sep(name)
                 wx = c._clean_sep(wx)
             old_key = None
@@ -466,7 +473,8 @@ class _Update:
             for cid, wx, phone, *apart in self.book.query(
                 _DETAILS_SQL.format(rows.marks(len(part))), part
             ):
-                out[cid] = (c._clean_sep(wx), c._clean_sep(phone), tuple(apart))
+                # WeChat IDs case folded, as the whole analysis matches them
+                out[cid] = (c._clean_sep(wx).lower(), c._clean_sep(phone), tuple(apart))
         return out
 
     def _holding(self, column: str, values: dict[str, list[int]]) -> dict[str, set[int]]:
@@ -475,6 +483,18 @@ class _Update:
         if not values:
             return out
         where = self.where
+        if column == "wechat_id" and self.upper:
+            # Some WeChat IDs have capitals: any case matches (ASCII ones, which
+            # SQLite's lower() folds as Python's does; see c.case_kind). One scan.
+            sql = (
+                "SELECT wechat_id, id FROM contact WHERE +archived = 0 AND wechat_id != '' "
+                "AND lower(wechat_id) IN (SELECT value FROM json_each(?))"
+            )
+            for value, cid in self.book.query(sql, (json.dumps(sorted(values)),)):
+                p = where.get(cid)
+                if p is not None:
+                    out.setdefault(c._clean_sep(value).lower(), set()).add(p)
+            return out
         for part in rows.chunks(sorted(values)):
             sql = (
                 f"SELECT {column}, id FROM contact WHERE +archived = 0 "
@@ -490,7 +510,7 @@ class _Update:
         scan = c._Scan(self.ids, self.names, self.wechat, [], 0, friends=self.friends)
         base = self.base
         out = c._Identity(key, scan, self.matches, _where=self.where, index=self.index)
-        out.unsaved = unsaved
+        out.unsaved, out.upper = unsaved, self.upper
         # Evidence made for pairs of unchanged contacts still holds.
         stale = self.dirty | self.gone
         out._evidence.update(

@@ -129,6 +129,8 @@ class _Seller:
                 "long_name",
                 "new_alike",
                 "same_wechat",
+                "wechat_case",
+                "wechat_capitals",
                 "same_phone",
                 "clear",
                 "apart",
@@ -176,6 +178,11 @@ class _Seller:
             )
         elif kind == "same_wechat" and wx_b:
             contacts.update_contact(book, a, wechat_id=wx_b)
+        elif kind == "wechat_case" and wx_b:
+            # The same WeChat ID in other capitals: the same friend
+            contacts.update_contact(book, a, wechat_id=rng.choice([wx_b.upper(), wx_b.title()]))
+        elif kind == "wechat_capitals":
+            contacts.update_contact(book, a, wechat_id=f"Lucy_{rng.randint(1, 3)}")
         elif kind == "same_phone" and phone_b:
             contacts.update_contact(book, a, phone=phone_b)
         elif kind == "clear":
@@ -355,3 +362,38 @@ def test_an_analysis_brought_up_to_date_is_saved_once_the_seller_pauses(demo_boo
     book.close()
     cleanup.wait_saved(book)
     assert _saved_seq(book.path) == saved
+
+
+def test_wechat_ids_in_any_capitals_are_brought_up_to_date(book, monkeypatch):
+    """A WeChat ID is the same whatever its capitals: a contact given one that an
+    unchanged contact holds in other capitals is its duplicate, found without making
+    the analysis again; capitals SQLite cannot fold make it again."""
+    lucy = contacts.create_contact(book, nickname="露西", wechat_id="Lucy_88")
+    other = contacts.create_contact(book, nickname="王秀英")
+    contacts.create_contact(book, nickname="李娜")
+    assert not cleanup.review(book, TODAY).candidates
+    cleanup.wait_saved(book)
+    made = _counting(monkeypatch, book)
+    contacts.update_contact(book, other, wechat_id="lucy_88")
+    found = cleanup.review(book, TODAY)
+    assert [(c.contact_id, c.partner_id) for c in found.candidates] == [(other, lucy)]
+    assert not made
+    assert _digest(found) == _scratch(book.path)
+    contacts.update_contact(book, other, wechat_id="ÄRGER_1")  # (an A with an umlaut)
+    found = cleanup.review(book, TODAY)
+    assert made == [1]
+    assert not found.candidates
+    assert _digest(found) == _scratch(book.path)
+
+
+@pytest.mark.parametrize(
+    "values, kind",
+    [
+        (["wx_1", "lucy", ""], 0),
+        (["wx_1", "Lucy"], cleanup.ASCII_CAPITALS),
+        (["王秀英", "Lucy"], cleanup.ASCII_CAPITALS),  # other letters, no capitals
+        (["Ärger", "lucy"], cleanup.OTHER_CAPITALS),
+    ],
+)
+def test_case_kind(values, kind):
+    assert cleanup.case_kind(values) == kind
