@@ -44,6 +44,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -200,12 +201,16 @@ class ProgressLog:
         self.calls = 0
         self.last = time.perf_counter()
         self.longest_gap = 0.0
+        self.first_seen: dict[str, float] = {}  # stage -> when first told
 
     def restart(self) -> None:
         self.last = time.perf_counter()
+        self.first_seen.clear()
 
     def __call__(self, *args) -> None:
         now = time.perf_counter()
+        if args and args[0] is not None:
+            self.first_seen.setdefault(args[0], now)
         self.calls += 1
         self.longest_gap = max(self.longest_gap, now - self.last)
         self.last = now
@@ -221,12 +226,16 @@ def run(
     again: bool,
     progress: ProgressLog | None = None,
     time_keys: bool = True,
+    after: Callable[[Path], None] | None = None,
 ) -> dict[str, tuple[float, float | None]]:
     """Import a generated file of ``rows`` rows into an empty book: seconds per stage.
 
     ``progress`` (optional) is given to every stage; its longest gap covers the
-    whole import (reading, planning, writing). ``time_keys``: time the search keys
-    inside "write" (a wrapper around ``build_search_key``; off for the suite).
+    whole import (reading, planning, writing) and it times the clean-up's duplicate
+    analysis made at the end of the write ("check", see ``kamtui.cleanup.prepare``).
+    ``time_keys``: time the search keys inside "write" (a wrapper around
+    ``build_search_key``; off for the suite). ``after(path)``: called with the book
+    imported into, closed.
     """
     from kamtui.importing import read_file
     from kamtui.importing.apply import apply_import, plan_import
@@ -261,6 +270,8 @@ def run(
             times[f"plan{tag}"] = (t2 - t1, c2 - c1)
             times[f"write{tag}"] = (t3 - t2, c3 - c2)
             times[f"  search keys{tag}"] = (keys[0], None)
+            if progress is not None and "check" in progress.first_seen:
+                times[f"  duplicate analysis{tag}"] = (t3 - progress.first_seen["check"], None)
             times[f"total{tag}"] = (t3 - t0, c3 - c0)
             print(
                 f"round {n + 1}: {len(result.records)} records, {result.rejected} rejected; "
@@ -268,6 +279,8 @@ def run(
                 f"unchanged {report.unchanged}, purchases {report.purchases}"
             )
         book.close()
+        if after is not None:
+            after(book.path)
     return times
 
 
@@ -314,7 +327,7 @@ def main() -> None:
     if args.profile:
         prof = cProfile.Profile()
         prof.enable()
-    times = run(args.rows, args.layout, args.again)
+    times = run(args.rows, args.layout, args.again, progress=ProgressLog())
     if args.profile:
         prof.disable()
         pstats.Stats(prof).sort_stats("tottime").print_stats(20)

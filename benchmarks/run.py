@@ -222,17 +222,31 @@ def case_cleanup(source: Path, runs: int, folder: Path) -> dict:
 
 
 def case_import(source: Path, runs: int, folder: Path, rows: int) -> dict:
+    import bench_cleanup
     import bench_import
 
-    totals, cpus, gaps, stages = [], [], [], {}
+    totals, cpus, gaps, stages, reviews = [], [], [], {}, []
+
+    def review_after(path: Path) -> None:
+        """The clean-up's first review of the imported book, in a new process (what
+        the seller waits for on opening it after the import)."""
+        out = subprocess.run(
+            [sys.executable, bench_cleanup.__file__, "--first-review", str(path)],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        reviews.append(json.loads(out.splitlines()[-1])[:2])
+
     for _ in range(runs):
         progress = bench_import.ProgressLog()
-        times = bench_import.run(rows, "seller", False, progress=progress, time_keys=False)
+        times = bench_import.run(
+            rows, "seller", False, progress=progress, time_keys=False, after=review_after
+        )
         totals.append(times["total"][0] * 1000)
         cpus.append(times["total"][1] * 1000)
         gaps.append(progress.longest_gap * 1000)
-        for stage in ("read", "plan", "write"):
-            stages.setdefault(stage, []).append(times[stage][0] * 1000)
+        for stage in ("read", "plan", "write", "  duplicate analysis"):
+            if stage in times:
+                stages.setdefault(stage.strip(), []).append(times[stage][0] * 1000)
     return {
         "rows": rows,
         "wall_ms": totals,
@@ -240,6 +254,8 @@ def case_import(source: Path, runs: int, folder: Path, rows: int) -> dict:
         "stages_wall_ms": stages,
         "progress_calls": progress.calls,
         "longest_without_progress_ms": gaps,
+        "review_after_wall_ms": [wall for wall, _cpu in reviews],
+        "review_after_cpu_ms": [cpu for _wall, cpu in reviews],
     }
 
 
@@ -397,7 +413,7 @@ def rows_for(results: dict[str, dict]) -> list[dict]:
         add("  nothing edited since (analysis loaded)", clean["process_saved_wall_ms"])
     if clean.get("wall_ms"):
         add("clean-up review, analysis made from every contact", clean["wall_ms"], budget="worker",
-            note=f"a book's first review; {clean.get('candidates', 0):,} candidates")  # fmt: skip
+            note=f"none saved; {clean.get('candidates', 0):,} candidates")  # fmt: skip
         add("  CPU", clean["cpu_ms"])
         add("  first review in a process", stat=one(clean["first_wall_ms"]))
         if clean.get("process_first_wall_ms"):
@@ -408,6 +424,12 @@ def rows_for(results: dict[str, dict]) -> list[dict]:
             note=f"{imp.get('progress_calls', 0)} progress calls")  # fmt: skip
         add("  CPU (main process)", imp["cpu_ms"])
         add("  longest stretch without progress", imp["longest_without_progress_ms"])
+        add("  duplicate analysis for the clean-up, at its end",
+            _get(imp, "stages_wall_ms", "duplicate analysis"))  # fmt: skip
+        if imp.get("review_after_wall_ms"):
+            add("clean-up review, the first after the import", imp["review_after_wall_ms"],
+                budget="worker", note="new process")  # fmt: skip
+            add("  CPU", imp["review_after_cpu_ms"])
     exp = results.get("export", {})
     if _get(exp, "csv", "wall_ms"):
         add("export whole book → CSV", exp["csv"]["wall_ms"], budget="export_csv",

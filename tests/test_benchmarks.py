@@ -52,6 +52,9 @@ def test_quick_suite_runs(tmp_path):
     assert results["contact"]["warm_wall_ms"] and results["contact"]["latency_ms"]
     assert results["today"]["agenda_items"] > 0
     assert results["import"]["rows"] == 5000 and results["import"]["progress_calls"] > 0
+    # 5,000 contacts: the import makes the clean-up's analysis, the review after it loads it
+    assert results["import"]["stages_wall_ms"]["duplicate analysis"]
+    assert results["import"]["review_after_wall_ms"]
     assert results["export"]["csv"]["contacts"] == 5000
     whats = {row["what"].strip() for row in doc["table"]["5000"]}
     assert "keystroke → results repainted" in whats
