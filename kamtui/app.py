@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.message import Message
 
 from kamtui import clock, i18n
@@ -142,7 +143,7 @@ class KamtuiApp(App[str]):
         self.directory = built
         waiters, self._directory_waiters = self._directory_waiters, []
         for callback in waiters:
-            callback(built)
+            _if_attached(callback, built)  # (a screen closed meanwhile is skipped)
         self.screen.post_message(DirectoryLoaded())
 
     def with_directory(self, callback) -> None:
@@ -277,6 +278,12 @@ class KamtuiApp(App[str]):
 
     # ---- errors: never a traceback on the seller's screen ---------------------------
 
+    def call_from_thread(self, callback, *args, **kwargs):
+        """Textual's, but a worker's answer for a screen or widget no longer in the app
+        (the seller quit, or left the screen, while it worked) is dropped (None): run
+        on a pruned screen, it raised in the worker, and the app ended on a crash."""
+        return super().call_from_thread(_if_attached, callback, *args, **kwargs)
+
     def report_unexpected(self, error: BaseException) -> None:
         from kamtui.cli import log_internal_error
 
@@ -300,6 +307,15 @@ class KamtuiApp(App[str]):
         self._exit_renderables.append(
             Text(t("app.crashed", error=type(error).__name__, log=path or "-"))
         )
+
+
+def _if_attached(callback, *args, **kwargs):
+    """``callback(*args, **kwargs)``, unless it is a method of a screen or widget no
+    longer in the app (or the app is closing: then no node is attached)."""
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, DOMNode) and not owner.is_attached:
+        return None
+    return callback(*args, **kwargs)
 
 
 def run_app(book: Book, *, demo: bool = False, start: str | None = None) -> int:

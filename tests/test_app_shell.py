@@ -137,3 +137,29 @@ async def test_opened_on_contacts_the_days_reminders_are_derived(demo_book):
         assert type(app.screen).__name__ == "ContactsScreen"
         assert followup._last_run(demo_book) == clock.today()
         assert demo_book.scalar("SELECT count(*) FROM reminder WHERE auto_key IS NOT NULL") > 0
+
+
+async def test_a_worker_finishing_as_its_screen_goes_is_not_a_crash(book):
+    """A worker's answer for a screen (or widget) no longer in the app, as when the
+    seller quits while the book's index is still being built, is dropped: running it
+    on the pruned screen raised NoMatches in the worker, and the app ended with a
+    crash message (seen in the benchmark's start-up runs)."""
+    import asyncio
+
+    from textual.containers import Vertical
+    from textual.widgets import Static
+
+    class Panel(Vertical):
+        def status(self) -> bool:
+            return self.query_one("#contacts-status") is not None
+
+    app = KamtuiApp(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        gone = Panel()  # never mounted: as a pruned screen, nothing inside it
+        here = Panel(Static(id="contacts-status"))
+        await app.screen.mount(here)
+        assert await asyncio.to_thread(app.call_from_thread, here.status) is True
+        assert await asyncio.to_thread(app.call_from_thread, gone.status) is None
+        await pilot.pause()
+        assert app.is_running and app._exception is None
