@@ -121,7 +121,7 @@ look-alike names apart and who stays for the ~14,000 contacts that may match
 and phones stored twice ~25, pairs of look-alike names ~15, making 28,000
 candidates and their queue ~40, duplicate evidence ~25. That is ~530 ms of CPU
 in all, nearly all of it Python in the calling thread (the GIL lets one thread
-at a time run it), so the wall time stays above the 300 ms budget (~370 ms).
+at a time run it), so the wall time stays above the 300 ms budget (~360 ms).
 
 Saved for the next process (schema v7): a review that makes the identity analysis
 (the scan of names, ids, WeChat IDs and phones, sound keys, duplicate groups and
@@ -147,11 +147,15 @@ seller to pause (2 s).
 Made where the seller waits anyway (:func:`prepare`): an import, or a bulk change
 in the app, that leaves more changes than a review can bring the analysis up to
 date with (or a book of 5,000 contacts or more with none) makes it and saves it
-at its end, so the review after it is brought up to date instead. 100,000 contacts,
-median / p95 wall (CPU), ``benchmarks/run.py`` (the README's table): a new
-process's review after ~300 remarks were edited since the last saved 236 / 237
-ms (301 / 302; made again before, 470 / 476), nothing edited since 183 / 188,
-made from every contact 374 / 398 (510 / 538).
+at its end, so the review after it is brought up to date instead (it waits for a
+prepare under way rather than making the analysis twice).
+
+100,000 contacts, median / p95 wall (CPU), ``benchmarks/run.py`` (the README's
+table): a new process's review after ~300 remarks were edited since the last
+saved 221 / 230 ms (287 / 297; made again before, 470 / 476), nothing edited
+since 176 / 181, the first after an import of 100,000 rows 177 / 180 (the
+import's analysis 436 / 447 of its 4.2 s), made from every contact 363 / 423
+(505 / 574).
 
 Measured and not taken: the flag rules written with ``NOT IN``, or read in the
 same scan as the WeChat IDs and phones (no faster, or slower: a text column

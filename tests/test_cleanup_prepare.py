@@ -174,3 +174,19 @@ async def test_the_app_prepares_after_a_change_of_many_contacts(demo_book, monke
         await pilot.press("asterisk", "f", "y")  # every one shown
         await settle(pilot, app)
         assert calls == [demo_book]
+
+
+def test_a_big_demo_book_comes_with_its_analysis(tmp_path, monkeypatch):
+    from kamtui.cli import main
+    from kamtui.store.db import Book
+
+    monkeypatch.setattr(cleanup, "PREPARE_FROM", 300)
+    small, big = tmp_path / "small.db", tmp_path / "big.db"
+    assert main(["--db", str(small), "demo", "--size", "200"]) == 0
+    assert main(["--db", str(big), "demo", "--size", "400"]) == 0
+    for path, made in ((small, False), (big, True)):
+        b = Book(path)
+        try:
+            assert (_saved_state(b) == _state(b)) is made
+        finally:
+            b.close()

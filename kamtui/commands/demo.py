@@ -47,6 +47,10 @@ def run(ctx) -> int:
     summary = build_demo(
         book, size=args.size, seed=args.seed, today=clock.today(), progress=progress
     )
+    # A big demo book opens in the clean-up as an imported one does (kamtui.cleanup.prepare).
+    from kamtui import cleanup
+
+    cleanup.prepare(book, progress=lambda done, total: progress("duplicates", done, total))
     if not ctx.json and sys.stderr.isatty():
         print(file=sys.stderr)
     if ctx.json:

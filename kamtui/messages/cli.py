@@ -87,6 +87,7 @@ MESSAGES = {
     "cmd.demo.step.activity": ("互动与收藏", "activity"),
     "cmd.demo.step.search_keys": ("搜索索引", "search keys"),
     "cmd.demo.step.saving": ("保存", "saving"),
+    "cmd.demo.step.duplicates": ("查找重复好友", "finding duplicate friends"),
     "cmd.demo.step.done": ("完成", "done"),
     "cmd.demo.done": ("演示客户簿已生成: {path}", "Demo book ready: {path}"),
     "cmd.demo.summary": (
