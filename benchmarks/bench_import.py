@@ -209,7 +209,7 @@ class ProgressLog:
 
     def __call__(self, *args) -> None:
         now = time.perf_counter()
-        if args and args[0] is not None:
+        if args and isinstance(args[0], str):  # (a stage; read_file tells numbers only)
             self.first_seen.setdefault(args[0], now)
         self.calls += 1
         self.longest_gap = max(self.longest_gap, now - self.last)

@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from kamtui.store.db import Book
 
 RELAUNCH = "relaunch"
-# More contacts changed at once than this (kamtui.cleanup_update.MOST_CHANGES): the
-# clean-up's duplicate analysis is made again in the background (see prepare_cleanup).
+# More contacts changed than this (kamtui.cleanup_update.MOST_CHANGES), at once or one
+# change after another: the clean-up's duplicate analysis is made again in the
+# background if a review would have to make it from every contact (prepare_cleanup).
 PREPARE_AFTER = 5_000
 NAVIGATION = ("cursor_", "extend_", "scroll_")
 
@@ -92,6 +93,7 @@ class KamtuiApp(App[str]):
         self._changed_while_loading: set[int] = set()
         self._reclassify_after_load = False
         self._reminders_derived = False
+        self._changed_since_prepare = 0  # contacts changed here since (see PREPARE_AFTER)
         self.start_section = start or (SECTIONS[0].name if SECTIONS else None)
         for section in SECTIONS:
             self.add_mode(section.name, section.factory)
@@ -165,7 +167,9 @@ class KamtuiApp(App[str]):
         Changes made while the index is being built are applied once it is ready.
         """
         ids = set(contact_ids)
-        if len(ids) > PREPARE_AFTER:
+        self._changed_since_prepare += len(ids)
+        if self._changed_since_prepare > PREPARE_AFTER:
+            self._changed_since_prepare = 0
             self.prepare_cleanup()
         loading = any(w.group == "directory" and w.is_running for w in self.workers)
         if loading or self.directory is None:

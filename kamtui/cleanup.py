@@ -1497,10 +1497,19 @@ def _identity(
     brought up to date with the contacts changed since (see
     :mod:`kamtui.cleanup_update`), else made from every contact (``read``: set once
     the book's identities are read, see _scan_and_match)."""
+    with _identity_lock(book):  # (one at a time: the second takes the first's analysis)
+        return _identity_locked(book, score, inline, read, meanwhile)
+
+
+def _identity_locked(
+    book: Book,
+    score: float,
+    inline: bool,
+    read: threading.Event | None,
+    meanwhile: Callable[[_Scan], None] | None,
+) -> _Identity:
     from kamtui.cleanup_update import brought_up_to_date
 
-    with _preparing(book):
-        pass  # (a prepare running: its analysis, instead of making it twice)
     key = (*_contacts_state(book), score)
     with _IDENTITIES_LOCK:
         cached = _IDENTITIES.get(book)
@@ -1561,39 +1570,42 @@ def prepare(
     Inside a transaction it does nothing (its reads go through other connections).
     ``progress(done, 2)``: told once it starts, once the analysis is made, once saved.
     """
-    if book.conn.in_transaction:
+    if book.closed or book.conn.in_transaction:
         return False
     score = (rules or Rules.from_settings(book)).duplicate_score
-    with _preparing(book):
+    with _identity_lock(book):  # (a review under way: its analysis, then nothing due)
         if not _whole_due(book, score):
             return False
         if progress is not None:
             progress(0, 2)
         with _gc_paused():
             found = _whole_identity(book, score)
-        if progress is not None:
-            progress(1, 2)
         found.unsaved = False
         found.keepers = None  # (who stays is read again by the review that uses it)
         with _IDENTITIES_LOCK:
             _IDENTITIES[book] = found
             _SKIP_SAVED.discard(book)
-        _save_later(book, found)
-        wait_saved(book)
+    # Saved with the lock let go: a review may take the analysis meanwhile (the save
+    # waits for the book's write lock, which a review inside a transaction holds).
+    if progress is not None:
+        progress(1, 2)
+    _save_later(book, found)
+    wait_saved(book)
     if progress is not None:
         progress(2, 2)
     return True
 
 
-_PREPARING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # book -> its lock
+_IDENTITY_LOCKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # book -> its lock
 
 
-def _preparing(book: Book) -> threading.Lock:
-    """Held by :func:`prepare` while it works on ``book``."""
+def _identity_lock(book: Book) -> threading.Lock:
+    """Held while the identity analysis of ``book`` is found or made (a review's
+    :func:`_identity`, :func:`prepare`): a second one waits and takes the first's."""
     with _IDENTITIES_LOCK:
-        lock = _PREPARING.get(book)
+        lock = _IDENTITY_LOCKS.get(book)
         if lock is None:
-            lock = _PREPARING[book] = threading.Lock()
+            lock = _IDENTITY_LOCKS[book] = threading.Lock()
     return lock
 
 
@@ -1848,6 +1860,7 @@ class _Saver(threading.Thread):
 
 
 _savers: dict[int, _Saver] = {}  # id(book) -> its last saver
+_SAVERS_LOCK = threading.Lock()
 # An analysis brought up to date is saved once the seller pauses: archiving one
 # candidate after another would otherwise write the whole analysis each time.
 _SAVE_DELAY = 2.0
@@ -1857,13 +1870,14 @@ def _save_later(book: Book, ident: _Identity, delay: float = 0.0) -> None:
     """Save the analysis just made, in another thread, once the review is made (its
     sorted sound keys are made there too, for the analysis kept here), after
     ``delay`` seconds; a save still waiting is dropped for this newer one."""
-    before = _savers.get(id(book))
-    if before is not None:
-        before.cancelled = True
-        before.hurry.set()
     thread = _Saver(book, ident, delay)
-    _savers[id(book)] = thread
-    thread.start()
+    with _SAVERS_LOCK:
+        before = _savers.get(id(book))
+        if before is not None:
+            before.cancelled = True
+            before.hurry.set()
+        _savers[id(book)] = thread
+        thread.start()
 
 
 def _save_identity(book: Book, ident: _Identity) -> None:
@@ -1894,7 +1908,8 @@ def _save_identity(book: Book, ident: _Identity) -> None:
 
 def wait_saved(book: Book) -> None:
     """Wait until the analysis the last review of ``book`` made is saved (tests, tools)."""
-    thread = _savers.pop(id(book), None)
+    with _SAVERS_LOCK:
+        thread = _savers.pop(id(book), None)
     if thread is not None:
         thread.hurry.set()
         thread.join()

@@ -288,7 +288,7 @@ def changed_since(book: Book, seq: int, top: int, now_seq: int) -> set[int] | No
     )[0]
     if noted and (first != seq + 1 or noted != now_seq - seq):
         return None  # some of the changes since were pruned
-    changed = {r[0] for r in book.query(_NOTED_SQL, (seq,))} if noted else set()
+    changed = {r[0] for r in book.query(_NOTED_SQL, (seq, MOST_CHANGES + 1))} if noted else set()
     if len(changed) > MOST_CHANGES:
         return None
     found = book.query(_ADDED_SQL, (top, MOST_CHANGES + 1))
@@ -299,7 +299,7 @@ def changed_since(book: Book, seq: int, top: int, now_seq: int) -> set[int] | No
 
 
 # The changes noted since (seq), and the contacts added on top (id > the highest seen).
-_NOTED_SQL = "SELECT DISTINCT contact_id FROM cleanup_change WHERE seq > ?"
+_NOTED_SQL = "SELECT DISTINCT contact_id FROM cleanup_change WHERE seq > ? LIMIT ?"
 _ADDED_SQL = "SELECT id FROM contact WHERE id > ? LIMIT ?"
 _ROWS_SQL = """
 SELECT id, archived, ifnull(account_id, 0), iif(remark != '', remark, nickname),

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 # ANSI escape sequences, C0/C1 controls, bidi overrides and isolates, zero-width characters.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def display_width(text: str) -> int:
+    """Terminal cells ``text`` takes: two for wide (Chinese) characters, else one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def safe(value, *, max_len: int | None = None, one_line: bool = True) -> str:

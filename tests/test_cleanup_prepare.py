@@ -113,7 +113,7 @@ def test_a_review_waits_for_a_prepare_under_way(demo_book, small_limits, monkeyp
     cleanup.forget_cache()
     made = _counting(monkeypatch)
     done = threading.Event()
-    lock = cleanup._preparing(demo_book)
+    lock = cleanup._identity_lock(demo_book)
     with lock:  # a prepare under way (in another thread)
         threading.Thread(
             target=lambda: (cleanup.review(demo_book, TODAY), done.set()), daemon=True
@@ -122,6 +122,61 @@ def test_a_review_waits_for_a_prepare_under_way(demo_book, small_limits, monkeyp
         assert not done.is_set()
         assert made == []
     assert done.wait(10)
+
+
+def test_a_review_in_a_transaction_does_not_wait_for_the_prepares_save(
+    demo_book, small_limits, monkeypatch
+):
+    """The save needs the book's write lock: a review inside a write transaction,
+    made while a prepare saves, takes the prepared analysis at once (it used to wait
+    for the save, which waited for the transaction: 15 s, then nothing saved)."""
+    cleanup.forget_cache()
+    saving = threading.Event()
+    save = cleanup._save_identity
+
+    def signalled(book, ident):
+        saving.set()
+        save(book, ident)
+
+    monkeypatch.setattr(cleanup, "_save_identity", signalled)
+    made = _counting(monkeypatch)
+    with demo_book.transaction():
+        worker = threading.Thread(target=cleanup.prepare, args=(demo_book,), daemon=True)
+        worker.start()
+        assert saving.wait(10)
+        started = time.perf_counter()
+        found = _digest(cleanup.review(demo_book, TODAY))
+        assert time.perf_counter() - started < 5
+        assert made == [1]  # the prepare's only
+    worker.join(20)
+    assert not worker.is_alive()
+    assert _saved_state(demo_book) == _state(demo_book)
+    assert found == _scratch(demo_book.path)
+
+
+def test_a_prepare_during_a_review_takes_its_analysis(demo_book, small_limits, monkeypatch):
+    """Made once: a prepare while a review makes the analysis waits for it, then finds
+    nothing due (and a closed book is left alone)."""
+    cleanup.forget_cache()
+    made = []
+    scan_and_match = cleanup._scan_and_match
+    inside = threading.Event()
+
+    def slow(*args, **kwargs):
+        made.append(1)
+        inside.set()
+        time.sleep(0.3)
+        return scan_and_match(*args, **kwargs)
+
+    monkeypatch.setattr(cleanup, "_scan_and_match", slow)
+    reviewing = threading.Thread(target=cleanup.review, args=(demo_book, TODAY), daemon=True)
+    reviewing.start()
+    assert inside.wait(10)
+    assert not cleanup.prepare(demo_book)
+    reviewing.join(20)
+    assert made == [1]
+    demo_book.close()
+    assert not cleanup.prepare(demo_book)
 
 
 def _rows(n: int, start: int = 0) -> str:
@@ -174,6 +229,13 @@ async def test_the_app_prepares_after_a_change_of_many_contacts(demo_book, monke
         await pilot.press("asterisk", "f", "y")  # every one shown
         await settle(pilot, app)
         assert calls == [demo_book]
+        app.contacts_changed([1])  # one change, then two: three, not more than three
+        app.contacts_changed([2, 3])
+        await settle(pilot, app)
+        assert calls == [demo_book]
+        app.contacts_changed([4])  # four since the last
+        await settle(pilot, app)
+        assert calls == [demo_book, demo_book]
 
 
 def test_a_big_demo_book_comes_with_its_analysis(tmp_path, monkeypatch):

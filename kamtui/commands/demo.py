@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from contextlib import suppress
 
 from kamtui.cli import add_json_flag
+from kamtui.fmt import display_width
 from kamtui.i18n import t
 
 NAME = "demo"
@@ -39,10 +41,22 @@ def run(ctx) -> int:
         backup_book(book, reason="before-demo")
         clear_book(book)
 
-    def progress(label: str, done: int, total: int) -> None:
+    widest = [0]
+
+    def show(label: str, done: int, total: int) -> None:
         if not ctx.json and sys.stderr.isatty():
-            step = t(f"cmd.demo.step.{label}")
-            print(f"\r{step} {done}/{total}        ", end="", file=sys.stderr, flush=True)
+            line = f"{t(f'cmd.demo.step.{label}')} {done}/{total}"
+            width = display_width(line)
+            widest[0] = max(widest[0], width)
+            print(f"\r{line}{' ' * (widest[0] - width)}", end="", file=sys.stderr, flush=True)
+
+    finished: list[tuple[int, int]] = []
+
+    def progress(label: str, done: int, total: int) -> None:
+        if label == "done":  # told once the clean-up's analysis below is made too
+            finished.append((done, total))
+        else:
+            show(label, done, total)
 
     summary = build_demo(
         book, size=args.size, seed=args.seed, today=clock.today(), progress=progress
@@ -50,7 +64,10 @@ def run(ctx) -> int:
     # A big demo book opens in the clean-up as an imported one does (kamtui.cleanup.prepare).
     from kamtui import cleanup
 
-    cleanup.prepare(book, progress=lambda done, total: progress("duplicates", done, total))
+    with suppress(Exception):  # (a cache: the clean-up makes it when opened)
+        cleanup.prepare(book, progress=lambda done, total: show("duplicates", done, total))
+    for done, total in finished:
+        show("done", done, total)
     if not ctx.json and sys.stderr.isatty():
         print(file=sys.stderr)
     if ctx.json:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from kamtui.cli import EXIT_USAGE, add_json_flag
+from kamtui.fmt import display_width
 from kamtui.i18n import t
 
 NAME = "import"
@@ -49,6 +50,7 @@ class _Bar:
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.shown = False
+        self.cells = 0  # the widest line shown (terminal cells), blanked by close()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled or total <= 0:
@@ -57,7 +59,11 @@ class _Bar:
         filled = int(share * self.WIDTH)
         bar = "#" * filled + "." * (self.WIDTH - filled)
         label = t(f"cmd.import.stage.{stage}")
-        print(f"\r{label} [{bar}] {share:4.0%}", end="", file=sys.stderr, flush=True)
+        line = f"{label} [{bar}] {share:4.0%}"
+        width = display_width(line)
+        pad = " " * max(0, self.cells - width)  # (a shorter line after a longer one)
+        self.cells = max(self.cells, width)
+        print(f"\r{line}{pad}", end="", file=sys.stderr, flush=True)
         self.shown = True
 
     def read(self, done: int, total: int) -> None:
@@ -65,7 +71,7 @@ class _Bar:
 
     def close(self) -> None:
         if self.shown:
-            print("\r" + " " * (self.WIDTH + 20) + "\r", end="", file=sys.stderr, flush=True)
+            print("\r" + " " * self.cells + "\r", end="", file=sys.stderr, flush=True)
             self.shown = False
 
 

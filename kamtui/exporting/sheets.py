@@ -24,7 +24,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import unicodedata
 from collections.abc import Callable
 from datetime import date
 from typing import Any, BinaryIO
@@ -40,6 +39,7 @@ from kamtui.exporting.cells import (
     spreadsheet_text,
 )
 from kamtui.exporting.columns import Table, yuan
+from kamtui.fmt import display_width
 from kamtui.i18n import t
 
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -130,16 +130,12 @@ _CHUNK = 10_000
 # ---- XLSX -----------------------------------------------------------------------------
 
 
-def _display_width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
 def _widths(table: Table, sample: int = 200) -> list[int]:
     out = []
     for col, header, values in zip(table.columns, table.headers, table.values, strict=True):
-        width = max(col.width, _display_width(header) + 2)
+        width = max(col.width, display_width(header) + 2)
         if col.kind in ("text", "code", "phone"):
-            longest = max((_display_width(str(v)[:60]) for v in values[:sample] if v), default=0)
+            longest = max((display_width(str(v)[:60]) for v in values[:sample] if v), default=0)
             width = max(width, min(longest + 2, 50))
         out.append(width)
     return out

@@ -1101,7 +1101,8 @@ def _prepare_cleanup(book: Book, progress: Progress | None) -> None:
     from kamtui import cleanup
 
     told = None if progress is None else partial(progress, "check")
-    with suppress(Exception):
+    # (Ctrl-C too: it stops the analysis, not the report of the import it follows)
+    with suppress(Exception, KeyboardInterrupt):
         cleanup.prepare(book, progress=told)
 
 
