@@ -1497,44 +1497,34 @@ def _identity(
     brought up to date with the contacts changed since (see
     :mod:`kamtui.cleanup_update`), else made from every contact (``read``: set once
     the book's identities are read, see _scan_and_match)."""
-    with _identity_lock(book):  # (one at a time: the second takes the first's analysis)
-        return _identity_locked(book, score, inline, read, meanwhile)
-
-
-def _identity_locked(
-    book: Book,
-    score: float,
-    inline: bool,
-    read: threading.Event | None,
-    meanwhile: Callable[[_Scan], None] | None,
-) -> _Identity:
     from kamtui.cleanup_update import brought_up_to_date
 
-    key = (*_contacts_state(book), score)
-    with _IDENTITIES_LOCK:
-        cached = _IDENTITIES.get(book)
-        skip = book in _SKIP_SAVED
-        _SKIP_SAVED.discard(book)
-    if cached is not None and cached.key == key:
-        return cached
-    found = None
-    if cached is not None and cached.key[-1] == score:
-        if cached.index is None:
-            wait_saved(book)  # (the save makes the index)
-        cached.key_index()
-        found = brought_up_to_date(book, cached, inline)
-    if found is None and not skip:
-        saved = _load_identity(book, score, read)
-        if saved is not None:
-            if saved.key != key:
-                saved.key_index()
-                saved = brought_up_to_date(book, saved, inline, owned=True)
-            found = saved
-    if found is None:
-        found = _whole_identity(book, score, inline, read, meanwhile)
-    with _IDENTITIES_LOCK:
-        _IDENTITIES[book] = found
-    return found
+    with _identity_lock(book):  # (one at a time: the second takes the first's analysis)
+        key = (*_contacts_state(book), score)
+        with _IDENTITIES_LOCK:
+            cached = _IDENTITIES.get(book)
+            skip = book in _SKIP_SAVED
+            _SKIP_SAVED.discard(book)
+        if cached is not None and cached.key == key:
+            return cached
+        found = None
+        if cached is not None and cached.key[-1] == score:
+            if cached.index is None:
+                wait_saved(book)  # (the save makes the index)
+            cached.key_index()
+            found = brought_up_to_date(book, cached, inline)
+        if found is None and not skip:
+            saved = _load_identity(book, score, read)
+            if saved is not None:
+                if saved.key != key:
+                    saved.key_index()
+                    saved = brought_up_to_date(book, saved, inline, owned=True)
+                found = saved
+        if found is None:
+            found = _whole_identity(book, score, inline, read, meanwhile)
+        with _IDENTITIES_LOCK:
+            _IDENTITIES[book] = found
+        return found
 
 
 def _whole_identity(
